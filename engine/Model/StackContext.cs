@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Llmctl.Engine.Model;
+
+/// <summary>Raised when two resources resolve to the same URN; the message is Pulumi's.</summary>
+public sealed class DuplicateUrnException(Urn urn)
+    : InvalidOperationException($"Duplicate resource URN '{urn}'; try giving it a unique name")
+{
+    public Urn Urn { get; } = urn;
+}
+
+/// <summary>
+/// Runs a stack program and holds what it registers: the root stack resource, every resource in registration
+/// order, stack outputs, and the deferred outputs embedded in resource inputs.
+/// </summary>
+public sealed class StackContext
+{
+    private static readonly AsyncLocal<StackContext?> CurrentContext = new();
+    private readonly List<Resource> _resources = [];
+    private readonly Dictionary<string, Resource> _byUrn = new(StringComparer.Ordinal);
+    private readonly List<Output> _outputs = [];
+
+    private StackContext(string projectName, string stackName, bool isPreview)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projectName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stackName);
+        ProjectName = projectName;
+        StackName = stackName;
+        IsPreview = isPreview;
+        Root = new StackResource(this);
+    }
+
+    /// <summary>The context of the program now running on this async flow, if any.</summary>
+    public static StackContext? Current => CurrentContext.Value;
+
+    public string ProjectName { get; }
+    public string StackName { get; }
+    public bool IsPreview { get; }
+    public StackResource Root { get; }
+    public IReadOnlyList<Resource> Resources => _resources;
+
+    /// <summary>Stack outputs, stored on the root resource like Pulumi's.</summary>
+    public JsonObject Outputs => Root.Outputs;
+
+    /// <summary>Runs <paramref name="program"/> with a fresh context and returns it with everything registered.</summary>
+    public static StackContext Run(string projectName, string stackName, Action<StackContext> program, bool isPreview = true)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var previous = CurrentContext.Value;
+        StackContext? context = null;
+        try
+        {
+            CurrentContext.Value = null;
+            context = new StackContext(projectName, stackName, isPreview);
+            CurrentContext.Value = context;
+            program(context);
+            return context;
+        }
+        finally
+        {
+            CurrentContext.Value = previous;
+        }
+    }
+
+    public Resource? Find(Urn urn) => _byUrn.GetValueOrDefault(urn.Value);
+
+    /// <summary>Records a stack output (shown by <c>llmctl stack output</c>).</summary>
+    public void Export(string name, object? value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Outputs[name] = ToInput(value);
+    }
+
+    /// <summary>
+    /// Turns a value into an input node: outputs become placeholders resolved by the engine, JSON nodes are used as
+    /// they are, anything else is serialized.
+    /// </summary>
+    public JsonNode? ToInput(object? value)
+    {
+        switch (value)
+        {
+            case null:
+                return null;
+            case JsonNode node:
+                return node;
+            case Output output:
+                _outputs.Add(output);
+                return new JsonObject { [PropertyValues.SigKey] = PropertyValues.OutputSig, ["id"] = _outputs.Count - 1 };
+            default:
+                return JsonSerializer.SerializeToNode(value, value.GetType(), JsonSerializerOptions.Web);
+        }
+    }
+
+    /// <summary>Resolves every deferred placeholder in <paramref name="node"/> against what is known now.</summary>
+    public JsonNode? ResolveOutputs(JsonNode? node, IOutputSource source) => node switch
+    {
+        _ when PropertyValues.IsOutputPlaceholder(node) => _outputs[node!["id"]!.GetValue<int>()].ResolveNode(source),
+        JsonObject o => new JsonObject(o.Select(kv => KeyValuePair.Create(kv.Key, ResolveOutputs(kv.Value, source)))),
+        JsonArray a => new JsonArray(a.Select(n => ResolveOutputs(n, source)).ToArray()),
+        _ => node?.DeepClone(),
+    };
+
+    /// <summary>The resources whose outputs feed the placeholders in <paramref name="node"/>.</summary>
+    public IEnumerable<Resource> OutputDependencies(JsonNode? node) => node switch
+    {
+        _ when PropertyValues.IsOutputPlaceholder(node) => _outputs[node!["id"]!.GetValue<int>()].Resources,
+        JsonObject o => o.SelectMany(kv => OutputDependencies(kv.Value)),
+        JsonArray a => a.SelectMany(OutputDependencies),
+        _ => [],
+    };
+
+    internal void Register(Resource resource)
+    {
+        if (!_byUrn.TryAdd(resource.Urn.Value, resource)) throw new DuplicateUrnException(resource.Urn);
+        _resources.Add(resource);
+    }
+}

@@ -1,0 +1,45 @@
+using Llmctl.Engine.Config;
+
+namespace Llmctl.Engine.State;
+
+/// <summary>Where checkpoints live and how a stack is locked while it is changed.</summary>
+public interface IStateBackend
+{
+    /// <summary>A readable description (<c>file:///home/me/.llmctl</c>).</summary>
+    string Url { get; }
+
+    Task<bool> ExistsAsync(string project, string stack, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates an empty stack; throws <see cref="StackAlreadyExistsException"/> if it exists.</summary>
+    Task CreateAsync(string project, string stack, CancellationToken cancellationToken = default);
+
+    /// <summary>The checkpoint, or null when the stack does not exist. Secrets are decrypted through <paramref name="crypter"/> lazily or eagerly.</summary>
+    Task<StackCheckpoint?> LoadAsync(string project, string stack, ISecretCrypter? crypter, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes atomically (temp file + rename, or a single API call). Secrets are encrypted through <paramref name="crypter"/>.</summary>
+    Task SaveAsync(StackCheckpoint checkpoint, ISecretCrypter? crypter, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StackSummary>> ListAsync(string project, CancellationToken cancellationToken = default);
+
+    Task RemoveAsync(string project, string stack, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes the stack's lock for <paramref name="operation"/> at once or throws <see cref="StackLockedException"/>
+    /// naming the holder. Dispose to release.
+    /// </summary>
+    Task<IAsyncDisposable> LockAsync(string project, string stack, string operation, CancellationToken cancellationToken = default);
+}
+
+public sealed record LockHolder(string User, string Host, int Pid, string Operation, DateTimeOffset Since);
+
+public sealed class StackLockedException(string stack, LockHolder holder, string? lockLocation)
+    : Exception($"the stack '{stack}' is locked by {holder.User}@{holder.Host} (pid {holder.Pid}), running '{holder.Operation}' since {holder.Since:u}"
+        + (lockLocation is null ? "" : $"; if that process is gone, remove the lock with `llmctl stack unlock` ({lockLocation})"))
+{
+    public LockHolder Holder { get; } = holder;
+}
+
+public sealed class StackAlreadyExistsException(string stack) : Exception($"stack '{stack}' already exists");
+
+/// <summary>A checkpoint could not be read (corrupt JSON, unknown version). The message names the file.</summary>
+public sealed class CheckpointFormatException(string message, Exception? inner = null) : Exception(message, inner);
