@@ -1,0 +1,399 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Planning;
+using Llmctl.Engine.Providers;
+using Llmctl.Engine.State;
+
+namespace Llmctl.Engine.Deployment;
+
+/// <summary>Receives progress while steps run (the CLI draws it; tests record it).</summary>
+public interface IStepObserver
+{
+    void StepStarted(Step step);
+    void StepCompleted(Step step, StepOp performed, TimeSpan elapsed);
+    void StepFailed(Step step, string error);
+}
+
+public sealed record UpdateOptions
+{
+    /// <summary>How many steps may run at once (Pulumi's <c>--parallel</c>, default 16).</summary>
+    public int Parallelism { get; init; } = 16;
+    /// <summary>Per-resource timeout unless the resource sets <c>CustomTimeouts</c>.</summary>
+    public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Keep running independent steps after one fails (<c>--continue-on-error</c>).</summary>
+    public bool ContinueOnError { get; init; }
+}
+
+public enum FailureKind
+{
+    Provider,
+    Timeout,
+    Cancelled,
+}
+
+public sealed record StepFailure(Urn Urn, string Message, FailureKind Kind);
+
+/// <summary>What a run did.</summary>
+public sealed record UpdateResult
+{
+    public required IReadOnlyDictionary<StepOp, int> Performed { get; init; }
+    public required IReadOnlyList<StepFailure> Failures { get; init; }
+    public required TimeSpan Duration { get; init; }
+    public required StackCheckpoint Checkpoint { get; init; }
+    public IReadOnlyList<PendingOperation> Interrupted { get; init; } = [];
+    public bool Succeeded => Failures.Count == 0;
+}
+
+/// <summary>
+/// Runs a plan through the providers: creates, updates and replaces in dependency order with bounded parallelism,
+/// then deletes in reverse dependency order. Each step writes its pending operation before it starts and clears it
+/// after, so the checkpoint stays consistent whatever happens; a step whose dependency failed is not run.
+/// </summary>
+public sealed class Updater(ProviderRegistry providers, IStateBackend backend, Config.ISecretCrypter? crypter)
+{
+    public async Task<UpdateResult> RunAsync(Plan plan, StackContext? desired, StackCheckpoint start, UpdateOptions? options = null,
+        IStepObserver? observer = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        options ??= new UpdateOptions();
+        var clock = Stopwatch.StartNew();
+        var journal = new Journal(backend, crypter, start, plan.Steps.Where(s => s.New is not null).Select(s => s.Urn));
+        var interrupted = journal.TakeInterrupted();
+        var run = new Run(this, plan, desired, journal, options, observer, cancellationToken);
+        await run.ExecuteAsync().ConfigureAwait(false);
+        await journal.PersistAsync(CancellationToken.None).ConfigureAwait(false);
+        return new UpdateResult
+        {
+            Performed = run.Performed.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count()),
+            Failures = run.Failures.ToList(),
+            Duration = clock.Elapsed,
+            Checkpoint = journal.Snapshot(),
+            Interrupted = interrupted,
+        };
+    }
+
+    private sealed class Run(Updater owner, Plan plan, StackContext? desired, Journal journal, UpdateOptions options,
+        IStepObserver? observer, CancellationToken cancellationToken) : IOutputSource
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<bool>> _done = new(StringComparer.Ordinal);
+        private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Parallelism));
+        private readonly Planner _planner = new(owner._providers);
+        public readonly List<StepOp> Performed = [];
+        public readonly List<StepFailure> Failures = [];
+        private volatile bool _halt;
+
+        public async Task ExecuteAsync()
+        {
+            var forward = plan.Steps.Where(s => s.Op != StepOp.Delete).ToList();
+            var deletes = plan.Steps.Where(s => s.Op == StepOp.Delete).ToList();
+            var tasks = new List<Task<bool>>();
+            foreach (var step in forward)
+            {
+                var deps = ForwardDependencies(step).Select(u => _done.GetValueOrDefault(u)).OfType<Task<bool>>().ToList();
+                var task = RunAfterAsync(step, deps);
+                _done[step.Urn.Value] = task;
+                tasks.Add(task);
+            }
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+            if (!_halt) await ResolveComponentOutputsAsync().ConfigureAwait(false);
+
+            // Deletes wait for the deletes of everything that depends on them or is parented by them.
+            var deleteTasks = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
+            var dependents = deletes.ToDictionary(d => d.Urn.Value, _ => new List<string>(), StringComparer.Ordinal);
+            foreach (var d in deletes)
+            {
+                foreach (var on in d.Old!.Dependencies.Append(d.Old.Parent ?? default).Where(u => u.Value is not null))
+                {
+                    if (dependents.TryGetValue(on.Value, out var list)) list.Add(d.Urn.Value);
+                }
+            }
+            foreach (var d in deletes)
+            {
+                // Plan order is reverse dependency order, so every dependent's task already exists.
+                var waits = dependents[d.Urn.Value].Select(u => deleteTasks.GetValueOrDefault(u)).OfType<Task<bool>>().ToList();
+                deleteTasks[d.Urn.Value] = RunAfterAsync(d, waits);
+            }
+            await Task.WhenAll(deleteTasks.Values).ConfigureAwait(false);
+        }
+
+        private IEnumerable<string> ForwardDependencies(Step step)
+        {
+            var state = step.New!;
+            if (state.Parent is { } parent) yield return parent.Value;
+            foreach (var dep in state.Dependencies) yield return dep.Value;
+        }
+
+        private async Task<bool> RunAfterAsync(Step step, IReadOnlyList<Task<bool>> dependencies)
+        {
+            var ok = (await Task.WhenAll(dependencies).ConfigureAwait(false)).All(x => x);
+            if (!ok || _halt || cancellationToken.IsCancellationRequested) return false;
+            await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                if (_halt || cancellationToken.IsCancellationRequested) return false;
+                return await RunStepAsync(step).ConfigureAwait(false);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+
+        private async Task<bool> RunStepAsync(Step step)
+        {
+            var clock = Stopwatch.StartNew();
+            var started = false;
+            try
+            {
+                if (!step.State.Custom)
+                {
+                    RecordComponent(step);
+                    Done(step, step.Op, clock.Elapsed, notify: step.Op != StepOp.Same);
+                    return true;
+                }
+                var (op, newInputs) = await ResolveAsync(step).ConfigureAwait(false);
+                if (op != StepOp.Same)
+                {
+                    observer?.StepStarted(step);
+                    started = true;
+                }
+                switch (op)
+                {
+                    case StepOp.Same:
+                        journal.Put(step.New! with { Inputs = step.Old!.Inputs, Id = step.Old.Id, Outputs = step.Old.Outputs });
+                        break;
+                    case StepOp.Create:
+                        await CreateAsync(step.New! with { Inputs = newInputs }, null).ConfigureAwait(false);
+                        break;
+                    case StepOp.Update:
+                        await UpdateAsync(step, newInputs).ConfigureAwait(false);
+                        break;
+                    case StepOp.Replace:
+                        await ReplaceAsync(step, newInputs).ConfigureAwait(false);
+                        break;
+                    case StepOp.Delete:
+                        await DeleteAsync(step.Old!).ConfigureAwait(false);
+                        break;
+                    default:
+                        throw new InvalidOperationException($"step op {op} cannot be applied");
+                }
+                await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
+                Done(step, op, clock.Elapsed, notify: started);
+                return true;
+            }
+            catch (Exception ex) when (ex is ProviderException or TimeoutException or OperationCanceledException or HttpRequestException or IOException)
+            {
+                var kind = ex switch
+                {
+                    TimeoutException => FailureKind.Timeout,
+                    OperationCanceledException when cancellationToken.IsCancellationRequested => FailureKind.Cancelled,
+                    OperationCanceledException => FailureKind.Timeout,
+                    _ => FailureKind.Provider,
+                };
+                var message = kind == FailureKind.Timeout && ex is OperationCanceledException
+                    ? $"timed out after {Timeout(step.State, step.Op)}"
+                    : ex.Message;
+                lock (Failures) Failures.Add(new StepFailure(step.Urn, message, kind));
+                if (!options.ContinueOnError || kind == FailureKind.Cancelled) _halt = true;
+                observer?.StepFailed(step, message);
+                await journal.PersistAsync(CancellationToken.None).ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        private void Done(Step step, StepOp op, TimeSpan elapsed, bool notify)
+        {
+            lock (Performed) Performed.Add(op);
+            if (notify) observer?.StepCompleted(step, op, elapsed);
+        }
+
+        /// <summary>Resolves deferred inputs now that dependencies ran; a planned change may turn out to be none.</summary>
+        private async Task<(StepOp Op, JsonObject Inputs)> ResolveAsync(Step step)
+        {
+            if (step.Op == StepOp.Delete) return (StepOp.Delete, step.Old!.Inputs);
+            var inputs = step.New!.Inputs;
+            if (step.HasUnknowns && desired?.Find(step.Urn) is CustomResource resource)
+            {
+                inputs = (JsonObject)desired.ResolveOutputs(resource.Inputs, this)!;
+                if (PropertyValues.ContainsUnknowns(inputs))
+                {
+                    throw new ProviderException("an input is still unknown after its dependencies were applied (a dependency reported no such output)");
+                }
+            }
+            if (step.Old is null || step.Op == StepOp.Same) return (step.Op, inputs);
+            if (step.Old.IgnoreChanges.Count > 0 || step.New.IgnoreChanges.Count > 0)
+            {
+                inputs = PropertyPath.ApplyIgnoreChanges(step.Old.Inputs, inputs, step.New.IgnoreChanges);
+            }
+            if (!step.HasUnknowns) return (step.Op, inputs);
+            var diff = await _planner.DiffAsync(step.Old, step.New with { Inputs = inputs }, cancellationToken).ConfigureAwait(false);
+            var op = diff.ReplaceKeys.Count > 0 ? StepOp.Replace : diff.ChangedKeys.Count > 0 || step.Old.Urn != step.Urn ? StepOp.Update : StepOp.Same;
+            return (op, inputs);
+        }
+
+        private async Task CreateAsync(ResourceState state, Urn? replacing)
+        {
+            var provider = owner._providers.Get(state.Type);
+            var pending = journal.Begin(state, PendingOperationType.Creating);
+            await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
+            var result = await Settle(pending, WithTimeout(state, StepOp.Create, ct => provider.CreateAsync(state.Urn, state.Type, state.Inputs, Timeout(state, StepOp.Create), ct))).ConfigureAwait(false);
+            var now = DateTimeOffset.UtcNow;
+            journal.Put(state with
+            {
+                Id = result.Id,
+                Inputs = result.Inputs ?? state.Inputs,
+                Outputs = MarkSecretOutputs(result.Outputs, state),
+                Created = now,
+                Modified = now,
+            }, replacing);
+            journal.End(pending);
+        }
+
+        private async Task UpdateAsync(Step step, JsonObject inputs)
+        {
+            var old = journal.Get(step.Old!.Urn) ?? step.Old;
+            var state = step.New! with { Inputs = inputs };
+            var provider = owner._providers.Get(state.Type);
+            var pending = journal.Begin(state, PendingOperationType.Updating);
+            await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
+            var result = await Settle(pending, WithTimeout(state, StepOp.Update, ct =>
+                provider.UpdateAsync(state.Urn, state.Type, old.Id ?? "", old.Inputs, old.Outputs, inputs, Timeout(state, StepOp.Update), ct))).ConfigureAwait(false);
+            journal.Put(state with
+            {
+                Id = result.Id,
+                Inputs = result.Inputs ?? inputs,
+                Outputs = MarkSecretOutputs(result.Outputs, state),
+                Created = old.Created,
+                Modified = DateTimeOffset.UtcNow,
+            }, old.Urn);
+            journal.End(pending);
+        }
+
+        private async Task ReplaceAsync(Step step, JsonObject inputs)
+        {
+            var old = step.Old!;
+            var state = step.New! with { Inputs = inputs };
+            if (state.DeleteBeforeReplace)
+            {
+                await DeleteAsync(old).ConfigureAwait(false);
+                await CreateAsync(state, old.Urn).ConfigureAwait(false);
+            }
+            else
+            {
+                await CreateAsync(state with { Id = null }, null).ConfigureAwait(false);
+                // The replacement now owns the URN; the replaced object goes (unless it is only retained).
+                if (!old.RetainOnDelete) await DeleteObjectAsync(old).ConfigureAwait(false);
+                if (old.Urn != state.Urn) journal.Remove(old.Urn);
+            }
+        }
+
+        private async Task DeleteAsync(ResourceState old)
+        {
+            if (old.Protect)
+            {
+                throw new ProviderException(string.Format(Planner.ProtectedDeleteFormat, old.Urn));
+            }
+            if (old.Custom && !old.RetainOnDelete) await DeleteObjectAsync(old).ConfigureAwait(false);
+            journal.Remove(old.Urn);
+        }
+
+        private async Task DeleteObjectAsync(ResourceState old)
+        {
+            var provider = owner._providers.Get(old.Type);
+            var pending = journal.Begin(old, PendingOperationType.Deleting);
+            await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
+            await Settle(pending, WithTimeout(old, StepOp.Delete, async ct =>
+            {
+                await provider.DeleteAsync(old.Urn, old.Type, old.Id ?? "", old.Inputs, old.Outputs, Timeout(old, StepOp.Delete), ct).ConfigureAwait(false);
+                return true;
+            })).ConfigureAwait(false);
+            journal.End(pending);
+        }
+
+        /// <summary>
+        /// A provider that refused cleanly changed nothing, so its pending operation is cleared. A timeout or a
+        /// cancellation leaves it: the object may or may not exist, and the next run must know to look.
+        /// </summary>
+        private async Task<T> Settle<T>(PendingOperation pending, Task<T> operation)
+        {
+            try
+            {
+                return await operation.ConfigureAwait(false);
+            }
+            catch (ProviderException)
+            {
+                journal.End(pending);
+                throw;
+            }
+        }
+
+        private void RecordComponent(Step step)
+        {
+            if (step.Op == StepOp.Delete) journal.Remove(step.Urn);
+            else journal.Put(step.New!, step.Old?.Urn);
+        }
+
+        /// <summary>Component and stack outputs are resolved last: they usually read the outputs of their own children.</summary>
+        private async Task ResolveComponentOutputsAsync()
+        {
+            if (desired is null) return;
+            foreach (var resource in desired.Resources.OfType<ComponentResource>())
+            {
+                if (journal.Get(resource.Urn) is not { } state) continue;
+                var outputs = (JsonObject)desired.ResolveOutputs(resource.Outputs, this)!;
+                journal.Put(state with { Outputs = outputs });
+            }
+            await journal.PersistAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        private TimeSpan Timeout(ResourceState state, StepOp op) => op switch
+        {
+            StepOp.Create => state.CustomTimeouts?.Create,
+            StepOp.Update => state.CustomTimeouts?.Update,
+            StepOp.Delete => state.CustomTimeouts?.Delete,
+            _ => null,
+        } ?? options.DefaultTimeout;
+
+        private async Task<T> WithTimeout<T>(ResourceState state, StepOp op, Func<CancellationToken, Task<T>> action)
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            // The provider gets the timeout to wait within; the engine cuts it off shortly after as a backstop.
+            cts.CancelAfter(Timeout(state, op) + TimeSpan.FromSeconds(5));
+            return await action(cts.Token).ConfigureAwait(false);
+        }
+
+        private static JsonObject MarkSecretOutputs(JsonObject outputs, ResourceState state)
+        {
+            var result = (JsonObject)outputs.DeepClone();
+            foreach (var name in state.AdditionalSecretOutputs)
+            {
+                if (result.TryGetPropertyValue(name, out var value) && !PropertyValues.IsSecret(value))
+                {
+                    result[name] = PropertyValues.Secret(value);
+                }
+            }
+            // Anything secret going in stays secret coming out when the provider echoes it.
+            foreach (var (key, value) in state.Inputs)
+            {
+                if (PropertyValues.IsSecret(value) && result.TryGetPropertyValue(key, out var echoed) && !PropertyValues.IsSecret(echoed))
+                {
+                    result[key] = PropertyValues.Secret(echoed);
+                }
+            }
+            return result;
+        }
+
+        public JsonObject? OutputsOf(Resource resource)
+        {
+            if (!_done.TryGetValue(resource.Urn.Value, out var task) || !task.IsCompletedSuccessfully || !task.Result)
+            {
+                // Not part of this run's forward steps, or not finished: fall back to what the journal holds.
+                return _done.ContainsKey(resource.Urn.Value) ? null : journal.Get(resource.Urn)?.Outputs;
+            }
+            return journal.Get(resource.Urn)?.Outputs;
+        }
+    }
+
+    private readonly ProviderRegistry _providers = providers;
+}

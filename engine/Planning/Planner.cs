@@ -1,0 +1,231 @@
+using System.Text.Json.Nodes;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Providers;
+using Llmctl.Engine.State;
+
+namespace Llmctl.Engine.Planning;
+
+/// <summary>Options that narrow or widen a plan.</summary>
+public sealed record PlanOptions
+{
+    /// <summary>URNs to replace even when nothing changed (<c>--replace</c>).</summary>
+    public IReadOnlySet<string> Replace { get; init; } = new HashSet<string>();
+}
+
+/// <summary>
+/// Compares the desired tree a stack program registered with the checkpoint and produces the ordered steps.
+/// Registration order is already topological (a resource can only depend on, or be parented by, one that exists),
+/// so creates and updates keep it; deletes follow, in reverse checkpoint order.
+/// </summary>
+public sealed class Planner(ProviderRegistry providers)
+{
+    public const string ProtectedDeleteFormat =
+        "resource \"{0}\" cannot be deleted\nbecause it is protected. To unprotect the resource, either remove the `protect` flag from the resource in your Pulumi program and run `llmctl up`, or use the command:\n`llmctl state unprotect '{0}'`";
+
+    public async Task<Plan> PlanAsync(StackContext desired, StackCheckpoint? current, PlanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        options ??= new PlanOptions();
+        var old = (current?.Resources ?? []).ToDictionary(r => r.Urn.Value, StringComparer.Ordinal);
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var known = new KnownOutputs();
+        var steps = new List<Step>(desired.Resources.Count + old.Count);
+        var diagnostics = new List<Diagnostic>();
+
+        foreach (var resource in desired.Resources)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var prior = FindPrior(resource, old, claimed);
+            var state = DesiredState(desired, resource, known, prior);
+            var step = resource is CustomResource custom
+                ? await DiffCustomAsync(custom, state, prior, options, cancellationToken).ConfigureAwait(false)
+                : DiffComponent(state, prior);
+            if (step.Op == StepOp.Replace && prior is { Protect: true })
+            {
+                diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, string.Format(ProtectedDeleteFormat, prior.Urn), prior.Urn));
+            }
+            if (step.Op == StepOp.Same) known.Set(resource, prior!.Outputs);
+            steps.Add(step);
+        }
+
+        foreach (var gone in (current?.Resources ?? []).Reverse())
+        {
+            if (claimed.Contains(gone.Urn.Value)) continue;
+            if (gone.Protect)
+            {
+                diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, string.Format(ProtectedDeleteFormat, gone.Urn), gone.Urn));
+            }
+            steps.Add(new Step { Op = StepOp.Delete, Urn = gone.Urn, Type = gone.Type, Old = gone });
+        }
+
+        return new Plan { Project = desired.ProjectName, Stack = desired.StackName, Steps = steps, Diagnostics = diagnostics };
+    }
+
+    /// <summary>A plan that deletes everything in the checkpoint, in reverse dependency order.</summary>
+    public static Plan PlanDestroy(StackCheckpoint current)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var steps = new List<Step>();
+        foreach (var gone in current.Resources.Reverse())
+        {
+            if (gone.Protect) diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, string.Format(ProtectedDeleteFormat, gone.Urn), gone.Urn));
+            steps.Add(new Step { Op = StepOp.Delete, Urn = gone.Urn, Type = gone.Type, Old = gone });
+        }
+        return new Plan { Project = current.Project, Stack = current.Stack, Steps = steps, Diagnostics = diagnostics };
+    }
+
+    private static ResourceState? FindPrior(Resource resource, Dictionary<string, ResourceState> old, HashSet<string> claimed)
+    {
+        if (old.TryGetValue(resource.Urn.Value, out var same))
+        {
+            claimed.Add(same.Urn.Value);
+            return same;
+        }
+        foreach (var alias in AliasUrns(resource))
+        {
+            if (old.TryGetValue(alias.Value, out var aliased) && claimed.Add(alias.Value)) return aliased;
+        }
+        return null;
+    }
+
+    /// <summary>The URNs a resource's aliases stand for (Pulumi's alias resolution).</summary>
+    public static IEnumerable<Urn> AliasUrns(Resource resource)
+    {
+        foreach (var alias in resource.RawOptions.Aliases)
+        {
+            if (alias.Urn is not null)
+            {
+                yield return new Urn(alias.Urn);
+                continue;
+            }
+            string? parentQualified;
+            if (alias.NoParent) parentQualified = null;
+            else if (alias.Parent is not null) parentQualified = alias.Parent is StackResource ? null : alias.Parent.Urn.QualifiedType;
+            else if (alias.ParentUrn is not null) parentQualified = new Urn(alias.ParentUrn) is var p && p.Type == StackResource.TypeToken ? null : p.QualifiedType;
+            else parentQualified = resource.Parent is null or StackResource ? null : resource.Parent.Urn.QualifiedType;
+            yield return Urn.Create(
+                alias.Stack ?? resource.Context.StackName,
+                alias.Project ?? resource.Context.ProjectName,
+                parentQualified,
+                alias.Type ?? resource.Type,
+                alias.Name ?? resource.Name);
+        }
+    }
+
+    /// <summary>The desired state of one resource, with deferred inputs resolved as far as they are known now.</summary>
+    public static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior)
+    {
+        var dependencies = new List<Urn>();
+        foreach (var dep in resource.RawOptions.DependsOn)
+        {
+            // Depending on a component means depending on everything under it.
+            foreach (var d in dep.DescendantsAndSelf()) dependencies.Add(d.Urn);
+        }
+        JsonObject inputs;
+        JsonObject outputs;
+        if (resource is CustomResource custom)
+        {
+            inputs = (JsonObject)context.ResolveOutputs(custom.Inputs, known)!;
+            dependencies.AddRange(context.OutputDependencies(custom.Inputs).Select(r => r.Urn));
+            outputs = prior?.Outputs ?? new JsonObject();
+        }
+        else
+        {
+            inputs = new JsonObject();
+            outputs = (JsonObject)context.ResolveOutputs(((ComponentResource)resource).Outputs, known)!;
+            dependencies.AddRange(context.OutputDependencies(((ComponentResource)resource).Outputs).Select(r => r.Urn));
+        }
+        var customOptions = (resource as CustomResource)?.Options;
+        return new ResourceState
+        {
+            Urn = resource.Urn,
+            Type = resource.Type,
+            Custom = resource.IsCustom,
+            Id = prior?.Id,
+            Inputs = inputs,
+            Outputs = outputs,
+            Parent = resource.Parent?.Urn,
+            Dependencies = dependencies.Where(u => u != resource.Urn).Distinct().ToList(),
+            Protect = resource.Protect,
+            RetainOnDelete = resource.RetainOnDelete,
+            DeleteBeforeReplace = customOptions?.DeleteBeforeReplace ?? false,
+            IgnoreChanges = resource.RawOptions.IgnoreChanges,
+            ReplaceOnChanges = resource.RawOptions.ReplaceOnChanges,
+            AdditionalSecretOutputs = customOptions?.AdditionalSecretOutputs ?? [],
+            Aliases = AliasUrns(resource).ToList(),
+            CustomTimeouts = resource.RawOptions.CustomTimeouts,
+            Created = prior?.Created,
+            Modified = prior?.Modified,
+        };
+    }
+
+    private async Task<Step> DiffCustomAsync(CustomResource resource, ResourceState desired, ResourceState? prior, PlanOptions options, CancellationToken cancellationToken)
+    {
+        var hasUnknowns = PropertyValues.ContainsUnknowns(desired.Inputs);
+        if (prior is null)
+        {
+            return new Step { Op = StepOp.Create, Urn = desired.Urn, Type = desired.Type, New = desired, HasUnknowns = hasUnknowns };
+        }
+        var diff = await DiffAsync(prior, desired, cancellationToken).ConfigureAwait(false);
+        if (options.Replace.Contains(desired.Urn.Value))
+        {
+            diff = diff with { ReplaceKeys = [.. diff.ReplaceKeys, "id"] };
+        }
+        if (diff.ReplaceKeys.Count > 0)
+        {
+            return new Step
+            {
+                Op = StepOp.Replace, Urn = desired.Urn, Type = desired.Type, Old = prior,
+                New = desired with { DeleteBeforeReplace = desired.DeleteBeforeReplace || diff.DeleteBeforeReplace },
+                DiffReasons = diff.ChangedKeys, ReplaceReasons = diff.ReplaceKeys, DetailedDiff = diff.DetailedDiff, HasUnknowns = hasUnknowns,
+            };
+        }
+        var aliased = prior.Urn != desired.Urn;
+        if (diff.ChangedKeys.Count == 0 && !aliased)
+        {
+            return new Step { Op = StepOp.Same, Urn = desired.Urn, Type = desired.Type, Old = prior, New = desired with { Inputs = prior.Inputs } };
+        }
+        return new Step
+        {
+            Op = StepOp.Update, Urn = desired.Urn, Type = desired.Type, Old = prior, New = desired,
+            DiffReasons = diff.ChangedKeys, DetailedDiff = diff.DetailedDiff, HasUnknowns = hasUnknowns,
+        };
+    }
+
+    /// <summary>
+    /// The diff of one custom resource: <c>ignoreChanges</c> applied first, then the provider's own diff if it has
+    /// one, else the generic input diff; <c>replaceOnChanges</c> turns matching changes into a replace.
+    /// </summary>
+    public async Task<DiffResult> DiffAsync(ResourceState prior, ResourceState desired, CancellationToken cancellationToken)
+    {
+        var newInputs = desired.IgnoreChanges.Count > 0
+            ? PropertyPath.ApplyIgnoreChanges(prior.Inputs, desired.Inputs, desired.IgnoreChanges)
+            : desired.Inputs;
+        DiffResult? providerDiff = null;
+        if (providers.TryGet(desired.Type, out var provider))
+        {
+            providerDiff = await provider.DiffAsync(desired.Urn, desired.Type, prior.Id, prior.Inputs, prior.Outputs, newInputs, cancellationToken).ConfigureAwait(false);
+        }
+        var detailed = providerDiff?.DetailedDiff.ToList() ?? InputDiff.Compute(prior.Inputs, newInputs);
+        detailed = InputDiff.MarkReplacements(detailed, desired.ReplaceOnChanges);
+        var changed = (providerDiff?.ChangedKeys ?? []).Concat(detailed.Select(d => InputDiff.TopLevelKey(d.Path))).Distinct().ToList();
+        var replace = (providerDiff?.ReplaceKeys ?? []).Concat(detailed.Where(d => d.Kind.IsReplace()).Select(d => d.Path)).Distinct().ToList();
+        return new DiffResult(changed, replace, detailed, providerDiff?.DeleteBeforeReplace ?? false);
+    }
+
+    private static Step DiffComponent(ResourceState desired, ResourceState? prior)
+    {
+        if (prior is null) return new Step { Op = StepOp.Create, Urn = desired.Urn, Type = desired.Type, New = desired };
+        return new Step { Op = StepOp.Same, Urn = desired.Urn, Type = desired.Type, Old = prior, New = desired with { Id = prior.Id } };
+    }
+
+    /// <summary>Outputs known while planning: those of resources that will not change.</summary>
+    private sealed class KnownOutputs : IOutputSource
+    {
+        private readonly Dictionary<Resource, JsonObject> _outputs = [];
+
+        public void Set(Resource resource, JsonObject outputs) => _outputs[resource] = outputs;
+
+        public JsonObject? OutputsOf(Resource resource) => _outputs.GetValueOrDefault(resource);
+    }
+}
