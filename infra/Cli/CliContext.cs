@@ -1,0 +1,36 @@
+using Llmctl.Engine.Providers;
+using Llmctl.Engine.State;
+
+namespace Llmctl.Infra.Cli;
+
+/// <summary>
+/// Everything a verb touches outside itself — output streams, environment, working directory, providers, the state
+/// backend — injected so tests run the real command tree in-process and read what it printed.
+/// </summary>
+public sealed class CliContext
+{
+    public required TextWriter Out { get; init; }
+    public required TextWriter Err { get; init; }
+    public TextReader In { get; init; } = TextReader.Null;
+    /// <summary>Standard output is a terminal (colour and live progress are allowed).</summary>
+    public bool OutIsTerminal { get; init; }
+    /// <summary>A person can answer prompts (stdin is a terminal and not in CI).</summary>
+    public bool Interactive { get; init; }
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+    public string WorkingDirectory { get; init; } = Directory.GetCurrentDirectory();
+    /// <summary>Providers by package. The mocks seam registers a fallback here in tests.</summary>
+    public ProviderRegistry Providers { get; init; } = new();
+    /// <summary>Overrides the backend chosen from config (tests use an in-memory or temp-folder backend).</summary>
+    public Func<string, IStateBackend>? BackendFactory { get; init; }
+
+    public static CliContext FromProcess(ProviderRegistry providers) => new()
+    {
+        Out = Console.Out,
+        Err = Console.Error,
+        In = Console.In,
+        OutIsTerminal = !Console.IsOutputRedirected,
+        Interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected
+            && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("CI")),
+        Providers = providers,
+    };
+}

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using Llmctl.Engine.Config;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Planning;
+using Llmctl.Engine.Policy;
+using Llmctl.Engine.State;
+using Llmctl.Stacks.Config;
+
+namespace Llmctl.Infra.Cli;
+
+/// <summary>
+/// The pipeline up to a plan, shared by every verb: find the project, pick the stack, load and check its files,
+/// compose the desired tree, run the policies, and read the checkpoint. Each stage stops with the right exit code.
+/// </summary>
+internal sealed class StackWorkspace
+{
+    private StackWorkspace(CliContext cli, LoadedStack loaded, IStateBackend backend)
+    {
+        Cli = cli;
+        Loaded = loaded;
+        Backend = backend;
+        Crypter = new LazyCrypter(() => Loaded.Crypter);
+    }
+
+    public CliContext Cli { get; }
+    public LoadedStack Loaded { get; }
+    public IStateBackend Backend { get; }
+    public ISecretCrypter Crypter { get; }
+    public string Project => Loaded.ProjectName;
+    public string Stack => Loaded.StackName;
+
+    public static StackWorkspace Open(CliContext cli, ParseResult parse, bool requireStackFile = true)
+    {
+        var directory = Directory(cli, parse);
+        var projectFile = ProjectLoader.FindProjectFile(directory)
+            ?? throw new CliException(ExitCodes.ConfigOrUsage, $"no Pulumi.yaml found in {directory} or any parent directory; run llmctl from the project directory or pass -C <dir>");
+        var stack = ResolveStackName(cli, parse, Path.GetDirectoryName(projectFile)!);
+        var loaded = ProjectLoader.Load(directory, stack, environment: cli.Environment);
+        loaded.ThrowIfErrors();
+        if (requireStackFile && !loaded.StackExists)
+        {
+            throw new CliException(ExitCodes.StackNotFound,
+                $"no stack named '{stack}' found: {loaded.DisplayPath(loaded.StackFilePath)} does not exist; create it with `llmctl stack init {stack}`");
+        }
+        var backendUrl = cli.Environment("LLMCTL_BACKEND_URL") ?? loaded.Project.BackendUrl;
+        var backend = cli.BackendFactory?.Invoke(loaded.ProjectDirectory)
+            ?? BackendFactory.Create(backendUrl, loaded.ProjectDirectory);
+        return new StackWorkspace(cli, loaded, backend);
+    }
+
+    public static string Directory(CliContext cli, ParseResult parse)
+    {
+        var cwd = parse.GetValue(GlobalOptions.Cwd);
+        return cwd is null ? cli.WorkingDirectory : Path.GetFullPath(Path.Combine(cli.WorkingDirectory, cwd));
+    }
+
+    /// <summary><c>-s</c>, else <c>$LLMCTL_STACK</c>, else the only stack file beside Pulumi.yaml.</summary>
+    public static string ResolveStackName(CliContext cli, ParseResult parse, string projectDirectory)
+    {
+        var name = parse.GetValue(GlobalOptions.Stack) ?? cli.Environment("LLMCTL_STACK");
+        if (!string.IsNullOrWhiteSpace(name)) return name;
+        var stacks = System.IO.Directory.EnumerateFiles(projectDirectory, "Pulumi.*.y*ml")
+            .Select(f => Path.GetFileName(f).Split('.')[1]).Distinct().Order(StringComparer.Ordinal).ToList();
+        return stacks.Count == 1
+            ? stacks[0]
+            : throw new CliException(ExitCodes.StackNotFound,
+                "no stack selected; pass -s <stack> or set LLMCTL_STACK" + (stacks.Count > 0 ? $" (stacks here: {string.Join(", ", stacks)})" : ""));
+    }
+
+    /// <summary>The typed view of the stack file; every problem at once, exit 2.</summary>
+    public StackConfig BindConfig() => StackConfigLoader.Load(Loaded);
+
+    /// <summary>Runs the composition root: the typed config becomes components.</summary>
+    public StackContext Compose(bool isPreview)
+    {
+        var config = BindConfig();
+        try
+        {
+            return StackContext.Run(Project, Stack, ctx => Stacks.PlatformProgram.Compose(ctx, config), isPreview);
+        }
+        catch (Components.ComponentArgumentException ex)
+        {
+            throw new CliException(ExitCodes.ConfigOrUsage, ex.Message);
+        }
+        catch (DuplicateUrnException ex)
+        {
+            throw new CliException(ExitCodes.ConfigOrUsage, ex.Message);
+        }
+    }
+
+    public IReadOnlyList<Violation> RunPolicies(StackContext desired, Plan? plan)
+    {
+        var runner = new PolicyRunner([new Policies.PlatformPolicyPack()], PolicyOverrides());
+        return plan is null ? runner.Run(desired) : runner.Run(desired, plan);
+    }
+
+    /// <summary>Per-stack enforcement overrides from <c>llmctl:policies</c> (<c>{policy-name: advisory|mandatory|disabled}</c>, <c>all</c> for every policy).</summary>
+    private Dictionary<string, EnforcementLevel> PolicyOverrides()
+    {
+        var result = new Dictionary<string, EnforcementLevel>(StringComparer.Ordinal);
+        var config = new Engine.Config.Config(Loaded, "llmctl");
+        var map = config.GetObject<Dictionary<string, string>>("policies");
+        if (map is null) return result;
+        foreach (var (name, level) in map)
+        {
+            result[name] = Enum.TryParse<EnforcementLevel>(level, ignoreCase: true, out var parsed)
+                ? parsed
+                : throw new CliException(ExitCodes.ConfigOrUsage, $"llmctl:policies.{name}: '{level}' is not an enforcement level; use advisory, mandatory or disabled");
+        }
+        return result;
+    }
+
+    /// <summary>The checkpoint, or an empty one when the stack has never been deployed.</summary>
+    public async Task<StackCheckpoint> LoadCheckpointAsync(CancellationToken cancellationToken) =>
+        await Backend.LoadAsync(Project, Stack, Crypter, cancellationToken).ConfigureAwait(false)
+        ?? StackCheckpoint.Empty(Project, Stack) with { SecretsSalt = Loaded.StackFile?.EncryptionSalt };
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Llmctl.Engine.Planning;
+using Llmctl.Engine.Policy;
+using Llmctl.Infra.Cli;
+
+namespace Llmctl.Infra.Commands;
+
+/// <summary><c>llmctl preview</c>: what <c>up</c> would change, with policy results; never touches a system.</summary>
+internal static class PreviewCommand
+{
+    public static readonly Option<bool> Diff = new("--diff") { Description = "Show property-level diffs of every change" };
+    public static readonly Option<bool> Json = new("--json", "-j") { Description = "Print Pulumi's preview digest as JSON" };
+    public static readonly Option<bool> Markdown = new("--markdown") { Description = "Print a Markdown summary for a pull-request comment" };
+    public static readonly Option<bool> ExpectNoChanges = new("--expect-no-changes") { Description = "Exit 7 if any change is proposed" };
+    public static readonly Option<bool> ShowReplacementSteps = new("--show-replacement-steps") { Description = "Show the ++/-- halves of each replacement" };
+    public static readonly Option<bool> ShowSames = new("--show-sames") { Description = "Show resources that do not change" };
+
+    public static Command Build(CliContext cli)
+    {
+        var command = new Command("preview", "Show the changes `up` would make, and the policy results")
+        {
+            Diff, Json, Markdown, ExpectNoChanges, ShowReplacementSteps, ShowSames,
+        };
+        command.SetAction((parse, ct) => RunAsync(cli, parse, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext cli, ParseResult parse, CancellationToken ct)
+    {
+        var ws = StackWorkspace.Open(cli, parse);
+        var desired = ws.Compose(isPreview: true);
+        var checkpoint = await ws.LoadCheckpointAsync(ct);
+        var plan = await new Planner(cli.Providers).PlanAsync(desired, checkpoint, cancellationToken: ct);
+        var violations = ws.RunPolicies(desired, plan);
+        var view = Views.For(cli, parse);
+        if (parse.GetValue(Json)) view.Json(plan, violations, ws);
+        else if (parse.GetValue(Markdown)) view.Markdown(plan, violations, parse.GetValue(Diff));
+        else view.Preview(plan, violations, parse.GetValue(Diff), parse.GetValue(ShowSames), parse.GetValue(ShowReplacementSteps));
+        return Outcome(plan, violations, parse.GetValue(ExpectNoChanges), cli);
+    }
+
+    /// <summary>Exit code of a preview: policy blocks first, then resource errors, then unexpected changes.</summary>
+    public static int Outcome(Plan plan, IReadOnlyList<Violation> violations, bool expectNoChanges, CliContext cli)
+    {
+        if (violations.Any(v => v.Enforcement == EnforcementLevel.Mandatory))
+        {
+            cli.Err.WriteLine("error: preview failed: mandatory policy violations (see above)");
+            return ExitCodes.PolicyViolation;
+        }
+        if (plan.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)) return ExitCodes.ResourceError;
+        if (expectNoChanges && plan.HasChanges)
+        {
+            cli.Err.WriteLine("error: no changes were expected but changes were proposed");
+            return ExitCodes.ChangesNotExpected;
+        }
+        return ExitCodes.Ok;
+    }
+}

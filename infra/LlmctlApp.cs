@@ -1,0 +1,91 @@
+using System.CommandLine;
+using Llmctl.Engine.Config;
+using Llmctl.Engine.Providers;
+using Llmctl.Engine.State;
+using Llmctl.Infra.Cli;
+using Llmctl.Infra.Commands;
+
+namespace Llmctl.Infra;
+
+/// <summary>The command tree in one place, and the one place where failures become exit codes.</summary>
+public sealed class LlmctlApp(CliContext cli)
+{
+    public RootCommand BuildRoot()
+    {
+        var root = new RootCommand("llmctl — infrastructure as code for self-hosted LLM platforms (k3s, GPUs, model lanes, gateway)")
+        {
+            GlobalOptions.Stack, GlobalOptions.Cwd, GlobalOptions.Color, GlobalOptions.NonInteractive,
+        };
+        root.Subcommands.Add(PreviewCommand.Build(cli));
+        root.Subcommands.Add(UpCommand.Build(cli));
+        root.Subcommands.Add(DestroyCommand.Build(cli));
+        root.Subcommands.Add(RefreshCommand.Build(cli));
+        root.Subcommands.Add(ConfigCommand.Build(cli));
+        root.Subcommands.Add(StackCommand.Build(cli));
+        root.Subcommands.Add(StateCommand.Build(cli));
+        return root;
+    }
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var parse = BuildRoot().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) cli.Err.WriteLine($"error: {error.Message}");
+            cli.Err.WriteLine("run 'llmctl --help' for usage");
+            return ExitCodes.ConfigOrUsage;
+        }
+        if (args.Length == 0)
+        {
+            // Like Pulumi ≥ 3.254: a bare invocation prints help and is not a success.
+            await parse.InvokeAsync(new InvocationConfiguration { Output = cli.Out, Error = cli.Err }, cancellationToken);
+            await BuildRoot().Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = cli.Out, Error = cli.Err }, cancellationToken);
+            return ExitCodes.ConfigOrUsage;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = cli.Out, Error = cli.Err, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return Report(ex);
+        }
+    }
+
+    private int Report(Exception ex)
+    {
+        switch (ex)
+        {
+            case CliException e:
+                cli.Err.WriteLine($"error: {e.Message}");
+                return e.ExitCode;
+            case ConfigException e:
+                foreach (var d in e.Diagnostics) cli.Err.WriteLine($"error: {d}");
+                cli.Err.WriteLine($"{e.Diagnostics.Count} problem(s) in the configuration; nothing was changed");
+                return ExitCodes.ConfigOrUsage;
+            case SecretDecryptionException e:
+                cli.Err.WriteLine($"error: {e.Message}");
+                return ExitCodes.ConfigOrUsage;
+            case StackLockedException e:
+                cli.Err.WriteLine($"error: {e.Message}");
+                return ExitCodes.Error;
+            case StackAlreadyExistsException e:
+                cli.Err.WriteLine($"error: {e.Message}");
+                return ExitCodes.Error;
+            case CheckpointFormatException e:
+                cli.Err.WriteLine($"error: {e.Message}");
+                return ExitCodes.Error;
+            case ProviderException e:
+                cli.Err.WriteLine($"error: {e.Message}");
+                return ExitCodes.ResourceError;
+            case OperationCanceledException:
+                cli.Err.WriteLine("error: cancelled");
+                return ExitCodes.Cancelled;
+            default:
+                cli.Err.WriteLine($"error: internal error: {ex.Message}");
+                if (cli.Environment("LLMCTL_DEBUG") is not null) cli.Err.WriteLine(ex.ToString());
+                else cli.Err.WriteLine("(set LLMCTL_DEBUG=1 for the stack trace, and please report it)");
+                return 255;
+        }
+    }
+}
