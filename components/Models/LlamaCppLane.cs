@@ -33,14 +33,17 @@ public sealed partial class LlamaCppLane : ComponentResource
 
         var labels = SelectorLabels(name);
         var gpu = new GpuWorkload(GpuVendor.Nvidia, 1);
-        Deployment = new KubernetesObject<V1Deployment>(name, BuildDeployment(name, args, labels, gpu), new CustomResourceOptions { Parent = this });
+        // The lane's dependencies (its namespace, the RuntimeClass) are its objects' dependencies: options are not
+        // inherited by children, so pass them on.
+        var childOptions = new CustomResourceOptions { Parent = this, DependsOn = RawOptions.DependsOn };
+        Deployment = new KubernetesObject<V1Deployment>(name, BuildDeployment(name, args, labels, gpu), childOptions);
         Deployment
             .Annotate(gpu)
             .Annotate(new ServedModel(args.ModelFile, Alias, args.CtxSize, args.CacheTypeK, args.CacheTypeV, args.Parallel))
             .Annotate(new ServingLane(name, ModelRuntime.LlamaCpp, args.Node, args.Active))
             .Annotate(new ContainerImage(ContainerName, args.Image));
 
-        Service = new KubernetesObject<V1Service>(name, BuildService(name, args, labels), new CustomResourceOptions { Parent = this });
+        Service = new KubernetesObject<V1Service>(name, BuildService(name, args, labels), childOptions);
 
         RegisterOutputs(new Dictionary<string, object?>
         {
