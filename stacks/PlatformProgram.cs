@@ -49,8 +49,8 @@ public static class PlatformProgram
 
         ctx.Export("gpuNodes", gpuNodes.Select(n => n.Name).ToArray());
         ctx.Export("lanesNamespace", config.Lanes.Namespace);
-        ctx.Export("activeLanes", lanes.Where(l => l.Args.Active)
-            .ToDictionary(l => l.Args.Node ?? "", l => l.Name));
+        // A list, not a map per node: a stack that breaks one-active-lane-per-gpu must still compose so the policy can report it.
+        ctx.Export("activeLanes", lanes.Where(l => l.Args.Active).Select(l => l.Name).ToArray());
         ctx.Export("laneEndpoints", lanes.ToDictionary(l => l.Name, l => l.Endpoint));
     }
 

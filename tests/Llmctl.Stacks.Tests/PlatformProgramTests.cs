@@ -89,11 +89,11 @@ public sealed class PlatformProgramTests
     }
 
     [Fact]
-    public void The_stack_exports_the_active_lane_per_node_and_the_lane_endpoints()
+    public void The_stack_exports_the_active_lanes_and_the_lane_endpoints()
     {
         var outputs = Compose(HomelabConfigs.Homelab()).Outputs;
 
-        Assert.Equal("qwen36-35b-gguf-fast", (string?)outputs["activeLanes"]!["gpu-worker"]);
+        Assert.Equal("""["qwen36-35b-gguf-fast"]""", outputs["activeLanes"]!.ToJsonString());
         Assert.Equal("llm", (string?)outputs["lanesNamespace"]);
         Assert.Equal("http://qwen36-27b-deep.llm.svc.cluster.local:8080/v1", (string?)outputs["laneEndpoints"]!["qwen36-27b-deep"]);
     }
