@@ -1,0 +1,52 @@
+using Llmctl.Components.Gpu;
+using Llmctl.Engine.Model;
+
+namespace Llmctl.Components.Tests.Gpu;
+
+public sealed class GpuNodeTests
+{
+    private static readonly NodeGpu RtxPro4000 =
+        new("gpu-worker", GpuVendor.Nvidia, "rtx-pro-4000-blackwell-sff", 24467, 1, GpuTier.Support, "blackwell");
+
+    [Fact]
+    public void A_GPU_node_gets_the_semantic_labels_of_seed_002()
+    {
+        GpuNode? node = null;
+        StackContext.Run("llm-platform", "homelab", _ => node = new GpuNode("gpu-worker", new GpuNodeArgs
+        {
+            Gpu = RtxPro4000,
+            Labels = new Dictionary<string, string> { ["workload.ai/profile"] = "inference" },
+        }));
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["workload.ai/gpu"] = "true",
+            ["workload.ai/gpu-family"] = "blackwell",
+            ["workload.ai/gpu-model"] = "rtx-pro-4000-blackwell-sff",
+            ["workload.ai/gpu-tier"] = "support",
+            ["workload.ai/gpu-vendor"] = "nvidia",
+            ["workload.ai/profile"] = "inference",
+            ["workload.ai/vram"] = "24gb",
+        }, node!.Patch.Object.Metadata.Labels);
+    }
+
+    [Fact]
+    public void The_labels_are_a_node_patch_that_is_never_deleted_with_the_stack()
+    {
+        GpuNode? node = null;
+        StackContext.Run("llm-platform", "homelab", _ => node = new GpuNode("gpu-worker", new GpuNodeArgs { Gpu = RtxPro4000 }));
+
+        Assert.Equal("urn:pulumi:homelab::llm-platform::llmctl:gpu:GpuNode$kubernetes:core/v1:NodePatch::gpu-worker", node!.Patch.Urn.Value);
+        Assert.True(node.Patch.RetainOnDelete);
+        Assert.Equal(RtxPro4000, node.Annotations.Find<NodeGpu>());
+    }
+
+    [Theory]
+    [InlineData(24467, "24gb")]
+    [InlineData(81559, "80gb")]
+    [InlineData(131072, "128gb")]
+    public void The_vram_label_is_whole_gibibytes(int mib, string label)
+    {
+        Assert.Equal(label, GpuLabels.VramLabel(mib));
+    }
+}
