@@ -13,6 +13,8 @@ public interface IStepObserver
     void StepStarted(Step step);
     void StepCompleted(Step step, StepOp performed, TimeSpan elapsed);
     void StepFailed(Step step, string error);
+    /// <summary>A running step reports what it is waiting for (readiness, a Job, a rollout).</summary>
+    void StepProgress(Step step, string message) { }
 }
 
 public sealed record UpdateOptions
@@ -142,6 +144,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
 
         private async Task<bool> RunStepAsync(Step step)
         {
+            using var progress = OperationProgress.Route(message => observer?.StepProgress(step, message));
             var clock = Stopwatch.StartNew();
             var started = false;
             try

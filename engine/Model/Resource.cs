@@ -9,6 +9,7 @@ namespace Llmctl.Engine.Model;
 public abstract class Resource
 {
     private readonly List<Resource> _children = [];
+    private readonly List<Resource> _extraDependencies = [];
 
     private protected Resource(string type, string name, ResourceOptions? options, StackContext? context = null)
     {
@@ -51,6 +52,21 @@ public abstract class Resource
     public AnnotationCollection Annotations { get; } = new();
 
     public abstract bool IsCustom { get; }
+
+    /// <summary>
+    /// <see cref="ResourceOptions.DependsOn"/> plus dependencies added after construction (a composition pass that
+    /// orders Kubernetes objects after their Namespace or CRD, say).
+    /// </summary>
+    public IReadOnlyList<Resource> Dependencies => [.. RawOptions.DependsOn, .. _extraDependencies];
+
+    /// <summary>Adds a dependency after construction; it must be registered in the same stack and not be this resource.</summary>
+    public void DependOn(Resource other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Context != Context) throw new InvalidOperationException($"'{other.Urn}' belongs to another stack program");
+        if (ReferenceEquals(other, this)) throw new InvalidOperationException($"'{Urn}' cannot depend on itself");
+        if (!_extraDependencies.Contains(other)) _extraDependencies.Add(other);
+    }
 
     /// <summary>Attaches a typed fact for policies and verbs to read; returns this resource for chaining.</summary>
     public Resource Annotate(IResourceAnnotation annotation)

@@ -10,6 +10,9 @@ public sealed record PlanOptions
 {
     /// <summary>URNs to replace even when nothing changed (<c>--replace</c>).</summary>
     public IReadOnlySet<string> Replace { get; init; } = new HashSet<string>();
+
+    /// <summary>How many provider diffs (live dry-runs, with <c>--refresh</c>) may be in flight at once.</summary>
+    public int Concurrency { get; init; } = 16;
 }
 
 /// <summary>
@@ -29,22 +32,31 @@ public sealed class Planner(ProviderRegistry providers)
         var old = (current?.Resources ?? []).ToDictionary(r => r.Urn.Value, StringComparer.Ordinal);
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var known = new KnownOutputs();
-        var steps = new List<Step>(desired.Resources.Count + old.Count);
         var diagnostics = new List<Diagnostic>();
+        var priors = desired.Resources.Select(r => FindPrior(r, old, claimed)).ToList();
 
-        foreach (var resource in desired.Resources)
+        // Custom resources are diffed concurrently (a live diff is a round trip to the cluster each); one whose
+        // inputs read another's outputs waits for that one's step, since only an unchanged resource's outputs
+        // are known. Components have no provider diff and are settled afterwards, when their children are.
+        using var limiter = new SemaphoreSlim(Math.Max(1, options.Concurrency));
+        var tasks = new System.Collections.Concurrent.ConcurrentDictionary<Resource, Task<Step>>();
+        for (var i = 0; i < desired.Resources.Count; i++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var prior = FindPrior(resource, old, claimed);
-            var state = DesiredState(desired, resource, known, prior);
-            var step = resource is CustomResource custom
-                ? await DiffCustomAsync(custom, state, prior, options, cancellationToken).ConfigureAwait(false)
-                : DiffComponent(state, prior);
-            if (step.Op == StepOp.Replace && prior is { Protect: true })
+            if (desired.Resources[i] is CustomResource custom) tasks[custom] = PlanCustomAsync(custom, priors[i]);
+        }
+        await Task.WhenAll(tasks.Values).ConfigureAwait(false);
+        var steps = new List<Step>(desired.Resources.Count + old.Count);
+        for (var i = 0; i < desired.Resources.Count; i++)
+        {
+            var resource = desired.Resources[i];
+            var step = tasks.TryGetValue(resource, out var task)
+                ? task.Result
+                : DiffComponent(DesiredState(desired, resource, known, priors[i]), priors[i]);
+            if (step.Op == StepOp.Replace && priors[i] is { Protect: true } prior)
             {
                 diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, string.Format(ProtectedDeleteFormat, prior.Urn), prior.Urn));
             }
-            if (step.Op == StepOp.Same) known.Set(resource, prior!.Outputs);
+            if (step.Op == StepOp.Same && resource is ComponentResource) known.Set(resource, priors[i]!.Outputs);
             steps.Add(step);
         }
 
@@ -59,6 +71,27 @@ public sealed class Planner(ProviderRegistry providers)
         }
 
         return new Plan { Project = desired.ProjectName, Stack = desired.StackName, Steps = steps, Diagnostics = diagnostics };
+
+        async Task<Step> PlanCustomAsync(CustomResource resource, ResourceState? prior)
+        {
+            foreach (var feeder in desired.OutputDependencies(resource.Inputs).Distinct())
+            {
+                if (tasks.TryGetValue(feeder, out var feederTask)) await feederTask.ConfigureAwait(false);
+            }
+            var state = DesiredState(desired, resource, known, prior);
+            await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Step step;
+            try
+            {
+                step = await DiffCustomAsync(resource, state, prior, options, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                limiter.Release();
+            }
+            if (step.Op == StepOp.Same) known.Set(resource, prior!.Outputs);
+            return step;
+        }
     }
 
     /// <summary>A plan that deletes everything in the checkpoint, in reverse dependency order.</summary>
@@ -116,7 +149,7 @@ public sealed class Planner(ProviderRegistry providers)
     public static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior)
     {
         var dependencies = new List<Urn>();
-        foreach (var dep in resource.RawOptions.DependsOn)
+        foreach (var dep in resource.Dependencies)
         {
             // Depending on a component means depending on everything under it.
             foreach (var d in dep.DescendantsAndSelf()) dependencies.Add(d.Urn);
@@ -222,7 +255,7 @@ public sealed class Planner(ProviderRegistry providers)
     /// <summary>Outputs known while planning: those of resources that will not change.</summary>
     private sealed class KnownOutputs : IOutputSource
     {
-        private readonly Dictionary<Resource, JsonObject> _outputs = [];
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Resource, JsonObject> _outputs = new();
 
         public void Set(Resource resource, JsonObject outputs) => _outputs[resource] = outputs;
 
