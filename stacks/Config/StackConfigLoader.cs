@@ -104,8 +104,10 @@ public static partial class StackConfigLoader
         }
     }
 
+    // Only values that came from a file can be wrong (the defaults are valid), and only those have a location.
     private static void CheckLabel(ConfigBinder binder, object owner, string property, string value)
     {
+        if (binder.NodeOf(owner) is null) return;
         if (value.Length > 63 || !Dns1123Label().IsMatch(value))
         {
             binder.Report(owner, property, $"'{value}' is not a valid DNS-1123 label",
