@@ -23,13 +23,17 @@ public sealed record StackFile
     /// <summary>Entries by full key (<c>ns:name</c>), in file order.</summary>
     public IReadOnlyDictionary<string, StackConfigEntry> Config { get; init; } = new Dictionary<string, StackConfigEntry>();
 
+    /// <summary>The file could not be parsed as YAML; its config is unknown rather than empty.</summary>
+    public bool Unreadable { get; init; }
+
     public bool HasSecureValues => Config.Values.Any(e => e.ContainsSecure);
 
     public static StackFile Parse(string text, string projectName, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
+        var before = diagnostics.Items.Count;
         var root = YamlDocumentReader.Read(text, diagnostics);
-        if (root is null) return new StackFile(); // an empty stack file is valid: no config yet
+        if (root is null) return new StackFile { Unreadable = diagnostics.Items.Count > before }; // empty is valid
         if (root is not YamlMappingNode map)
         {
             diagnostics.Add(root, "", "the stack file must be a mapping (secretsprovider:, encryptionsalt:, config:)");
@@ -102,7 +106,9 @@ public sealed record StackFile
             var key = ConfigKey.Parse(text, projectName);
             if (config.TryGetValue(key.ToString(), out var first))
             {
-                diagnostics.Add(k, key.ToString(), $"duplicate key '{key}' (also written as '{YamlJson.KeyText(first.KeyNode)}')",
+                var firstText = YamlJson.KeyText(first.KeyNode);
+                var same = firstText == text ? "" : $" ('{text}' and '{firstText}' are the same key)";
+                diagnostics.Add(k, key.ToString(), $"duplicate key '{key}'{same}",
                     $"remove one of the two entries; the first one, at line {first.KeyNode.Start.Line}, is used");
                 continue;
             }

@@ -7,9 +7,12 @@ public static class Suggest
     {
         ArgumentNullException.ThrowIfNull(input);
         var lower = input.ToLowerInvariant();
+        var list = candidates.ToList();
+        // An abbreviation (distro → distribution) is a better hint than any edit distance.
+        if (lower.Length >= 3 && list.Where(c => c.StartsWith(lower, StringComparison.OrdinalIgnoreCase)).ToList() is [var only]) return only;
         string? best = null;
         var bestDistance = int.MaxValue;
-        foreach (var c in candidates)
+        foreach (var c in list)
         {
             var d = Distance(lower, c.ToLowerInvariant());
             if (d < bestDistance)

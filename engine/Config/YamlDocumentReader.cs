@@ -24,7 +24,17 @@ public static partial class YamlDocumentReader
         }
         catch (YamlException e)
         {
-            diagnostics.Add(e.Start, "", "YAML syntax error: " + StripMarks(e.Message), SyntaxFix(text, e.Start));
+            // YamlDotNet reports a tab in the indentation at the start of the enclosing block; point at the tab.
+            if (FirstTabIndent(text) is { } tab && tab.Line >= e.Start.Line)
+            {
+                diagnostics.Add(tab, "", "YAML syntax error: a tab is used for indentation",
+                    "indent with spaces; YAML does not allow tabs for indentation");
+            }
+            else
+            {
+                diagnostics.Add(e.Start, "", "YAML syntax error: " + StripMarks(e.Message),
+                    "check the indentation and the quoting on this line and the one before");
+            }
             return null;
         }
 
@@ -68,9 +78,10 @@ public static partial class YamlDocumentReader
 
             if (frames.TryPeek(out var top) && top.IsMapping && top.ExpectKey && ev is Scalar key)
             {
+                top.LastKey = key.Value;
                 if (!top.Keys.Add(key.Value))
                 {
-                    diagnostics.Add(key.Start, key.Value, $"duplicate key '{key.Value}'",
+                    diagnostics.Add(key.Start, Join(top.Path, key.Value), $"duplicate key '{key.Value}'",
                         $"remove one of the two entries; the first one, at line {top.FirstLine[key.Value]}, is used");
                     top.ExpectKey = true;
                     skipDepth = 1; // drop the next node (the duplicate's value)
@@ -83,12 +94,10 @@ public static partial class YamlDocumentReader
             switch (ev)
             {
                 case MappingStart:
-                    AfterNode(frames);
-                    frames.Push(new Frame(true));
+                    frames.Push(new Frame(true, ChildPath(frames)));
                     break;
                 case SequenceStart:
-                    AfterNode(frames);
-                    frames.Push(new Frame(false));
+                    frames.Push(new Frame(false, ChildPath(frames)));
                     break;
                 case MappingEnd or SequenceEnd:
                     frames.Pop();
@@ -101,15 +110,32 @@ public static partial class YamlDocumentReader
         return events;
     }
 
-    // A node has been opened or read in the current collection: in a mapping, keys and values alternate.
+    // A node has been opened or read in the current collection: in a mapping, keys and values alternate; in a
+    // sequence, the index moves on.
     private static void AfterNode(Stack<Frame> frames)
     {
-        if (frames.TryPeek(out var f) && f.IsMapping) f.ExpectKey = !f.ExpectKey;
+        if (!frames.TryPeek(out var f)) return;
+        if (f.IsMapping) f.ExpectKey = !f.ExpectKey;
+        else f.Index++;
     }
 
-    private sealed class Frame(bool isMapping)
+    // The key path of a collection that opens now, then the step in its parent.
+    private static string ChildPath(Stack<Frame> frames)
+    {
+        if (!frames.TryPeek(out var parent)) return "";
+        var path = parent.IsMapping ? Join(parent.Path, parent.LastKey ?? "?") : $"{parent.Path}[{parent.Index}]";
+        AfterNode(frames);
+        return path;
+    }
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+
+    private sealed class Frame(bool isMapping, string path)
     {
         public bool IsMapping { get; } = isMapping;
+        public string Path { get; } = path;
+        public string? LastKey { get; set; }
+        public int Index { get; set; }
         public bool ExpectKey { get; set; } = true;
         public HashSet<string> Keys { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, int> FirstLine { get; } = new(StringComparer.Ordinal);
@@ -124,18 +150,17 @@ public static partial class YamlDocumentReader
 
     private static string StripMarks(string message) => MarksPrefix().Replace(message, "").Trim();
 
-    private static string? SyntaxFix(string text, Mark at)
+    private static Mark? FirstTabIndent(string text)
     {
         var lines = text.Split('\n');
-        var lineIndex = (int)at.Line - 1;
-        for (var i = Math.Max(0, lineIndex - 1); i <= lineIndex && i < lines.Length; i++)
+        for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i];
             var indent = line.Length - line.TrimStart(' ', '\t').Length;
-            if (line[..indent].Contains('\t'))
-                return $"line {i + 1} is indented with a tab; YAML allows only spaces for indentation";
+            var tab = line.IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent) return new Mark(0, i + 1, tab + 1);
         }
-        return "check the indentation and the quoting on this line and the one before";
+        return null;
     }
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):\s*")]

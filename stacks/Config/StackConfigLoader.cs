@@ -31,7 +31,7 @@ public static partial class StackConfigLoader
             var key = $"{project}:{name}";
             if (!stack.Config.TryGetValue(key, out var value))
             {
-                if (ConfigBinder.IsRequired(property))
+                if (ConfigBinder.IsRequired(property) && stack.StackFile?.Unreadable != true)
                 {
                     stackBag.Add(null, key, $"missing required configuration '{key}'", $"add '{key}:' under 'config:' in the stack file");
                 }
