@@ -9,7 +9,8 @@ public static class Suggest
         var lower = input.ToLowerInvariant();
         var list = candidates.ToList();
         // An abbreviation (distro → distribution) is a better hint than any edit distance.
-        if (lower.Length >= 3 && list.Where(c => c.StartsWith(lower, StringComparison.OrdinalIgnoreCase)).ToList() is [var only]) return only;
+        var needed = Math.Max(4, (lower.Length * 2 + 2) / 3);
+        if (lower.Length >= 4 && list.Where(c => CommonPrefix(lower, c.ToLowerInvariant()) >= needed).ToList() is [var only]) return only;
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var c in list)
@@ -27,6 +28,13 @@ public static class Suggest
 
     public static string? DidYouMean(string input, IEnumerable<string> candidates) =>
         Closest(input, candidates) is { } c ? $"did you mean '{c}'?" : null;
+
+    private static int CommonPrefix(string a, string b)
+    {
+        var n = 0;
+        while (n < a.Length && n < b.Length && a[n] == b[n]) n++;
+        return n;
+    }
 
     private static int Distance(string a, string b)
     {
