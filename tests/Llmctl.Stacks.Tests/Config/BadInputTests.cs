@@ -83,7 +83,7 @@ public class BadInputTests
         [
             "Pulumi.manyerrors.yaml:4:5: llm-platform:cluster.distro: unknown key 'distro' — did you mean 'distribution'? allowed keys: name, distribution",
             "Pulumi.manyerrors.yaml:8:12: llm-platform:gpuNodes[0].cpu: expected an integer, got 'lots' — write a whole number such as 8080",
-            "Pulumi.manyerrors.yaml:9:15: llm-platform:gpuNodes[0].memory: '32G' is not a Kubernetes quantity — did you mean '32Gi'? (Kubernetes writes binary units as Ki, Mi, Gi, Ti)",
+            "Pulumi.manyerrors.yaml:9:15: llm-platform:gpuNodes[0].memory: '32GB' is not a Kubernetes quantity — did you mean '32Gi'? (Kubernetes writes binary units as Ki, Mi, Gi, Ti)",
             "Pulumi.manyerrors.yaml:17:18: llm-platform:lanes.items[0].ctxSize: expected an integer, got 'big' — write a whole number such as 8080",
             "Pulumi.manyerrors.yaml:18:20: llm-platform:lanes.items[0].flashAttn: expected true or false, got 'maybe' — write true or false",
         ], error.Diagnostics.Select(d => d.ToString()));
