@@ -160,7 +160,7 @@ public static class StackFileEditor
         public List<object> Rest { get; } = rest;
         // Keep the key as the file wrote it (bare or namespaced); a new key is written namespaced, as Pulumi does.
         public string EntryKeyText { get; } = entry is null ? key.ToString() : YamlJson.KeyText(entry.KeyNode);
-        public int Indent { get; } = configValue is YamlMappingNode { Children.Count: > 0 } m ? (int)m.Children.Keys.First().Start.Column - 1 : 2;
+        public int Indent { get; } = configValue is YamlMappingNode { Children.Count: > 0, Style: not MappingStyle.Flow } m ? (int)m.Children.Keys.First().Start.Column - 1 : 2;
 
         public void Replace(IReadOnlyList<string> entryLines)
         {
