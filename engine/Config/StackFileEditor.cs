@@ -1,0 +1,366 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Llmctl.Engine.Model;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+
+namespace Llmctl.Engine.Config;
+
+/// <summary>One line of <c>llmctl config</c>: a key and its value as shown (secrets as <c>[secret]</c> unless revealed).</summary>
+public sealed record ConfigListing(string Key, string Value, bool Secret);
+
+/// <summary>
+/// Edits <c>Pulumi.&lt;stack&gt;.yaml</c> for <c>llmctl config set/rm/get</c> and <c>stack init</c>, as Pulumi does.
+/// Edits are targeted text splices: only the lines of the entry being set or removed are rewritten, new keys are
+/// appended at the end of <c>config:</c>, so comments and layout elsewhere survive. A structured entry changed with
+/// <c>--path</c> is re-rendered as a whole (comments inside that one entry are lost); a flow-style
+/// <c>config: {…}</c> block is re-rendered in block style. Files are written atomically (temp file + rename).
+/// </summary>
+public static class StackFileEditor
+{
+    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    /// <summary>A new stack file: <c>secretsprovider: passphrase</c> and, with a passphrase, its <c>encryptionsalt</c>.</summary>
+    public static void Create(string stackFilePath, string? encryptionSalt)
+    {
+        ArgumentNullException.ThrowIfNull(stackFilePath);
+        if (File.Exists(stackFilePath)) throw new IOException($"{stackFilePath} already exists");
+        var text = "secretsprovider: passphrase\n" + (encryptionSalt is null ? "" : $"encryptionsalt: {Scalar(encryptionSalt)}\n");
+        WriteAtomically(stackFilePath, text);
+    }
+
+    /// <summary>
+    /// Sets a key. With <paramref name="secure"/>, <paramref name="value"/> is the ciphertext and is written as
+    /// <c>{secure: …}</c>. With <paramref name="path"/>, <paramref name="key"/> is a property path into a structured
+    /// value, and <c>true</c>/<c>false</c> and integer-like values are stored as booleans and integers; without it,
+    /// values are stored as strings. Creates the file when it does not exist.
+    /// </summary>
+    public static void Set(string stackFilePath, string projectName, string key, string value, bool secure, bool path)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var doc = Open(stackFilePath, projectName, key, path, createIfMissing: true);
+        JsonNode? leaf = secure ? new JsonObject { ["secure"] = value }
+            : path ? PathValue(value) : JsonValue.Create(value);
+        JsonNode? newValue;
+        if (doc.Rest.Count == 0) newValue = leaf;
+        else
+        {
+            var current = doc.Entry is null ? null : YamlJson.ToJsonNode(doc.Entry.Value.Value);
+            newValue = SetAt(current, doc.Rest, 0, leaf, key);
+        }
+        doc.Replace(RenderEntry(doc.EntryKeyText, newValue, doc.Indent));
+    }
+
+    /// <summary>Removes a key (or, with <paramref name="path"/>, one value inside it); false when it was not there.</summary>
+    public static bool Remove(string stackFilePath, string projectName, string key, bool path)
+    {
+        if (!File.Exists(stackFilePath)) return false;
+        var doc = Open(stackFilePath, projectName, key, path, createIfMissing: false);
+        if (doc.Entry is null) return false;
+        if (doc.Rest.Count == 0)
+        {
+            doc.Replace([]);
+            return true;
+        }
+        var tree = YamlJson.ToJsonNode(doc.Entry.Value.Value);
+        if (!RemoveAt(tree, doc.Rest)) return false;
+        doc.Replace(RenderEntry(doc.EntryKeyText, tree, doc.Indent));
+        return true;
+    }
+
+    /// <summary>
+    /// The value as <c>config get</c> prints it: scalars as written, structured values as JSON, secrets decrypted
+    /// with <paramref name="decrypt"/> or shown as <c>[secret]</c> without it; null when missing.
+    /// </summary>
+    public static string? Get(string stackFilePath, string projectName, string key, bool path, Func<string, string>? decrypt = null)
+    {
+        if (!File.Exists(stackFilePath)) return null;
+        var doc = Open(stackFilePath, projectName, key, path, createIfMissing: false);
+        if (doc.Entry is null) return null;
+        YamlNode? node = doc.Entry.Value.Value;
+        foreach (var segment in doc.Rest)
+        {
+            node = (segment, node) switch
+            {
+                (string name, YamlMappingNode m) => m.Children.FirstOrDefault(kv => YamlJson.KeyText(kv.Key) == name).Value,
+                (int index, YamlSequenceNode s) => index < s.Children.Count ? s.Children[index] : null,
+                _ => null,
+            };
+            if (node is null) return null;
+        }
+        return Show(node, decrypt);
+    }
+
+    /// <summary>Every key of the stack file, in file order.</summary>
+    public static IReadOnlyList<ConfigListing> List(string stackFilePath, string projectName, Func<string, string>? decrypt = null)
+    {
+        if (!File.Exists(stackFilePath)) return [];
+        var stack = Parse(stackFilePath, projectName, out _);
+        return stack.Config.Values
+            .Select(e => new ConfigListing(e.Key.ToString(), Show(e.Value, decrypt), e.ContainsSecure))
+            .ToList();
+    }
+
+    private static string Show(YamlNode node, Func<string, string>? decrypt)
+    {
+        if (YamlJson.TryGetSecure(node, out var ciphertext)) return decrypt is null ? PropertyValues.SecretDisplay : decrypt(ciphertext);
+        if (node is YamlScalarNode s) return s.Value ?? "";
+        var json = decrypt is null
+            ? PropertyValues.Redact(YamlJson.ToJsonNode(node, _ => ""))
+            : PropertyValues.Reveal(YamlJson.ToJsonNode(node, decrypt));
+        return json?.ToJsonString(new JsonSerializerOptions { Encoder = Encoder }) ?? "null";
+    }
+
+    private static StackFile Parse(string stackFilePath, string projectName, out YamlMappingNode? root)
+    {
+        var text = File.ReadAllText(stackFilePath);
+        var bag = new DiagnosticBag(Path.GetFileName(stackFilePath));
+        var stack = StackFile.Parse(text, projectName, bag);
+        root = YamlDocumentReader.Read(text, new DiagnosticBag(bag.File)) as YamlMappingNode;
+        // Problems with secure values or unknown attributes do not stop an edit; broken YAML and duplicates do.
+        var blocking = bag.Items.Where(d => d.Message.StartsWith("YAML", StringComparison.Ordinal)
+            || d.Message.StartsWith("duplicate key", StringComparison.Ordinal)).ToList();
+        if (blocking.Count > 0) throw new ConfigException(blocking);
+        return stack;
+    }
+
+    private static EditableDocument Open(string stackFilePath, string projectName, string key, bool path, bool createIfMissing)
+    {
+        ArgumentNullException.ThrowIfNull(stackFilePath);
+        ArgumentException.ThrowIfNullOrEmpty(projectName);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        List<object> segments;
+        try
+        {
+            segments = path ? [.. PropertyPath.Parse(key).Segments] : [key];
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigException([new ConfigDiagnostic(Path.GetFileName(stackFilePath), 0, 0, key, e.Message, "write a path such as lanes.items[0].ctxSize")]);
+        }
+        var fullKey = ConfigKey.Parse((string)segments[0], projectName);
+        if (!File.Exists(stackFilePath))
+        {
+            if (!createIfMissing) throw new FileNotFoundException(stackFilePath);
+            WriteAtomically(stackFilePath, "");
+        }
+        var stack = Parse(stackFilePath, projectName, out var root);
+        var text = File.ReadAllText(stackFilePath);
+        stack.Config.TryGetValue(fullKey.ToString(), out var entry);
+        var configNode = root?.Children.FirstOrDefault(kv => YamlJson.KeyText(kv.Key) == "config");
+        return new EditableDocument(stackFilePath, text, configNode?.Key, configNode?.Value, entry, fullKey, segments.Skip(1).ToList());
+    }
+
+    private sealed class EditableDocument(string filePath, string text, YamlNode? configKey,
+        YamlNode? configValue, StackConfigEntry? entry, ConfigKey key, List<object> rest)
+    {
+        public KeyValuePair<YamlNode, YamlNode>? Entry { get; } = entry is null ? null : KeyValuePair.Create(entry.KeyNode, entry.Value);
+        public List<object> Rest { get; } = rest;
+        // Keep the key as the file wrote it (bare or namespaced); a new key is written namespaced, as Pulumi does.
+        public string EntryKeyText { get; } = entry is null ? key.ToString() : YamlJson.KeyText(entry.KeyNode);
+        public int Indent { get; } = configValue is YamlMappingNode { Children.Count: > 0, Style: not MappingStyle.Flow } m ? (int)m.Children.Keys.First().Start.Column - 1 : 2;
+
+        public void Replace(IReadOnlyList<string> entryLines)
+        {
+            var lines = SplitLines(text);
+            var flowConfig = configValue is YamlMappingNode { Style: MappingStyle.Flow };
+            if (Entry is { } e && !flowConfig)
+            {
+                var first = (int)e.Key.Start.Line - 1;
+                var last = LastLine(e.Value) - 1;
+                lines.RemoveRange(first, last - first + 1);
+                lines.InsertRange(first, entryLines);
+            }
+            else if (configValue is YamlMappingNode { Children.Count: > 0 } block && !flowConfig)
+            {
+                var last = LastLine(block) - 1;
+                lines.InsertRange(last + 1, entryLines);
+            }
+            else if (configKey is not null)
+            {
+                // `config:` that is empty or flow style: rewrite the section in block style.
+                var entries = new List<string>();
+                if (configValue is YamlMappingNode flow)
+                {
+                    foreach (var (k, v) in flow.Children)
+                    {
+                        if (Entry is { } old && ReferenceEquals(old.Key, k)) continue;
+                        entries.AddRange(RenderEntry(YamlJson.KeyText(k), YamlJson.ToJsonNode(v), 2));
+                    }
+                }
+                entries.AddRange(entryLines);
+                var first = (int)configKey.Start.Line - 1;
+                var last = configValue is null ? first : LastLine(configValue) - 1;
+                lines.RemoveRange(first, last - first + 1);
+                lines.InsertRange(first, ["config:", .. entries]);
+            }
+            else
+            {
+                if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+                lines.Add("config:");
+                lines.AddRange(entryLines);
+            }
+            var result = string.Join("\n", lines);
+            if (!result.EndsWith('\n')) result += "\n";
+            WriteAtomically(filePath, result);
+        }
+    }
+
+    private static List<string> SplitLines(string text)
+    {
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
+        if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        return lines;
+    }
+
+    // The last line (1-based) a node's text occupies. Block collections end where the next token starts, so their
+    // children decide; a block scalar's end mark sits at the start of the following line.
+    private static int LastLine(YamlNode node) => node switch
+    {
+        YamlMappingNode { Style: MappingStyle.Flow } or YamlSequenceNode { Style: SequenceStyle.Flow } => (int)node.End.Line,
+        YamlMappingNode m when m.Children.Count > 0 => m.Children.Max(kv => Math.Max(LastLine(kv.Key), LastLine(kv.Value))),
+        YamlSequenceNode s when s.Children.Count > 0 => s.Children.Max(LastLine),
+        _ when node.End.Column == 1 && node.End.Line > node.Start.Line => (int)node.End.Line - 1,
+        _ => (int)node.End.Line,
+    };
+
+    private static JsonNode? PathValue(string value)
+    {
+        if (value is "true" or "false") return JsonValue.Create(value == "true");
+        if (YamlJson.TryInteger(value, out var l) && l.ToString(System.Globalization.CultureInfo.InvariantCulture) == value) return JsonValue.Create(l);
+        return JsonValue.Create(value);
+    }
+
+    private static JsonNode? SetAt(JsonNode? current, List<object> segments, int i, JsonNode? leaf, string pathText)
+    {
+        if (i == segments.Count) return leaf;
+        if (segments[i] is int index)
+        {
+            var array = current switch
+            {
+                null => new JsonArray(),
+                JsonArray a => a,
+                _ => throw PathError(pathText, $"'{Prefix(segments, i)}' is not a list"),
+            };
+            if (index < array.Count)
+            {
+                var child = array[index];
+                var updated = SetAt(child, segments, i + 1, leaf, pathText);
+                if (!ReferenceEquals(updated, child)) array[index] = updated;
+            }
+            else if (index == array.Count) array.Add(SetAt(null, segments, i + 1, leaf, pathText));
+            else throw PathError(pathText, $"index {index} is past the end of a list of {array.Count}");
+            return array;
+        }
+        var name = (string)segments[i];
+        var obj = current switch
+        {
+            null => new JsonObject(),
+            JsonObject o => o,
+            _ => throw PathError(pathText, $"'{Prefix(segments, i)}' is not a mapping"),
+        };
+        var existing = obj[name];
+        var result = SetAt(existing, segments, i + 1, leaf, pathText);
+        if (!ReferenceEquals(result, existing) || !obj.ContainsKey(name)) obj[name] = result;
+        return obj;
+    }
+
+    private static bool RemoveAt(JsonNode? tree, List<object> segments)
+    {
+        var node = tree;
+        for (var i = 0; i < segments.Count - 1; i++)
+        {
+            node = (segments[i], node) switch
+            {
+                (string n, JsonObject o) => o[n],
+                (int x, JsonArray a) when x < a.Count => a[x],
+                _ => null,
+            };
+            if (node is null) return false;
+        }
+        switch (segments[^1], node)
+        {
+            case (string n, JsonObject o):
+                return o.Remove(n);
+            case (int x, JsonArray a) when x < a.Count:
+                a.RemoveAt(x);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static string Prefix(List<object> segments, int count) =>
+        new PropertyPath(segments.Take(Math.Max(1, count)).ToList()).ToString();
+
+    private static ConfigException PathError(string path, string message) =>
+        new([new ConfigDiagnostic("", 0, 0, path, message, null)]);
+
+    /// <summary>YAML block lines for <c>key: value</c> at the given indentation.</summary>
+    internal static List<string> RenderEntry(string key, JsonNode? value, int indent)
+    {
+        var pad = new string(' ', indent);
+        var lines = new List<string>();
+        switch (value)
+        {
+            case JsonObject o when o.Count > 0:
+                lines.Add($"{pad}{Scalar(key)}:");
+                foreach (var (k, v) in o) lines.AddRange(RenderEntry(k, v, indent + 2));
+                break;
+            case JsonArray a when a.Count > 0:
+                lines.Add($"{pad}{Scalar(key)}:");
+                foreach (var item in a) lines.AddRange(RenderItem(item, indent + 2));
+                break;
+            default:
+                lines.Add($"{pad}{Scalar(key)}: {Inline(value)}");
+                break;
+        }
+        return lines;
+    }
+
+    private static List<string> RenderItem(JsonNode? item, int indent)
+    {
+        var pad = new string(' ', indent);
+        switch (item)
+        {
+            case JsonObject o when o.Count > 0:
+                var lines = o.SelectMany(kv => RenderEntry(kv.Key, kv.Value, indent + 2)).ToList();
+                lines[0] = pad + "- " + lines[0][(indent + 2)..];
+                return lines;
+            case JsonArray a when a.Count > 0:
+                return [pad + "-", .. a.SelectMany(i => RenderItem(i, indent + 2))];
+            default:
+                return [pad + "- " + Inline(item)];
+        }
+    }
+
+    private static string Inline(JsonNode? value) => value switch
+    {
+        null => "null",
+        JsonObject => "{}",
+        JsonArray => "[]",
+        JsonValue v when v.TryGetValue<string>(out var s) => Scalar(s),
+        _ => value.ToJsonString(),
+    };
+
+    /// <summary>A string as a YAML scalar: plain when it reads back as the same string, else double-quoted.</summary>
+    internal static string Scalar(string text)
+    {
+        var plainSafe = text.Length > 0
+            && (char.IsAsciiLetterOrDigit(text[0]) || text[0] is '_' or '/' or '.')
+            && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/' or ':' or '+' or '=' or '@' or ' ')
+            && !text.EndsWith(' ') && !text.EndsWith(':') && !text.Contains(": ", StringComparison.Ordinal)
+            && YamlJson.ScalarToJson(new YamlScalarNode(text)) is JsonValue jv && jv.TryGetValue<string>(out _);
+        return plainSafe ? text : JsonSerializer.Serialize(text, new JsonSerializerOptions { Encoder = Encoder });
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var full = Path.GetFullPath(path);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(temp, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.Move(temp, full, overwrite: true);
+    }
+}

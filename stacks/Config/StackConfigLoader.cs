@@ -1,0 +1,129 @@
+using System.Text.RegularExpressions;
+using Llmctl.Engine.Config;
+
+namespace Llmctl.Stacks.Config;
+
+/// <summary>
+/// Maps the project-namespace sections of a loaded stack (<c>&lt;project&gt;:cluster</c>, <c>:gpuNodes</c>,
+/// <c>:lanes</c>) to a <see cref="StackConfig"/> and checks what a single section cannot: unknown project keys, lane →
+/// node references, unique and DNS-1123 names. Other namespaces (<c>kubernetes:context</c>) are left alone; project
+/// keys declared in Pulumi.yaml's <c>config:</c> are the program's own and are not reported.
+/// </summary>
+public static partial class StackConfigLoader
+{
+    /// <summary>The typed config; throws <see cref="ConfigException"/> with every problem (file, stack and typed).</summary>
+    public static StackConfig Load(LoadedStack stack) =>
+        TryLoad(stack, out var diagnostics) ?? throw new ConfigException(diagnostics);
+
+    /// <summary>The typed config, or null with the diagnostics (those of the loaded files come first).</summary>
+    public static StackConfig? TryLoad(LoadedStack stack, out IReadOnlyList<ConfigDiagnostic> diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        var all = new List<ConfigDiagnostic>(stack.Diagnostics);
+        var binder = new ConfigBinder(stack.Decrypt);
+        var project = stack.ProjectName;
+        var stackBag = new DiagnosticBag(stack.DisplayPath(stack.StackFilePath), all);
+        var sections = ConfigBinder.BindableProperties(typeof(StackConfig)).ToDictionary(p => ConfigBinder.KeyName(p.Name));
+        var result = new StackConfig { Cluster = null! };
+
+        foreach (var (name, property) in sections)
+        {
+            var key = $"{project}:{name}";
+            if (!stack.Config.TryGetValue(key, out var value))
+            {
+                if (ConfigBinder.IsRequired(property) && stack.StackFile?.Unreadable != true)
+                {
+                    stackBag.Add(null, key, $"missing required configuration '{key}'", $"add '{key}:' under 'config:' in the stack file");
+                }
+                continue;
+            }
+            var bound = binder.Bind(property.PropertyType, value.Node, key, stackBag.For(value.File));
+            if (bound is not null) property.SetValue(result, bound);
+        }
+
+        var declared = stack.Project.Config.Keys.Select(k => ConfigKey.Parse(k, project).ToString()).ToHashSet(StringComparer.Ordinal);
+        foreach (var value in stack.Config.Values)
+        {
+            if (value.Key.Namespace != project || sections.ContainsKey(value.Key.Name) || declared.Contains(value.Key.ToString())) continue;
+            var entry = stack.StackFile?.Config.GetValueOrDefault(value.Key.ToString());
+            var hint = Suggest.DidYouMean(value.Key.Name, sections.Keys);
+            var known = string.Join(", ", sections.Keys.Select(s => $"{project}:{s}"));
+            stackBag.For(value.File).Add(entry?.KeyNode ?? value.Node, value.Key.ToString(), $"unknown configuration key '{value.Key}'",
+                hint is null ? $"known keys: {known}" : $"{hint} known keys: {known}");
+        }
+
+        CheckReferences(result, binder);
+        diagnostics = all;
+        return all.Count == 0 ? result : null;
+    }
+
+    // Names become Kubernetes object names and labels: DNS-1123 labels (lowercase alphanumerics and '-', 63 at most).
+    // Runs on partly bound config too (a value that failed to bind is null), so every problem shows at once.
+    private static void CheckReferences(StackConfig config, ConfigBinder binder)
+    {
+        if (config.Cluster is { Name: not null }) CheckLabel(binder, config.Cluster, nameof(ClusterConfig.Name), config.Cluster.Name);
+        if (config.Cluster is not null && config.Cluster.Distribution != "k3s")
+        {
+            binder.Report(config.Cluster, nameof(ClusterConfig.Distribution),
+                $"distribution '{config.Cluster.Distribution}' is not supported", "llmctl supports only 'k3s' for now");
+        }
+
+        var nodes = new Dictionary<string, GpuNodeConfig>(StringComparer.Ordinal);
+        foreach (var node in config.GpuNodes.Where(n => n.Name is not null))
+        {
+            CheckSubdomain(binder, node, nameof(GpuNodeConfig.Name), node.Name);
+            if (!nodes.TryAdd(node.Name, node))
+            {
+                binder.Report(node, nameof(GpuNodeConfig.Name), $"duplicate GPU node name '{node.Name}'", "give each GPU node a unique name");
+            }
+        }
+
+        CheckLabel(binder, config.Lanes, nameof(LanesConfig.Namespace), config.Lanes.Namespace);
+        var lanes = new Dictionary<string, LaneConfig>(StringComparer.Ordinal);
+        var activeByNode = new Dictionary<string, LaneConfig>(StringComparer.Ordinal);
+        foreach (var lane in config.Lanes.Items.Where(l => l.Name is not null && l.Node is not null))
+        {
+            CheckLabel(binder, lane, nameof(LaneConfig.Name), lane.Name);
+            if (!lanes.TryAdd(lane.Name, lane))
+            {
+                binder.Report(lane, nameof(LaneConfig.Name), $"duplicate lane name '{lane.Name}'", "give each lane a unique name");
+            }
+            if (!nodes.ContainsKey(lane.Node))
+            {
+                var hint = Suggest.DidYouMean(lane.Node, nodes.Keys);
+                var known = nodes.Count == 0 ? "no GPU nodes are declared under gpuNodes" : "GPU nodes: " + string.Join(", ", nodes.Keys);
+                binder.Report(lane, nameof(LaneConfig.Node), $"lane '{lane.Name}' names node '{lane.Node}', which is not a GPU node",
+                    hint is null ? known : $"{hint} {known}");
+            }
+            else if (lane.Active && !activeByNode.TryAdd(lane.Node, lane))
+            {
+                binder.Report(lane, nameof(LaneConfig.Active),
+                    $"lanes '{activeByNode[lane.Node].Name}' and '{lane.Name}' are both active on node '{lane.Node}'",
+                    "one lane per GPU node is active; set 'active: false' on the others");
+            }
+        }
+    }
+
+    // Only values that came from a file can be wrong (the defaults are valid), and only those have a location.
+    private static void CheckLabel(ConfigBinder binder, object owner, string property, string value)
+    {
+        if (binder.NodeOf(owner) is null) return;
+        if (value.Length > 63 || !Dns1123Label().IsMatch(value))
+        {
+            binder.Report(owner, property, $"'{value}' is not a valid DNS-1123 label",
+                "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+        }
+    }
+
+    private static void CheckSubdomain(ConfigBinder binder, object owner, string property, string value)
+    {
+        if (value.Length > 253 || !value.Split('.').All(Dns1123Label().IsMatch))
+        {
+            binder.Report(owner, property, $"'{value}' is not a valid Kubernetes node name (DNS-1123 subdomain)",
+                "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex Dns1123Label();
+}

@@ -1,0 +1,68 @@
+using Llmctl.Engine.Config;
+
+namespace Llmctl.Engine.Tests.Config;
+
+public class ConfigBinderTests
+{
+    public enum Mode { FastPath, Safe }
+
+    public sealed record Settings
+    {
+        public required string Name { get; init; }
+        public string? Note { get; init; }
+        public long Big { get; init; }
+        public double Ratio { get; init; }
+        public Mode Mode { get; init; }
+        public Quantity? Size { get; init; }
+        public string[] Tags { get; init; } = [];
+        public IReadOnlyDictionary<string, int> Weights { get; init; } = new Dictionary<string, int>();
+        public string Token { get; init; } = "";
+    }
+
+    private static (Settings? Value, DiagnosticBag Bag, ConfigBinder Binder) Bind(string yaml, Func<string, string>? decrypt = null)
+    {
+        var bag = new DiagnosticBag("s.yaml");
+        var node = YamlDocumentReader.Read(yaml, bag)!;
+        var binder = new ConfigBinder(decrypt);
+        return (binder.Bind<Settings>(node, "app", bag), bag, binder);
+    }
+
+    [Fact]
+    public void Every_supported_shape_binds()
+    {
+        var (s, bag, binder) = Bind("""
+            name: x
+            note: ~
+            big: 9000000000
+            ratio: 0.25
+            mode: fast-path
+            size: 500m
+            tags: [a, b]
+            weights: {a: 1, b: 2}
+            token: {secure: ct}
+            """, c => c == "ct" ? "plain" : "?");
+
+        Assert.Empty(bag.Items);
+        Assert.Equal(("x", null, 9_000_000_000L, 0.25, Mode.FastPath), (s!.Name, s.Note, s.Big, s.Ratio, s.Mode));
+        Assert.Equal(0.5m, s.Size!.Value.Value);
+        Assert.Equal(["a", "b"], s.Tags);
+        Assert.Equal(2, s.Weights["b"]);
+        Assert.Equal("plain", s.Token);
+        Assert.Equal((7, 7), ((int)binder.NodeOf(s, nameof(Settings.Tags))!.Start.Line, (int)binder.NodeOf(s, nameof(Settings.Tags))!.Start.Column));
+        Assert.Equal("app.tags", binder.PathOf(s, nameof(Settings.Tags)));
+    }
+
+    [Fact]
+    public void Problems_in_nested_values_carry_their_own_paths()
+    {
+        var (_, bag, _) = Bind("name: null\nmode: sfae\ntags: {a: 1}\nweights: {a: x}\ntoken: {secure: ct}\n");
+        Assert.Equal(
+        [
+            "s.yaml:1:7: app.name: expected a text value, got nothing — give a value, or remove 'name' to use the default",
+            "s.yaml:2:7: app.mode: 'sfae' is not one of fastpath, safe — did you mean 'safe'?",
+            "s.yaml:3:7: app.tags: expected a list, got a mapping — write each item on its own line starting with '- '",
+            "s.yaml:4:14: app.weights.a: expected an integer, got 'x' — write a whole number such as 8080",
+            "s.yaml:5:8: app.token: a secret value is not accepted here",
+        ], bag.Items.Select(d => d.ToString()));
+    }
+}
