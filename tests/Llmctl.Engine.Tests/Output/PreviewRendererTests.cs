@@ -259,10 +259,10 @@ public class PreviewRendererTests
         var parent = Plans.Root;
         for (var i = 0; i < 10_000; i++)
         {
-            // Every tenth resource opens a new level, so the tree is both wide and deep.
+            // Every hundredth resource opens a new level, so the tree is both wide and deep.
             var urn = Plans.UrnOf("kubernetes:core/v1:ConfigMap", $"cm-{i}", parent);
             steps.Add(Plans.Step(StepOp.Create, urn, parent, newInputs: new JsonObject { ["i"] = i }));
-            if (i % 10 == 0) parent = urn;
+            if (i % 100 == 0) parent = urn;
         }
 
         var text = Render(new Plan { Project = "llm-platform", Stack = "homelab", Steps = steps }, new PreviewOptions());
