@@ -28,15 +28,26 @@ public interface IStateBackend
     /// naming the holder. Dispose to release.
     /// </summary>
     Task<IAsyncDisposable> LockAsync(string project, string stack, string operation, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes the stack's lock whoever holds it (<c>llmctl stack unlock</c>), for a lock left by a process that died.
+    /// Does nothing when the stack is not locked.
+    /// </summary>
+    Task ForceUnlockAsync(string project, string stack, CancellationToken cancellationToken = default);
 }
 
 public sealed record LockHolder(string User, string Host, int Pid, string Operation, DateTimeOffset Since);
 
-public sealed class StackLockedException(string stack, LockHolder holder, string? lockLocation)
+/// <param name="looksStale">The holder ran on this host and its process is gone: the lock was left behind.</param>
+public sealed class StackLockedException(string stack, LockHolder holder, string? lockLocation, bool looksStale = false)
     : Exception($"the stack '{stack}' is locked by {holder.User}@{holder.Host} (pid {holder.Pid}), running '{holder.Operation}' since {holder.Since:u}"
-        + (lockLocation is null ? "" : $"; if that process is gone, remove the lock with `llmctl stack unlock` ({lockLocation})"))
+        + (looksStale
+            ? $"; the lock looks stale (pid {holder.Pid} is no longer running on this host): remove it with `llmctl stack unlock`"
+                + (lockLocation is null ? "" : $" ({lockLocation})")
+            : lockLocation is null ? "" : $"; if that process is gone, remove the lock with `llmctl stack unlock` ({lockLocation})"))
 {
     public LockHolder Holder { get; } = holder;
+    public bool LooksStale { get; } = looksStale;
 }
 
 public sealed class StackAlreadyExistsException(string stack) : Exception($"stack '{stack}' already exists");

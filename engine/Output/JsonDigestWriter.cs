@@ -1,0 +1,188 @@
+using System.Buffers;
+using System.Collections.ObjectModel;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Planning;
+using Llmctl.Engine.Policy;
+using Llmctl.Engine.State;
+
+namespace Llmctl.Engine.Output;
+
+/// <summary>What goes into the <c>preview --json</c> digest besides the plan.</summary>
+public sealed record JsonDigestOptions
+{
+    /// <summary>Stack config by <c>namespace:key</c>; a secret-wrapped value is written as <c>[secret]</c>.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Config { get; init; } = ReadOnlyDictionary<string, JsonNode?>.Empty;
+    public TimeSpan Duration { get; init; }
+    public IReadOnlyList<Violation> PolicyViolations { get; init; } = [];
+    public IReadOnlyDictionary<string, string> PolicyPackVersions { get; init; } = ReadOnlyDictionary<string, string>.Empty;
+}
+
+/// <summary>
+/// Pulumi's <c>PreviewDigest</c> (<c>sdk/go/common/display/json.go</c>): <c>config</c>, <c>steps</c> (<c>op</c>,
+/// <c>urn</c>, <c>provider</c>, <c>oldState</c>, <c>newState</c>, <c>diffReasons</c>, <c>replaceReasons</c>,
+/// <c>detailedDiff</c>), <c>diagnostics</c>, <c>duration</c> (ns), <c>changeSummary</c>, plus <c>policyViolations</c>
+/// shaped like Pulumi's <c>PolicyEvent</c>. States are ResourceV3 objects with secrets as <c>[secret]</c> and
+/// unknowns as <c>[known after apply]</c>: never plain text, never ciphertext. Keys in a fixed order, indented.
+/// </summary>
+public static class JsonDigestWriter
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = true,
+        IndentSize = 4,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static void Write(TextWriter writer, Plan plan, JsonDigestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(options);
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            Write(w, plan, options);
+        }
+        writer.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    private static void Write(Utf8JsonWriter w, Plan plan, JsonDigestOptions options)
+    {
+        w.WriteStartObject();
+
+        w.WriteStartObject("config");
+        foreach (var (key, value) in options.Config.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            // Pulumi's digest maps keys to strings; structured values are their JSON text.
+            w.WriteString(key, value switch
+            {
+                _ when PropertyValues.ContainsSecrets(value) => PropertyValues.SecretDisplay,
+                JsonValue v when v.TryGetValue<string>(out var s) => s,
+                null => "null",
+                _ => value.ToJsonString(),
+            });
+        }
+        w.WriteEndObject();
+
+        w.WriteStartArray("steps");
+        foreach (var step in plan.Steps) WriteStep(w, plan, step);
+        w.WriteEndArray();
+
+        w.WriteStartArray("diagnostics");
+        foreach (var d in StepText.Diagnostics(plan))
+        {
+            w.WriteStartObject();
+            if (d.Urn is { } urn) w.WriteString("urn", urn.Value);
+            w.WriteString("prefix", StepText.Severity(d.Severity) + ": ");
+            w.WriteString("message", d.Message);
+            w.WriteString("severity", StepText.Severity(d.Severity));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
+        w.WriteNumber("duration", options.Duration.Ticks * 100);
+
+        w.WriteStartObject("changeSummary");
+        foreach (var (op, count) in plan.ChangeSummary) w.WriteNumber(op.Json(), count);
+        w.WriteEndObject();
+
+        w.WriteStartArray("policyViolations");
+        foreach (var v in StepText.Shown(options.PolicyViolations))
+        {
+            w.WriteStartObject();
+            w.WriteString("policyPackName", v.PackName);
+            if (options.PolicyPackVersions.TryGetValue(v.PackName, out var version)) w.WriteString("policyPackVersion", version);
+            w.WriteString("policyName", v.PolicyName);
+            w.WriteString("enforcementLevel", StepText.Enforcement(v.Enforcement));
+            w.WriteString("message", v.Message);
+            if (v.Urn is { } urn) w.WriteString("resourceUrn", urn.Value);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteStep(Utf8JsonWriter w, Plan plan, Step step)
+    {
+        w.WriteStartObject();
+        w.WriteString("op", step.Op.Json());
+        w.WriteString("urn", step.Urn.Value);
+        if (step.State.Custom)
+        {
+            // The default provider for the type's package; llmctl has no explicit provider resources.
+            w.WriteString("provider", $"urn:pulumi:{plan.Stack}::{plan.Project}::pulumi:providers:{TypeToken.Package(step.Type)}::default");
+        }
+        if (step.Old is { } old)
+        {
+            w.WritePropertyName("oldState");
+            ResourceV3Json.Write(w, old, WriteRedacted);
+        }
+        if (step.New is { } @new)
+        {
+            w.WritePropertyName("newState");
+            ResourceV3Json.Write(w, @new, WriteRedacted);
+        }
+        WriteStrings(w, "diffReasons", step.DiffReasons);
+        WriteStrings(w, "replaceReasons", step.ReplaceReasons);
+        if (step.DetailedDiff.Count > 0)
+        {
+            w.WriteStartObject("detailedDiff");
+            foreach (var diff in step.DetailedDiff)
+            {
+                w.WriteStartObject(diff.Path);
+                w.WriteString("kind", diff.Kind.Json());
+                w.WriteBoolean("inputDiff", diff.InputDiff);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    {
+        if (values.Count == 0) return;
+        w.WriteStartArray(name);
+        foreach (var value in values) w.WriteStringValue(value);
+        w.WriteEndArray();
+    }
+
+    /// <summary>Writes a property tree with secrets as <c>[secret]</c> and unknowns as <c>[known after apply]</c>, without copying it.</summary>
+    private static void WriteRedacted(Utf8JsonWriter w, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                w.WriteNullValue();
+                break;
+            case var _ when PropertyValues.IsSecret(node):
+                w.WriteStringValue(PropertyValues.SecretDisplay);
+                break;
+            case var _ when PropertyValues.IsUnknown(node) || PropertyValues.IsOutputPlaceholder(node):
+                w.WriteStringValue(PropertyValues.UnknownDisplay);
+                break;
+            case JsonObject o:
+                w.WriteStartObject();
+                foreach (var (key, value) in o)
+                {
+                    w.WritePropertyName(key);
+                    WriteRedacted(w, value);
+                }
+                w.WriteEndObject();
+                break;
+            case JsonArray a:
+                w.WriteStartArray();
+                foreach (var item in a) WriteRedacted(w, item);
+                w.WriteEndArray();
+                break;
+            default:
+                node.WriteTo(w);
+                break;
+        }
+    }
+}

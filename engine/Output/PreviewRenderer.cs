@@ -1,0 +1,296 @@
+using System.Text;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Planning;
+using Llmctl.Engine.Policy;
+
+namespace Llmctl.Engine.Output;
+
+/// <summary>
+/// Pulumi's table-style preview: a tree of resources (children under their parents, in step order) with the
+/// Plan and Info columns, then the <c>Diagnostics:</c>, <c>Policy Violations:</c> and <c>Resources:</c> sections.
+/// One pass builds the rows, a second writes them padded to the widest cell, so rendering is linear in the steps.
+/// </summary>
+public static class PreviewRenderer
+{
+    private const string Gap = "  ";
+
+    public static void Render(TextWriter writer, Plan plan, PreviewOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(options);
+        var diagnostics = StepText.Diagnostics(plan);
+        WriteTable(writer, plan, options, diagnostics);
+        writer.WriteLine();
+        WriteDiagnostics(writer, plan, diagnostics, options.Color);
+        WriteViolations(writer, options.PolicyViolations, options.PolicyPackVersions, options.Color);
+        WriteSummary(writer, plan, options.Color);
+    }
+
+    /// <summary>The resource table alone (with property diffs when <see cref="PreviewOptions.Diff"/> is set).</summary>
+    internal static void WriteTable(TextWriter writer, Plan plan, PreviewOptions options, IReadOnlyList<Diagnostic> diagnostics)
+    {
+        var rootUrn = StepText.RootUrn(plan);
+        var notes = Notes(diagnostics, options.PolicyViolations, rootUrn);
+        var tree = PreviewTree.Build(plan);
+        MarkVisible(tree, options, notes);
+
+        var entries = new List<Entry>(plan.Steps.Count);
+        BuildEntries(tree, options, notes, entries);
+
+        int typeWidth = 4, nameWidth = 4, planWidth = 4;
+        var anyInfo = false;
+        foreach (var e in entries)
+        {
+            if (e.Row is not { } r) continue;
+            typeWidth = Math.Max(typeWidth, r.Tree.Length + r.Type.Length);
+            nameWidth = Math.Max(nameWidth, r.Name.Length);
+            planWidth = Math.Max(planWidth, r.Plan.Length);
+            anyInfo |= r.Info.Length > 0;
+        }
+
+        var line = new StringBuilder(256);
+        line.Append("     ").Append("Type".PadRight(typeWidth)).Append(Gap).Append("Name".PadRight(nameWidth)).Append(Gap).Append("Plan");
+        if (anyInfo) line.Append(' ', planWidth - 4).Append(Gap).Append("Info");
+        writer.WriteLine(line.ToString());
+
+        foreach (var e in entries)
+        {
+            line.Clear();
+            if (e.Row is { } r)
+            {
+                var color = Ansi.Of(r.Op);
+                line.Append(' ').Append(Ansi.Paint(r.Op.Symbol(), color, options.Color)).Append(Gap)
+                    .Append(r.Tree).Append(r.Type).Append(' ', typeWidth - r.Tree.Length - r.Type.Length).Append(Gap)
+                    .Append(r.Name).Append(' ', nameWidth - r.Name.Length).Append(Gap)
+                    .Append(Ansi.Paint(r.Plan, color, options.Color)).Append(' ', planWidth - r.Plan.Length).Append(Gap)
+                    .Append(r.Info);
+            }
+            else
+            {
+                var d = e.Diff!.Value;
+                var text = d.Line.Text;
+                var indent = text.Length - text.TrimStart(' ').Length;
+                line.Append("     ").Append(d.Prefix).Append(text, 0, indent)
+                    .Append(Ansi.Paint(text[indent..], DiffColor(d.Line.Kind), options.Color));
+            }
+            var end = line.Length;
+            while (end > 0 && line[end - 1] == ' ') end--;
+            line.Length = end;
+            writer.WriteLine(line.ToString());
+        }
+    }
+
+    private readonly record struct Row(StepOp Op, string Tree, string Type, string Name, string Plan, string Info);
+    private readonly record struct DiffRow(string Prefix, DiffLine Line);
+    private readonly record struct Entry(Row? Row, DiffRow? Diff);
+
+    /// <summary>Per-URN counts shown in the Info column; run-level diagnostics count against the root stack.</summary>
+    private sealed class Note
+    {
+        public int Errors, Warnings, Infos, Violations;
+    }
+
+    private static Dictionary<Urn, Note> Notes(IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<Violation> violations, Urn? rootUrn)
+    {
+        var notes = new Dictionary<Urn, Note>();
+        Note? For(Urn? urn) => (urn ?? rootUrn) is { } u
+            ? notes.TryGetValue(u, out var n) ? n : notes[u] = new Note()
+            : null;
+        foreach (var d in diagnostics)
+        {
+            if (For(d.Urn) is not { } note) continue;
+            switch (d.Severity)
+            {
+                case DiagnosticSeverity.Error: note.Errors++; break;
+                case DiagnosticSeverity.Warning: note.Warnings++; break;
+                case DiagnosticSeverity.Info: note.Infos++; break;
+            }
+        }
+        foreach (var v in StepText.Shown(violations))
+        {
+            if (For(v.Urn) is { } note) note.Violations++;
+        }
+        return notes;
+    }
+
+    private static void MarkVisible(PreviewTree tree, PreviewOptions options, Dictionary<Urn, Note> notes)
+    {
+        var stack = new Stack<PreviewTree.Node>();
+        foreach (var root in tree.Roots)
+        {
+            if (root.Step.Type == StackResource.TypeToken) PreviewTree.Show(root);
+            stack.Push(root);
+        }
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            var step = node.Step;
+            if (options.ShowSames || step.Op.IsChange() || notes.ContainsKey(step.Urn)) PreviewTree.Show(node);
+            foreach (var child in node.Children) stack.Push(child);
+        }
+    }
+
+    /// <summary>Depth-first, with an explicit stack so a deep tree cannot overflow the call stack.</summary>
+    private static void BuildEntries(PreviewTree tree, PreviewOptions options, Dictionary<Urn, Note> notes, List<Entry> entries)
+    {
+        var stack = new Stack<(PreviewTree.Node Node, string ParentPrefix, bool TopLevel, bool Last)>();
+        var roots = tree.Roots.Where(r => r.Visible).ToArray();
+        for (var i = roots.Length - 1; i >= 0; i--) stack.Push((roots[i], "", true, true));
+
+        while (stack.Count > 0)
+        {
+            var (node, parentPrefix, topLevel, last) = stack.Pop();
+            var step = node.Step;
+            var children = node.Children.Where(c => c.Visible).ToArray();
+            notes.TryGetValue(step.Urn, out var note);
+
+            var ops = RowOps(step, options);
+            for (var r = 0; r < ops.Length; r++)
+            {
+                var connector = topLevel ? "" : r < ops.Length - 1 || !last ? "├─ " : "└─ ";
+                entries.Add(new Entry(new Row(ops[r], parentPrefix + connector, step.Type, step.Urn.Name,
+                    StepText.Plan(ops[r]), Info(step, ops[r], r == 0 ? note : null)), null));
+            }
+
+            var childPrefix = topLevel ? "" : parentPrefix + (last ? "   " : "│  ");
+            if (options.Diff && step.Op.IsChange())
+            {
+                var diffPrefix = childPrefix + (children.Length > 0 ? "│  " : "   ");
+                foreach (var line in PropertyDiffFormatter.Lines(step)) entries.Add(new Entry(null, new DiffRow(diffPrefix, line)));
+            }
+            for (var i = children.Length - 1; i >= 0; i--) stack.Push((children[i], childPrefix, false, i == children.Length - 1));
+        }
+    }
+
+    /// <summary>One row per step, or a replace's <c>++</c>/<c>--</c> halves (in execution order) when asked.</summary>
+    private static StepOp[] RowOps(Step step, PreviewOptions options)
+    {
+        if (step.Op != StepOp.Replace || !options.ShowReplacementSteps) return [step.Op];
+        var deleteFirst = step.New?.DeleteBeforeReplace ?? step.Old?.DeleteBeforeReplace ?? false;
+        return deleteFirst ? [StepOp.DeleteReplaced, StepOp.CreateReplacement] : [StepOp.CreateReplacement, StepOp.DeleteReplaced];
+    }
+
+    private static string Info(Step step, StepOp rowOp, Note? note)
+    {
+        var parts = new List<string>(4);
+        if (rowOp is StepOp.Update or StepOp.Replace or StepOp.CreateReplacement)
+        {
+            parts.Add($"[diff: {StepText.DiffKeys(step)}]");
+            if (step.ReplaceReasons.Count > 0) parts.Add("replace: " + string.Join(",", step.ReplaceReasons));
+        }
+        if (rowOp is StepOp.Delete or StepOp.Replace or StepOp.DeleteReplaced && StepText.DeletesProtected(step)) parts.Add("protected");
+        if (note is not null)
+        {
+            if (note.Errors > 0) parts.Add(Count(note.Errors, "error"));
+            if (note.Warnings > 0) parts.Add(Count(note.Warnings, "warning"));
+            if (note.Infos > 0) parts.Add(Count(note.Infos, "message"));
+            if (note.Violations > 0) parts.Add(Count(note.Violations, "policy violation"));
+        }
+        return string.Join("; ", parts);
+    }
+
+    private static string Count(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
+
+    private static string? DiffColor(char kind) => kind switch
+    {
+        '+' => Ansi.Green,
+        '-' => Ansi.Red,
+        '~' => Ansi.Yellow,
+        _ => null,
+    };
+
+    /// <summary>
+    /// <c>Diagnostics:</c> grouped by resource (<c>type (name):</c>) in order of first appearance; run-level ones
+    /// under the root stack.
+    /// </summary>
+    internal static void WriteDiagnostics(TextWriter writer, Plan plan, IReadOnlyList<Diagnostic> diagnostics, bool color)
+    {
+        if (diagnostics.Count == 0) return;
+        var rootUrn = StepText.RootUrn(plan);
+        var rootLabel = rootUrn is { } root ? Label(root) : $"{StackResource.TypeToken} ({plan.Project}-{plan.Stack})";
+        writer.WriteLine("Diagnostics:");
+        foreach (var group in diagnostics.GroupBy(d => d.Urn ?? rootUrn))
+        {
+            writer.WriteLine($"  {(group.Key is { } urn ? Label(urn) : rootLabel)}:");
+            foreach (var d in group)
+            {
+                var severity = d.Severity == DiagnosticSeverity.Info ? "" : StepText.Severity(d.Severity) + ": ";
+                var severityColor = d.Severity switch
+                {
+                    DiagnosticSeverity.Error => Ansi.Red,
+                    DiagnosticSeverity.Warning => Ansi.Yellow,
+                    DiagnosticSeverity.Debug => Ansi.Dim,
+                    _ => null,
+                };
+                writer.Write("    ");
+                Ansi.Write(writer, severity, severityColor, color);
+                writer.WriteLine(Indent(d.Message, "    "));
+            }
+            writer.WriteLine();
+        }
+    }
+
+    /// <summary><c>Policy Violations:</c> like Pulumi: <c>[mandatory]  pack v0.1.0  policy (name: type)</c> and the message.</summary>
+    internal static void WriteViolations(TextWriter writer, IReadOnlyList<Violation> violations, IReadOnlyDictionary<string, string> versions, bool color)
+    {
+        var shown = StepText.Shown(violations).ToArray();
+        if (shown.Length == 0) return;
+        writer.WriteLine("Policy Violations:");
+        foreach (var v in shown)
+        {
+            var level = $"[{StepText.Enforcement(v.Enforcement)}]";
+            writer.Write("    ");
+            Ansi.Write(writer, level, v.Enforcement == EnforcementLevel.Mandatory ? Ansi.Red : Ansi.Yellow, color);
+            writer.Write($"  {StepText.Pack(v, versions)}  {v.PolicyName}");
+            writer.WriteLine(v.Urn is { } urn ? $" ({urn.Name}: {urn.Type})" : "");
+            writer.WriteLine("    " + Indent(v.Message, "    "));
+            writer.WriteLine();
+        }
+    }
+
+    /// <summary>
+    /// <c>Resources:</c> with a line per kind of change (<c>+ 3 to create</c>), then <c>N changes. M unchanged</c>
+    /// when there are several kinds, else <c>M unchanged</c>.
+    /// </summary>
+    internal static void WriteSummary(TextWriter writer, Plan plan, bool color)
+    {
+        var counts = new Dictionary<StepOp, int>();
+        foreach (var step in plan.Steps)
+        {
+            var op = step.Op == StepOp.CreateReplacement ? StepOp.Replace : step.Op;
+            if (op == StepOp.DeleteReplaced) continue;
+            counts[op] = counts.GetValueOrDefault(op) + 1;
+        }
+        WriteResources(writer, counts, "to ", color, past: false);
+    }
+
+    internal static void WriteResources(TextWriter writer, IReadOnlyDictionary<StepOp, int> counts, string verbPrefix, bool color, bool past)
+    {
+        writer.WriteLine("Resources:");
+        int changes = 0, kinds = 0;
+        foreach (var op in StepText.SummaryOps)
+        {
+            if (counts.GetValueOrDefault(op) is not (> 0 and var n)) continue;
+            writer.Write("    ");
+            Ansi.Write(writer, op.Symbol(), Ansi.Of(op), color);
+            writer.WriteLine($"{n} {verbPrefix}{(past ? op.PastTense() : op.Json())}");
+            if (op.IsChange())
+            {
+                changes += n;
+                kinds++;
+            }
+        }
+        var same = counts.GetValueOrDefault(StepOp.Same);
+        var tail = new List<string>(2);
+        if (kinds > 1) tail.Add($"{changes} changes");
+        if (same > 0) tail.Add($"{same} unchanged");
+        if (changes == 0 && same == 0) tail.Add("no changes");
+        if (tail.Count > 0) writer.WriteLine("    " + string.Join(". ", tail));
+    }
+
+    private static string Label(Urn urn) => $"{urn.Type} ({urn.Name})";
+
+    private static string Indent(string message, string indent) =>
+        message.ReplaceLineEndings("\n").TrimEnd('\n').Replace("\n", "\n" + indent, StringComparison.Ordinal);
+}
