@@ -86,12 +86,12 @@ public sealed class Config
         Find(key) is null ? throw Missing(key) : GetObject<T>(key, options)!;
 
     /// <summary>The value as a secret output (whether or not it was stored encrypted).</summary>
-    public Output<string>? GetSecret(string key) => Get(key) is { } text ? Output.CreateSecret(text) : null;
+    public Output<string>? GetSecret(string key) => Get(key) is { } text ? Model.Output.CreateSecret(text) : null;
 
     public Output<string> RequireSecret(string key) => GetSecret(key) ?? throw Missing(key);
 
     public Output<T>? GetSecretObject<T>(string key, JsonSerializerOptions? options = null) =>
-        Find(key) is null ? null : Output.CreateSecret(GetObject<T>(key, options)!);
+        Find(key) is null ? null : Model.Output.CreateSecret(GetObject<T>(key, options)!);
 
     public Output<T> RequireSecretObject<T>(string key, JsonSerializerOptions? options = null) =>
         GetSecretObject<T>(key, options) ?? throw Missing(key);

@@ -34,6 +34,7 @@ public sealed record PropertyPath(IReadOnlyList<object> Segments)
                     segments.Add(inner[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal));
                 }
                 else if (int.TryParse(inner, out var index) && index >= 0) segments.Add(index);
+                else if (inner == "*") segments.Add("*");
                 else throw new FormatException($"'[{inner}]' in path '{text}' is neither an index nor a quoted key");
                 i = close + 1;
             }
@@ -60,6 +61,10 @@ public sealed record PropertyPath(IReadOnlyList<object> Segments)
         foreach (var s in Segments)
         {
             if (s is int i) sb.Append('[').Append(i).Append(']');
+            else if (s is string k && (k.Length == 0 || !k.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '$' or ':')))
+            {
+                sb.Append(k == "*" ? "[*]" : $"[\"{k.Replace("\"", "\\\"", StringComparison.Ordinal)}\"]");
+            }
             else
             {
                 if (sb.Length > 0) sb.Append('.');

@@ -32,6 +32,26 @@ public static class StackFileEditor
     }
 
     /// <summary>
+    /// Records the stack's <c>encryptionsalt</c> (first secret of a stack created without a passphrase): replaces the
+    /// existing line, or adds one after <c>secretsprovider:</c> (or at the top). Other lines are untouched.
+    /// </summary>
+    public static void SetEncryptionSalt(string stackFilePath, string encryptionSalt)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(encryptionSalt);
+        var lines = File.Exists(stackFilePath) ? File.ReadAllLines(stackFilePath).ToList() : [];
+        var line = $"encryptionsalt: {Scalar(encryptionSalt)}";
+        var existing = lines.FindIndex(l => l.StartsWith("encryptionsalt:", StringComparison.Ordinal));
+        if (existing >= 0) lines[existing] = line;
+        else
+        {
+            var provider = lines.FindIndex(l => l.StartsWith("secretsprovider:", StringComparison.Ordinal));
+            if (provider < 0) lines.Insert(0, "secretsprovider: passphrase");
+            lines.Insert(provider < 0 ? 1 : provider + 1, line);
+        }
+        WriteAtomically(stackFilePath, string.Join('\n', lines) + "\n");
+    }
+
+    /// <summary>
     /// Sets a key. With <paramref name="secure"/>, <paramref name="value"/> is the ciphertext and is written as
     /// <c>{secure: …}</c>. With <paramref name="path"/>, <paramref name="key"/> is a property path into a structured
     /// value, and <c>true</c>/<c>false</c> and integer-like values are stored as booleans and integers; without it,

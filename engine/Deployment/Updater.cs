@@ -227,7 +227,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             if (step.Old is null || step.Op == StepOp.Same) return (step.Op, inputs);
             if (step.Old.IgnoreChanges.Count > 0 || step.New.IgnoreChanges.Count > 0)
             {
-                inputs = PropertyPath.ApplyIgnoreChanges(step.Old.Inputs, inputs, step.New.IgnoreChanges);
+                inputs = PropertyPaths.ApplyIgnoreChanges(step.Old.Inputs, inputs, step.New.IgnoreChanges);
             }
             if (!step.HasUnknowns) return (step.Op, inputs);
             var diff = await _planner.DiffAsync(step.Old, step.New with { Inputs = inputs }, cancellationToken).ConfigureAwait(false);

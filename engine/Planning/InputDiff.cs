@@ -19,14 +19,14 @@ public static class InputDiff
         // A change of secretness alone is a change; otherwise compare what is inside.
         if (PropertyValues.IsSecret(older) != PropertyValues.IsSecret(newer))
         {
-            diffs.Add(new PropertyDiff(PropertyPath.Format(path), DiffKind.Update));
+            diffs.Add(new PropertyDiff(PropertyPaths.Format(path), DiffKind.Update));
             return;
         }
         older = PropertyValues.Unwrap(older);
         newer = PropertyValues.Unwrap(newer);
         if (PropertyValues.IsUnknown(newer) || PropertyValues.IsOutputPlaceholder(newer))
         {
-            diffs.Add(new PropertyDiff(PropertyPath.Format(path), DiffKind.Update));
+            diffs.Add(new PropertyDiff(PropertyPaths.Format(path), DiffKind.Update));
             return;
         }
         switch (older, newer)
@@ -35,7 +35,7 @@ public static class InputDiff
                 foreach (var (key, value) in n)
                 {
                     path.Add(key);
-                    if (!o.TryGetPropertyValue(key, out var ov)) diffs.Add(new PropertyDiff(PropertyPath.Format(path), DiffKind.Add));
+                    if (!o.TryGetPropertyValue(key, out var ov)) diffs.Add(new PropertyDiff(PropertyPaths.Format(path), DiffKind.Add));
                     else Walk(ov, value, path, diffs);
                     path.RemoveAt(path.Count - 1);
                 }
@@ -43,7 +43,7 @@ public static class InputDiff
                 {
                     if (n.ContainsKey(key)) continue;
                     path.Add(key);
-                    diffs.Add(new PropertyDiff(PropertyPath.Format(path), DiffKind.Delete));
+                    diffs.Add(new PropertyDiff(PropertyPaths.Format(path), DiffKind.Delete));
                     path.RemoveAt(path.Count - 1);
                 }
                 break;
@@ -51,8 +51,8 @@ public static class InputDiff
                 for (var i = 0; i < Math.Max(o.Count, n.Count); i++)
                 {
                     path.Add(i);
-                    if (i >= o.Count) diffs.Add(new PropertyDiff(PropertyPath.Format(path), DiffKind.Add));
-                    else if (i >= n.Count) diffs.Add(new PropertyDiff(PropertyPath.Format(path), DiffKind.Delete));
+                    if (i >= o.Count) diffs.Add(new PropertyDiff(PropertyPaths.Format(path), DiffKind.Add));
+                    else if (i >= n.Count) diffs.Add(new PropertyDiff(PropertyPaths.Format(path), DiffKind.Delete));
                     else Walk(o[i], n[i], path, diffs);
                     path.RemoveAt(path.Count - 1);
                 }
@@ -61,7 +61,7 @@ public static class InputDiff
                 if (!JsonNode.DeepEquals(older, newer))
                 {
                     var kind = older is null ? DiffKind.Add : newer is null ? DiffKind.Delete : DiffKind.Update;
-                    diffs.Add(new PropertyDiff(PropertyPath.Format(path), kind));
+                    diffs.Add(new PropertyDiff(PropertyPaths.Format(path), kind));
                 }
                 break;
         }
@@ -70,11 +70,11 @@ public static class InputDiff
     /// <summary>Marks the diffs that <c>replaceOnChanges</c> turns into replacements.</summary>
     public static List<PropertyDiff> MarkReplacements(IEnumerable<PropertyDiff> diffs, IEnumerable<string> replaceOnChanges)
     {
-        var patterns = replaceOnChanges.Select(PropertyPath.Parse).ToList();
+        var patterns = replaceOnChanges.Select(PropertyPaths.Parse).ToList();
         return diffs.Select(d =>
         {
-            var path = PropertyPath.Parse(d.Path);
-            if (d.Kind.IsReplace() || !patterns.Any(p => PropertyPath.IsAtOrUnder(path, p))) return d;
+            var path = PropertyPaths.Parse(d.Path);
+            if (d.Kind.IsReplace() || !patterns.Any(p => PropertyPaths.IsAtOrUnder(path, p))) return d;
             return d with
             {
                 Kind = d.Kind switch
@@ -90,7 +90,7 @@ public static class InputDiff
     /// <summary>The top-level key of a property path (<c>spec</c> for <c>spec.replicas</c>).</summary>
     public static string TopLevelKey(string path)
     {
-        var segments = PropertyPath.Parse(path);
+        var segments = PropertyPaths.Parse(path);
         return segments.Count == 0 ? path : segments[0].ToString()!;
     }
 }

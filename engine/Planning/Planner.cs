@@ -232,7 +232,7 @@ public sealed class Planner(ProviderRegistry providers)
     public async Task<DiffResult> DiffAsync(ResourceState prior, ResourceState desired, CancellationToken cancellationToken)
     {
         var newInputs = desired.IgnoreChanges.Count > 0
-            ? PropertyPath.ApplyIgnoreChanges(prior.Inputs, desired.Inputs, desired.IgnoreChanges)
+            ? PropertyPaths.ApplyIgnoreChanges(prior.Inputs, desired.Inputs, desired.IgnoreChanges)
             : desired.Inputs;
         DiffResult? providerDiff = null;
         if (providers.TryGet(desired.Type, out var provider))

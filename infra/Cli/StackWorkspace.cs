@@ -90,8 +90,8 @@ internal sealed class StackWorkspace
 
     public IReadOnlyList<Violation> RunPolicies(StackContext desired, Plan? plan)
     {
-        var runner = new PolicyRunner([new Policies.PlatformPolicyPack()], PolicyOverrides());
-        return plan is null ? runner.Run(desired) : runner.Run(desired, plan);
+        var runner = new PolicyRunner([new Policies.Platform.LlmctlPlatformPack()], PolicyOverrides());
+        return runner.Run(desired, plan);
     }
 
     /// <summary>Per-stack enforcement overrides from <c>llmctl:policies</c> (<c>{policy-name: advisory|mandatory|disabled}</c>, <c>all</c> for every policy).</summary>

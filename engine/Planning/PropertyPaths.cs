@@ -1,72 +1,19 @@
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Llmctl.Engine.Planning;
 
 /// <summary>
-/// Pulumi property paths: <c>spec.template.spec.containers[0].image</c>, <c>metadata.labels["app.kubernetes.io/name"]</c>,
-/// <c>items[*].weight</c>. Segments are object keys (string) or array indexes (int); <c>*</c> matches any one segment.
+/// Matching and <c>ignoreChanges</c> over Pulumi property paths (<c>spec.containers[0].image</c>, <c>items[*].weight</c>),
+/// parsed by <see cref="Config.PropertyPath"/>; <c>*</c> matches any one segment.
 /// </summary>
-public static class PropertyPath
+public static class PropertyPaths
 {
-    public static IReadOnlyList<object> Parse(string path)
-    {
-        var segments = new List<object>();
-        var current = new StringBuilder();
-        for (var i = 0; i < path.Length; i++)
-        {
-            var c = path[i];
-            if (c == '.')
-            {
-                Flush();
-            }
-            else if (c == '[')
-            {
-                Flush();
-                var close = path.IndexOf(']', i);
-                if (close < 0) throw new FormatException($"unclosed '[' in property path '{path}'");
-                var inner = path[(i + 1)..close];
-                if (inner.Length >= 2 && inner[0] == '"' && inner[^1] == '"') segments.Add(inner[1..^1]);
-                else if (inner == "*") segments.Add("*");
-                else if (int.TryParse(inner, out var index)) segments.Add(index);
-                else throw new FormatException($"'{inner}' is not an index in property path '{path}'");
-                i = close;
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-        Flush();
-        return segments;
-
-        void Flush()
-        {
-            if (current.Length > 0) segments.Add(current.ToString());
-            current.Clear();
-        }
-    }
+    public static IReadOnlyList<object> Parse(string path) => path.Length == 0 ? [] : Config.PropertyPath.Parse(path).Segments;
 
     public static string Format(IEnumerable<object> segments)
     {
-        var sb = new StringBuilder();
-        foreach (var s in segments)
-        {
-            switch (s)
-            {
-                case int i:
-                    sb.Append('[').Append(i).Append(']');
-                    break;
-                case string k when k.Length > 0 && k.All(ch => char.IsLetterOrDigit(ch) || ch is '_' or '-' or '$'):
-                    if (sb.Length > 0) sb.Append('.');
-                    sb.Append(k);
-                    break;
-                case string k:
-                    sb.Append("[\"").Append(k).Append("\"]");
-                    break;
-            }
-        }
-        return sb.ToString();
+        var list = segments.ToList();
+        return list.Count == 0 ? "" : new Config.PropertyPath(list).ToString();
     }
 
     /// <summary>Whether <paramref name="path"/> lies at or under <paramref name="pattern"/> (wildcards allowed).</summary>
