@@ -49,6 +49,12 @@ public sealed class InMemoryBackend : IStateBackend
         return Task.CompletedTask;
     }
 
+    public Task ForceUnlockAsync(string project, string stack, CancellationToken cancellationToken = default)
+    {
+        _locks.TryRemove(Key(project, stack), out _);
+        return Task.CompletedTask;
+    }
+
     public Task<IAsyncDisposable> LockAsync(string project, string stack, string operation, CancellationToken cancellationToken = default)
     {
         var holder = new LockHolder("test", "localhost", Environment.ProcessId, operation, DateTimeOffset.UtcNow);
