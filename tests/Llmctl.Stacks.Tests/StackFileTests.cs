@@ -45,11 +45,15 @@ public sealed class StackFileTests
     }
 
     [Fact]
-    public void Every_sample_digest_in_the_homelab_stack_file_says_to_replace_it()
+    public void Every_image_in_the_homelab_stack_file_is_pinned_by_a_real_digest_not_the_sample_placeholder()
     {
         var imageLines = File.ReadAllLines(RepoFiles.Path("Pulumi.homelab.yaml")).Where(l => l.TrimStart().StartsWith("image:", StringComparison.Ordinal)).ToList();
 
         Assert.NotEmpty(imageLines);
-        Assert.All(imageLines, l => Assert.Contains("replace with your pinned digest", l));
+        Assert.All(imageLines, l =>
+        {
+            Assert.Matches(@"@sha256:[0-9a-f]{64}\b", l);
+            Assert.DoesNotContain("sha256:" + new string('0', 64), l);
+        });
     }
 }
