@@ -1,10 +1,12 @@
 using Llmctl.Engine.Providers;
 using Llmctl.Infra;
 using Llmctl.Infra.Cli;
+using Llmctl.Providers.Command;
 
-// Real providers (Kubernetes, commands over SSH, Tailscale) register here as they arrive; until then `up` against
-// a real system stops with a clear "no provider is registered for package …" and exit code 4.
-var providers = new ProviderRegistry();
+// Providers by package. A type whose package has none here stops `up` with "no provider is registered for package …"
+// and exit code 4; preview never needs a provider.
+var providers = new ProviderRegistry()
+    .Register("command", new CommandProvider());
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
