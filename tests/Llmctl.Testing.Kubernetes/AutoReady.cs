@@ -23,7 +23,7 @@ internal sealed class AutoReady(ObjectStore store)
         if (!_delays.TryGetValue(obj.Type.Kind, out var delay)) return;
         if (obj.Object["metadata"]?["deletionTimestamp"] is not null) return;
         var generation = obj.Generation;
-        var observed = obj.Object["status"]?["observedGeneration"]?.GetValue<long>();
+        var observed = Json.Long(obj.Object["status"]?["observedGeneration"]);
         if (obj.Type.Kind == "HelmChart")
         {
             if (observed == generation) return;
@@ -52,12 +52,12 @@ internal sealed class AutoReady(ObjectStore store)
     private static bool IsDone(StoredObject obj, long generation) => obj.Type.Kind switch
     {
         "Job" or "CustomResourceDefinition" => obj.Object["status"]?["conditions"] is JsonArray { Count: > 0 },
-        _ => obj.Object["status"]?["observedGeneration"]?.GetValue<long>() == generation,
+        _ => Json.Long(obj.Object["status"]?["observedGeneration"]) == generation,
     };
 
     private void MakeReady(StoredObject obj, long generation)
     {
-        var replicas = obj.Object["spec"]?["replicas"]?.GetValue<int>() ?? 1;
+        var replicas = (int)(Json.Long(obj.Object["spec"]?["replicas"]) ?? 1);
         var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         store.SetStatus(obj, status =>
         {

@@ -119,3 +119,10 @@ internal static class FieldPaths
         return root;
     }
 }
+
+/// <summary>Numbers read whatever CLR type backs the node (parsed JSON, or an int a test put there).</summary>
+internal static class Json
+{
+    public static long? Long(JsonNode? node) =>
+        node is JsonValue v && long.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+}

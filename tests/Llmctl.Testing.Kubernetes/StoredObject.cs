@@ -10,7 +10,7 @@ internal sealed class StoredObject(ApiResource type, JsonObject obj)
     public Dictionary<string, ManagerEntry> Managers { get; } = new(StringComparer.Ordinal);
     public string Name => Object["metadata"]?["name"]?.GetValue<string>() ?? "";
     public string? Namespace => Object["metadata"]?["namespace"]?.GetValue<string>();
-    public long Generation => Object["metadata"]?["generation"]?.GetValue<long>() ?? 0;
+    public long Generation => Json.Long(Object["metadata"]?["generation"]) ?? 0;
 
     /// <summary>The object as served: managedFields rendered from the ownership sets.</summary>
     public JsonObject Render()
