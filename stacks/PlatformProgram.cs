@@ -52,6 +52,9 @@ public static class PlatformProgram
         // A list, not a map per node: a stack that breaks one-active-lane-per-gpu must still compose so the policy can report it.
         ctx.Export("activeLanes", lanes.Where(l => l.Args.Active).Select(l => l.Name).ToArray());
         ctx.Export("laneEndpoints", lanes.ToDictionary(l => l.Name, l => l.Endpoint));
+
+        // Namespaces, CRDs and RBAC before what uses them (and after it on delete).
+        KubernetesOrdering.Wire(ctx);
     }
 
     private static List<LlamaCppLane> ComposeLanes(

@@ -1,0 +1,52 @@
+using System.Text;
+using k8s;
+using Llmctl.Engine.Providers;
+
+namespace Llmctl.Providers.Kubernetes;
+
+/// <summary>
+/// The client, made on first use and then shared (it is thread-safe). A failure to build it is not cached, so a
+/// deferred kubeconfig that was not known yet can be asked again.
+/// </summary>
+internal sealed class KubernetesConnection(KubernetesProviderOptions options)
+{
+    private readonly object _gate = new();
+    private IKubernetes? _client;
+
+    public IKubernetes Client
+    {
+        get
+        {
+            if (Volatile.Read(ref _client) is { } client) return client;
+            lock (_gate)
+            {
+                return _client ??= Create();
+            }
+        }
+    }
+
+    private IKubernetes Create()
+    {
+        if (options.ClientFactory is { } factory) return factory();
+        var text = options.KubeconfigSource?.Invoke() ?? options.Kubeconfig;
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = text switch
+            {
+                null => KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: options.Context),
+                _ when LooksLikeContents(text) => KubernetesClientConfiguration.BuildConfigFromConfigFile(new MemoryStream(Encoding.UTF8.GetBytes(text)), options.Context),
+                _ => KubernetesClientConfiguration.BuildConfigFromConfigFile(text, options.Context),
+            };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var where = text is null ? "$KUBECONFIG or ~/.kube/config" : LooksLikeContents(text) ? "kubernetes:kubeconfig (contents)" : $"'{text}'";
+            throw new ProviderException($"cannot load the kubeconfig from {where}{(options.Context is null ? "" : $" (context '{options.Context}')")}: {e.Message}", e);
+        }
+        config.HttpClientTimeout = options.RequestTimeout;
+        return new k8s.Kubernetes(config);
+    }
+
+    private static bool LooksLikeContents(string text) => text.Contains('\n') || text.TrimStart().StartsWith('{') || text.Contains("apiVersion:", StringComparison.Ordinal);
+}

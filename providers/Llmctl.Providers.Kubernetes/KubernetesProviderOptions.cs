@@ -1,0 +1,68 @@
+namespace Llmctl.Providers.Kubernetes;
+
+/// <summary>
+/// How the <c>kubernetes</c> provider connects and behaves. The connection is made on the first call that needs
+/// the cluster, so a preview without a cluster (nothing to read, no live diff) never needs one.
+/// Kubeconfig precedence: <see cref="ClientFactory"/> &gt; <see cref="KubeconfigSource"/> (when it returns a value)
+/// &gt; <see cref="Kubeconfig"/> &gt; <c>$KUBECONFIG</c> / <c>~/.kube/config</c>.
+/// </summary>
+public sealed record KubernetesProviderOptions
+{
+    /// <summary>Stack config key for the kubeconfig (contents or a path), as Pulumi's provider names it.</summary>
+    public const string KubeconfigKey = "kubernetes:kubeconfig";
+    public const string ContextKey = "kubernetes:context";
+    public const string EnablePatchForceKey = "kubernetes:enablePatchForce";
+
+    /// <summary>Kubeconfig contents (YAML) or a path to one.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>Kubeconfig contents known only later (the k3s cluster's output); asked on first use.</summary>
+    public Func<string?>? KubeconfigSource { get; init; }
+
+    /// <summary>The kubeconfig context; its current-context when null.</summary>
+    public string? Context { get; init; }
+
+    /// <summary>Builds the client directly (tests, or a caller that already has one).</summary>
+    public Func<k8s.IKubernetes>? ClientFactory { get; init; }
+
+    /// <summary>The server-side apply field manager.</summary>
+    public string FieldManager { get; init; } = "llmctl";
+
+    /// <summary>Force every apply (take fields other managers own). Per object: <c>llmctl.io/patchForce: "true"</c>.</summary>
+    public bool ForcePatch { get; init; }
+
+    /// <summary>
+    /// Live diff (<c>preview --refresh</c>): diff by a server-side dry-run apply against the live object instead of
+    /// comparing inputs with the checkpoint. One round trip per resource; the planner bounds the concurrency.
+    /// </summary>
+    public bool LiveDiff { get; init; }
+
+    /// <summary>How often readiness and deletion are polled.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The HTTP timeout of one request (a timed-out request is retried).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of transient failures (5xx, 429, timeouts, connection resets).</summary>
+    public RetrySettings Retry { get; init; } = new();
+
+    /// <summary>The options the CLI builds from stack config (<c>kubernetes:kubeconfig</c>, <c>kubernetes:context</c>).</summary>
+    public static KubernetesProviderOptions FromConfig(IReadOnlyDictionary<string, string> config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new KubernetesProviderOptions
+        {
+            Kubeconfig = config.GetValueOrDefault(KubeconfigKey),
+            Context = config.GetValueOrDefault(ContextKey),
+            ForcePatch = string.Equals(config.GetValueOrDefault(EnablePatchForceKey), "true", StringComparison.OrdinalIgnoreCase),
+        };
+    }
+}
+
+/// <summary>Exponential backoff with jitter: <see cref="MaxAttempts"/> tries in all, delays from <see cref="BaseDelay"/> up to <see cref="MaxDelay"/>.</summary>
+public sealed record RetrySettings
+{
+    public int MaxAttempts { get; init; } = 5;
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);
+}
