@@ -29,15 +29,15 @@ internal static class ImmutableFields
     /// <summary>The diff with replacements marked, or null when no change forces one.</summary>
     public static DiffResult? Check(KindInfo kind, IReadOnlyList<PropertyDiff> diffs)
     {
-        var immutable = ByKind.GetValueOrDefault($"{kind.Group}/{kind.Kind}", []).Select(PropertyPath.Parse).ToList();
-        var identity = Identity.Select(PropertyPath.Parse).ToList();
+        var immutable = ByKind.GetValueOrDefault($"{kind.Group}/{kind.Kind}", []).Select(PropertyPaths.Parse).ToList();
+        var identity = Identity.Select(PropertyPaths.Parse).ToList();
         var replace = new List<string>();
         var identityChanged = false;
         var marked = diffs.Select(d =>
         {
-            var path = PropertyPath.Parse(d.Path);
-            var isIdentity = identity.Any(p => PropertyPath.IsAtOrUnder(path, p));
-            if (!isIdentity && !immutable.Any(p => PropertyPath.IsAtOrUnder(path, p))) return d;
+            var path = PropertyPaths.Parse(d.Path);
+            var isIdentity = identity.Any(p => PropertyPaths.IsAtOrUnder(path, p));
+            if (!isIdentity && !immutable.Any(p => PropertyPaths.IsAtOrUnder(path, p))) return d;
             identityChanged |= isIdentity;
             replace.Add(d.Path);
             return d with
