@@ -11,7 +11,7 @@ namespace Llmctl.Components.Kubernetes.Render;
 /// <c>name</c> and <c>namespace</c> first, every other map sorted by key as <c>kubectl get -o yaml</c> does; strings
 /// that would read as another type are quoted (YAML 1.1 too: `on`, `yes`, `n`, since sigs.k8s.io/yaml reads them as booleans); <c>status</c> is dropped; lines are never folded.
 /// </summary>
-internal static class ManifestYaml
+public static class ManifestYaml
 {
     private static readonly string[] TopOrder = ["apiVersion", "kind", "metadata", "spec", "data", "stringData", "binaryData", "type"];
     private static readonly string[] MetadataOrder = ["name", "namespace", "labels", "annotations"];
@@ -27,6 +27,15 @@ internal static class ManifestYaml
         var graph = Ordered(o, TopOrder, top: true);
         using var writer = new StringWriter { NewLine = "\n" };
         Serializer.Serialize(new Emitter(writer, new EmitterSettings(2, int.MaxValue, false, 1024)), graph);
+        return writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal);
+    }
+
+    /// <summary>Helm values as YAML: every map's keys sorted, same quoting rules; null values are left out.</summary>
+    public static string WriteValues(JsonObject values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        using var writer = new StringWriter { NewLine = "\n" };
+        Serializer.Serialize(new Emitter(writer, new EmitterSettings(2, int.MaxValue, false, 1024)), Ordered(values, []));
         return writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal);
     }
 
