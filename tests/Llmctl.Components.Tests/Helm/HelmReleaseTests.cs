@@ -42,3 +42,51 @@ public class HelmReleaseTests
         Assert.Contains("is not an exact chart version; pin one such as '0.17.1'", ex.Message);
     }
 }
+
+public class HelmChartSchemaTests
+{
+    [Fact]
+    public void The_HelmChart_validates_against_the_helm_controller_CRD()
+    {
+        HelmRelease? release = null;
+        StackContext.Run("p", "s", _ => release = new HelmRelease("nvidia-device-plugin", new HelmReleaseArgs
+        {
+            Chart = "nvidia-device-plugin",
+            Repo = "https://nvidia.github.io/k8s-device-plugin",
+            Version = "0.17.1",
+            TargetNamespace = "nvidia-device-plugin",
+            AuthSecret = "repo-auth",
+            Values = new JsonObject { ["failOnInitError"] = true },
+        }));
+        Llmctl.Testing.CrdSchema.AssertValid("helm-controller", "helm.cattle.io_helmcharts.yaml", release!.Chart.Inputs);
+    }
+
+    [Fact]
+    public void The_schema_check_catches_an_unknown_field_and_a_wrong_type()
+    {
+        var bad = new JsonObject
+        {
+            ["apiVersion"] = "helm.cattle.io/v1",
+            ["kind"] = "HelmChart",
+            ["spec"] = new JsonObject { ["chart"] = "x", ["createNamespace"] = "yes", ["chartVersion"] = "1.0.0" },
+        };
+        var problems = Llmctl.Testing.CrdSchema.Validate("helm-controller", "helm.cattle.io_helmcharts.yaml", bad);
+        Assert.Contains("spec.createNamespace: expected a boolean", problems);
+        Assert.Contains("spec.chartVersion: unknown field", problems);
+    }
+
+    [Fact]
+    public void The_values_check_finds_keys_the_chart_does_not_have()
+    {
+        var values = new JsonObject
+        {
+            ["runtimeClassName"] = "nvidia",
+            ["gfd"] = new JsonObject { ["enabled"] = true },
+            ["failOnInitError"] = true,
+            ["nodeSelector"] = new JsonObject { ["workload.ai/gpu"] = "true" },
+            ["notAKey"] = 1,
+        };
+        var unknown = Llmctl.Testing.ChartValues.UnknownKeys("nvidia-device-plugin", values);
+        Assert.Equal(["notAKey"], unknown);
+    }
+}
