@@ -36,7 +36,7 @@ public sealed class LlamaCppServiceMonitor : ComponentResource
         var endpoints = args.RouterMode
             ? args.Models.Select(model => Endpoint(args, model, routed: true)).ToList()
             : [Endpoint(args, args.Models.FirstOrDefault(), routed: false)];
-        return ServiceMonitors.Build(name, args.Namespace, args.ServiceName, "llama-cpp", args.PrometheusRelease, endpoints);
+        return ServiceMonitors.Build(name, args.Namespace, "llama-cpp", args.PrometheusRelease, endpoints);
     }
 
     private static V1ServiceMonitorEndpoint Endpoint(LlamaCppServiceMonitorArgs args, string? model, bool routed)
@@ -123,7 +123,7 @@ public sealed class LiteLlmServiceMonitor : ComponentResource
                 Credentials = new V1SecretKeySelector { Name = token.Name, Key = token.Key },
             };
         }
-        return ServiceMonitors.Build(name, args.Namespace, args.ServiceName, "litellm", args.PrometheusRelease, [endpoint]);
+        return ServiceMonitors.Build(name, args.Namespace, "litellm", args.PrometheusRelease, [endpoint]);
     }
 }
 
@@ -134,7 +134,7 @@ internal static partial class ServiceMonitors
     /// A ServiceMonitor in the Service's namespace that selects every Service there (an empty selector) and keeps only
     /// the named one by relabeling: a ServiceMonitor cannot select by name, and the Service name is what callers know.
     /// </summary>
-    public static V1ServiceMonitor Build(string name, string ns, string service, string component, string release, List<V1ServiceMonitorEndpoint> endpoints) => new()
+    public static V1ServiceMonitor Build(string name, string ns, string component, string release, List<V1ServiceMonitorEndpoint> endpoints) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = ObservabilityLabels.For(component, release) },
         Spec = new V1ServiceMonitorSpec
