@@ -75,7 +75,7 @@ public sealed class LiteLlmGatewayTests
     {
         var (_, gateway) = Build(Seed000);
         var spec = gateway.Release.Chart.Object.Spec;
-        Assert.Equal(("litellm-helm", "oci://ghcr.io/berriai", "1.1.0", "ollama"), (spec.Chart, spec.Repo, spec.Version, spec.TargetNamespace));
+        Assert.Equal(("oci://ghcr.io/berriai/litellm-helm", null, "1.1.0", "ollama"), (spec.Chart, spec.Repo, spec.Version, spec.TargetNamespace));
         // proxy_config is LiteLLM's config.yaml, rendered verbatim by the chart; its schema is LiteLLM's, checked above.
         ChartValues.AssertKeysExist("litellm-helm", gateway.Release.Args.Values, "proxy_config");
         var values = gateway.Release.Args.Values;
