@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Llmctl.Engine.Config;
+using Llmctl.Engine.Deployment;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Planning;
+using Llmctl.Engine.Providers;
+using Llmctl.Engine.State;
+using Llmctl.Providers.Kubernetes;
+using Llmctl.Stacks;
+using Llmctl.Stacks.Config;
+using Llmctl.Testing.Kubernetes;
+
+// dotnet run -c Release --project bench/Llmctl.Bench -- live-preview [resources=500] [latencyMs=50] [concurrency=16]
+// dotnet run -c Release --project bench/Llmctl.Bench -- up-homelab [latencyMs=50] [readyMs=500]
+var verb = args.ElementAtOrDefault(0) ?? "live-preview";
+int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+switch (verb)
+{
+    case "live-preview":
+    {
+        var result = await LivePreviewBenchmark.RunAsync(Arg(1, 500), TimeSpan.FromMilliseconds(Arg(2, 50)), Arg(3, 16));
+        Console.WriteLine($"live preview: {result.Resources} resources, {result.Latency.TotalMilliseconds} ms per request, concurrency {result.Concurrency}: " +
+            $"{result.Elapsed.TotalSeconds:F2} s, {result.Requests} requests, changes: {result.HasChanges}");
+        return 0;
+    }
+    case "up-homelab":
+        return await UpHomelab(TimeSpan.FromMilliseconds(Arg(1, 50)), TimeSpan.FromMilliseconds(Arg(2, 500)));
+    default:
+        Console.Error.WriteLine("verbs: live-preview, up-homelab");
+        return 2;
+}
+
+// `up` of the homelab stack against the fake with per-request latency and Deployments that take `ready` to become
+// available. The critical path is the longest chain of measured step durations through the dependency graph: the
+// best any scheduler could do with these step times.
+static async Task<int> UpHomelab(TimeSpan latency, TimeSpan ready)
+{
+    var root = FindRoot();
+    var loaded = ProjectLoader.Load(root, "homelab");
+    loaded.ThrowIfErrors();
+    var config = StackConfigLoader.Load(loaded);
+    await using var server = await FakeKubernetesServer.StartAsync();
+    server.AutoReadyAll(ready);
+    server.AddNode("gpu-worker", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "gpu-worker" });
+    server.Latency = latency;
+    var provider = new KubernetesProvider(new KubernetesProviderOptions { Kubeconfig = server.Kubeconfig, PollInterval = TimeSpan.FromMilliseconds(50) });
+    var providers = new ProviderRegistry().Register(KubernetesProvider.Package, provider);
+    var desired = StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config), isPreview: false);
+    var start = StackCheckpoint.Empty(loaded.ProjectName, "homelab");
+    var plan = await new Planner(providers).PlanAsync(desired, start);
+    var observer = new Timings();
+    var clock = Stopwatch.StartNew();
+    var result = await new Updater(providers, new Llmctl.Testing.InMemoryBackend(), null).RunAsync(plan, desired, start, new UpdateOptions(), observer);
+    clock.Stop();
+    if (!result.Succeeded)
+    {
+        foreach (var f in result.Failures) Console.Error.WriteLine($"{f.Urn}: {f.Message}");
+        return 1;
+    }
+    var critical = CriticalPath(plan, observer.Durations);
+    Console.WriteLine($"up homelab: {plan.Steps.Count(s => s.Op.IsChange())} steps, {latency.TotalMilliseconds} ms per request, Deployments ready after {ready.TotalMilliseconds} ms: " +
+        $"wall {clock.Elapsed.TotalSeconds:F2} s, critical path {critical.TotalSeconds:F2} s, ratio {clock.Elapsed / critical:F2}");
+    return 0;
+}
+
+static TimeSpan CriticalPath(Plan plan, IReadOnlyDictionary<string, TimeSpan> durations)
+{
+    var steps = plan.Steps.Where(s => s.New is not null).ToDictionary(s => s.Urn.Value);
+    var memo = new Dictionary<string, TimeSpan>();
+    TimeSpan Finish(string urn)
+    {
+        if (memo.TryGetValue(urn, out var done)) return done;
+        var step = steps[urn];
+        var before = step.New!.Dependencies.Select(d => d.Value).Append(step.New.Parent?.Value)
+            .Where(u => u is not null && steps.ContainsKey(u)).Select(u => Finish(u!)).DefaultIfEmpty(TimeSpan.Zero).Max();
+        return memo[urn] = before + durations.GetValueOrDefault(urn);
+    }
+    return steps.Keys.Select(Finish).Max();
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "llmctl.slnx"))) return dir.FullName;
+    }
+    throw new InvalidOperationException("run from inside the repository");
+}
+
+sealed class Timings : IStepObserver
+{
+    public ConcurrentDictionary<string, TimeSpan> Durations { get; } = new();
+    public void StepStarted(Step step) { }
+    public void StepCompleted(Step step, StepOp performed, TimeSpan elapsed) => Durations[step.Urn.Value] = elapsed;
+    public void StepFailed(Step step, string error) { }
+}
