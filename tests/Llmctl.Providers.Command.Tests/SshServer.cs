@@ -10,7 +10,7 @@ namespace Llmctl.Providers.Command.Tests;
 /// <summary>
 /// A real OpenSSH server on 127.0.0.1 with a throwaway host key and a throwaway user key, running as the current
 /// user (root in CI: <c>PermitRootLogin prohibit-password</c>) from a temp folder, stopped after the run. When
-/// <c>/usr/sbin/sshd</c> is absent the tests that need it are skipped (CI installs it with .ci/install-ssh.sh).
+/// <c>/usr/sbin/sshd</c> is absent the tests that need it are skipped (CI installs it with .ci/run (bash .ci/apt-install.sh /usr/sbin/sshd openssh-server …)).
 /// </summary>
 public sealed class SshServer : IAsyncLifetime
 {
@@ -33,7 +33,7 @@ public sealed class SshServer : IAsyncLifetime
     {
         if (!File.Exists(SshdPath))
         {
-            _unavailable = $"{SshdPath} is not installed (CI installs it with .ci/install-ssh.sh)";
+            _unavailable = $"{SshdPath} is not installed (CI installs it with .ci/run (bash .ci/apt-install.sh /usr/sbin/sshd openssh-server …))";
             return;
         }
         try

@@ -22,7 +22,7 @@ public sealed class PlatformAlertsTests
     public void Every_rule_group_passes_promtool_check_rules()
     {
         var promtool = FindOnPath("promtool");
-        if (promtool is null) Assert.Skip("promtool is not installed (run .ci/install-promtool.sh); the rules were not checked");
+        if (promtool is null) Assert.Skip("promtool is not installed (.ci/run installs it: apt-get install prometheus); the rules were not checked");
         var alerts = Build();
         // A Prometheus rule file is {groups: [...]}: the PrometheusRule's spec. JSON is YAML, so promtool reads it as written.
         var file = Path.Combine(Path.GetTempPath(), $"llmctl-rules-{Guid.NewGuid():N}.yml");
