@@ -23,6 +23,7 @@ public sealed class LlmctlApp(CliContext cli)
         root.Subcommands.Add(ConfigCommand.Build(cli));
         root.Subcommands.Add(StackCommand.Build(cli));
         root.Subcommands.Add(StateCommand.Build(cli));
+        root.Subcommands.Add(RenderCommand.Build(cli));
         return root;
     }
 

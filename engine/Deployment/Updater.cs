@@ -89,13 +89,20 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
         {
             var forward = plan.Steps.Where(s => s.Op != StepOp.Delete).ToList();
             var deletes = plan.Steps.Where(s => s.Op == StepOp.Delete).ToList();
+            // Every forward step gets its completion first, so a step can wait for a dependency registered after it
+            // (a Namespace declared late, a CRD added by a composition pass). The plan is checked acyclic up front.
+            var completions = forward.ToDictionary(s => s.Urn.Value, _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+            foreach (var (urn, completion) in completions) _done[urn] = completion.Task;
             var tasks = new List<Task<bool>>();
             foreach (var step in forward)
             {
-                var deps = ForwardDependencies(step).Select(u => _done.GetValueOrDefault(u)).OfType<Task<bool>>().ToList();
-                var task = RunAfterAsync(step, deps);
-                _done[step.Urn.Value] = task;
-                tasks.Add(task);
+                var deps = ForwardDependencies(step).Where(u => u != step.Urn.Value).Select(u => _done.GetValueOrDefault(u)).OfType<Task<bool>>().ToList();
+                var completion = completions[step.Urn.Value];
+                tasks.Add(RunAfterAsync(step, deps).ContinueWith(t =>
+                {
+                    completion.SetResult(t.IsCompletedSuccessfully && t.Result);
+                    return completion.Task.Result;
+                }, TaskScheduler.Default));
             }
             await Task.WhenAll(tasks).ConfigureAwait(false);
             if (!_halt) await ResolveComponentOutputsAsync().ConfigureAwait(false);

@@ -70,6 +70,11 @@ public sealed class Planner(ProviderRegistry providers)
             steps.Add(new Step { Op = StepOp.Delete, Urn = gone.Urn, Type = gone.Type, Old = gone });
         }
 
+        if (FindCycle(steps) is { } cycle)
+        {
+            diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error,
+                "dependency cycle: " + string.Join(" -> ", cycle.Select(u => u.Name)) + "; remove one of these dependencies", cycle[0]));
+        }
         return new Plan { Project = desired.ProjectName, Stack = desired.StackName, Steps = steps, Diagnostics = diagnostics };
 
         async Task<Step> PlanCustomAsync(CustomResource resource, ResourceState? prior)
@@ -91,6 +96,40 @@ public sealed class Planner(ProviderRegistry providers)
             }
             if (step.Op == StepOp.Same) known.Set(resource, prior!.Outputs);
             return step;
+        }
+    }
+
+    /// <summary>A cycle among the desired resources' parents and dependencies, as a path that returns to its start; null if none.</summary>
+    public static IReadOnlyList<Urn>? FindCycle(IReadOnlyList<Step> steps)
+    {
+        var edges = steps.Where(s => s.New is not null).ToDictionary(
+            s => s.Urn,
+            s => s.New!.Dependencies.Concat(s.New.Parent is { } p ? [p] : []).Distinct().ToList());
+        var state = new Dictionary<Urn, int>();
+        var path = new List<Urn>();
+        foreach (var start in edges.Keys)
+        {
+            if (Visit(start) is { } found) return found;
+        }
+        return null;
+
+        List<Urn>? Visit(Urn node)
+        {
+            if (state.GetValueOrDefault(node) == 2 || !edges.ContainsKey(node)) return null;
+            if (state.GetValueOrDefault(node) == 1)
+            {
+                var from = path.IndexOf(node);
+                return [.. path.Skip(from), node];
+            }
+            state[node] = 1;
+            path.Add(node);
+            foreach (var next in edges[node])
+            {
+                if (Visit(next) is { } found) return found;
+            }
+            path.RemoveAt(path.Count - 1);
+            state[node] = 2;
+            return null;
         }
     }
 

@@ -18,12 +18,17 @@ public sealed class CliContext
     public bool Interactive { get; init; }
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
     public string WorkingDirectory { get; init; } = Directory.GetCurrentDirectory();
-    /// <summary>Providers by package. The mocks seam registers a fallback here in tests.</summary>
+    /// <summary>Providers by package when no <see cref="ProviderFactory"/> is set. The mocks seam registers a fallback here in tests.</summary>
     public ProviderRegistry Providers { get; init; } = new();
+    /// <summary>
+    /// Builds the real providers for a stack from its config (kubeconfig, Tailscale credentials); the flag asks for
+    /// live diffs (<c>--refresh</c>). Null in tests, which use <see cref="Providers"/>.
+    /// </summary>
+    public Func<Engine.Config.LoadedStack, bool, ProviderRegistry>? ProviderFactory { get; init; }
     /// <summary>Overrides the backend chosen from config (tests use an in-memory or temp-folder backend).</summary>
     public Func<string, IStateBackend>? BackendFactory { get; init; }
 
-    public static CliContext FromProcess(ProviderRegistry providers) => new()
+    public static CliContext FromProcess(Func<Engine.Config.LoadedStack, bool, ProviderRegistry> providers) => new()
     {
         Out = Console.Out,
         Err = Console.Error,
@@ -31,6 +36,6 @@ public sealed class CliContext
         OutIsTerminal = !Console.IsOutputRedirected,
         Interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected
             && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("CI")),
-        Providers = providers,
+        ProviderFactory = providers,
     };
 }

@@ -27,6 +27,10 @@ internal sealed class StackWorkspace
     public IStateBackend Backend { get; }
     public ISecretCrypter Crypter { get; }
     public string Project => Loaded.ProjectName;
+
+    /// <summary>The providers for this stack; <paramref name="liveDiff"/> makes diffs dry-run against the live system.</summary>
+    public Engine.Providers.ProviderRegistry Providers(bool liveDiff = false) =>
+        Cli.ProviderFactory?.Invoke(Loaded, liveDiff) ?? Cli.Providers;
     public string Stack => Loaded.StackName;
 
     public static StackWorkspace Open(CliContext cli, ParseResult parse, bool requireStackFile = true)

@@ -31,7 +31,7 @@ internal static class DestroyCommand
         if (plan.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)) return ExitCodes.ResourceError;
         if (!plan.HasChanges) return ExitCodes.Ok;
         if (!yes && !UpCommand.Confirm(cli, "Do you want to perform this destroy?")) return ExitCodes.Cancelled;
-        var result = await new Updater(cli.Providers, ws.Backend, ws.Crypter).RunAsync(plan, null, checkpoint,
+        var result = await new Updater(ws.Providers(), ws.Backend, ws.Crypter).RunAsync(plan, null, checkpoint,
             new UpdateOptions { Parallelism = parse.GetValue(UpCommand.Parallel), ContinueOnError = parse.GetValue(UpCommand.ContinueOnError) },
             view.Progress(), ct);
         view.Summary(result, plan, parse.GetValue(PreviewCommand.Json), ws);

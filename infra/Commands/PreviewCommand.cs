@@ -14,12 +14,14 @@ internal static class PreviewCommand
     public static readonly Option<bool> ExpectNoChanges = new("--expect-no-changes") { Description = "Exit 7 if any change is proposed" };
     public static readonly Option<bool> ShowReplacementSteps = new("--show-replacement-steps") { Description = "Show the ++/-- halves of each replacement" };
     public static readonly Option<bool> ShowSames = new("--show-sames") { Description = "Show resources that do not change" };
+    public static readonly Option<bool> Refresh = new("--refresh", "-r") { Description = "Diff against the live system (server-side dry-run apply) instead of the checkpoint alone" };
+    public static readonly Option<int> Parallel = new("--parallel", "-p") { Description = "How many resource operations (and live dry-runs) may run at once", DefaultValueFactory = _ => 16 };
 
     public static Command Build(CliContext cli)
     {
         var command = new Command("preview", "Show the changes `up` would make, and the policy results")
         {
-            Diff, Json, Markdown, ExpectNoChanges, ShowReplacementSteps, ShowSames,
+            Diff, Json, Markdown, ExpectNoChanges, ShowReplacementSteps, ShowSames, Refresh, Parallel,
         };
         command.SetAction((parse, ct) => RunAsync(cli, parse, ct));
         return command;
@@ -30,7 +32,7 @@ internal static class PreviewCommand
         var ws = StackWorkspace.Open(cli, parse);
         var desired = ws.Compose(isPreview: true);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
-        var plan = await new Planner(cli.Providers).PlanAsync(desired, checkpoint, cancellationToken: ct);
+        var plan = await new Planner(ws.Providers(parse.GetValue(Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
         var violations = ws.RunPolicies(desired, plan);
         var view = Views.For(cli, parse);
         if (parse.GetValue(Json)) view.Json(plan, violations, ws);

@@ -27,7 +27,7 @@ internal static class RefreshCommand
         var ws = StackWorkspace.Open(cli, parse);
         await using var stackLock = await ws.Backend.LockAsync(ws.Project, ws.Stack, "refresh", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
-        var result = await new Refresher(cli.Providers).RefreshAsync(checkpoint, parse.GetValue(UpCommand.Parallel), ct);
+        var result = await new Refresher(ws.Providers()).RefreshAsync(checkpoint, parse.GetValue(UpCommand.Parallel), ct);
         var view = Views.For(cli, parse);
         if (parse.GetValue(PreviewCommand.Json)) view.Json(result.Plan, [], ws);
         else if (!parse.GetValue(UpCommand.SkipPreview)) view.Preview(result.Plan, [], parse.GetValue(PreviewCommand.Diff), false, false);

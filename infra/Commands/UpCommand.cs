@@ -11,14 +11,14 @@ internal static class UpCommand
 {
     public static readonly Option<bool> Yes = new("--yes", "-y") { Description = "Apply without asking (required when not interactive)" };
     public static readonly Option<bool> SkipPreview = new("--skip-preview", "-f") { Description = "Do not show the preview before applying" };
-    public static readonly Option<int> Parallel = new("--parallel", "-p") { Description = "How many resource operations may run at once", DefaultValueFactory = _ => 16 };
+    public static Option<int> Parallel => PreviewCommand.Parallel;
     public static readonly Option<bool> ContinueOnError = new("--continue-on-error") { Description = "Keep applying independent resources after a failure" };
 
     public static Command Build(CliContext cli)
     {
         var command = new Command("up", "Create or update the stack's resources")
         {
-            Yes, SkipPreview, Parallel, ContinueOnError, PreviewCommand.Diff, PreviewCommand.Json, PreviewCommand.ExpectNoChanges,
+            Yes, SkipPreview, Parallel, ContinueOnError, PreviewCommand.Refresh, PreviewCommand.Diff, PreviewCommand.Json, PreviewCommand.ExpectNoChanges,
             PreviewCommand.ShowReplacementSteps, PreviewCommand.ShowSames,
         };
         command.SetAction((parse, ct) => RunAsync(cli, parse, ct));
@@ -33,7 +33,7 @@ internal static class UpCommand
         var desired = ws.Compose(isPreview: false);
         await using var stackLock = await ws.Backend.LockAsync(ws.Project, ws.Stack, "up", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
-        var plan = await new Planner(cli.Providers).PlanAsync(desired, checkpoint, cancellationToken: ct);
+        var plan = await new Planner(ws.Providers(parse.GetValue(PreviewCommand.Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
         var violations = ws.RunPolicies(desired, plan);
         var view = Views.For(cli, parse);
         if (!parse.GetValue(SkipPreview) && !parse.GetValue(PreviewCommand.Json))
@@ -54,7 +54,7 @@ internal static class UpCommand
         }
         if (!yes && !Confirm(cli, "Do you want to perform this update?")) return ExitCodes.Cancelled;
 
-        var updater = new Updater(cli.Providers, ws.Backend, ws.Crypter);
+        var updater = new Updater(ws.Providers(), ws.Backend, ws.Crypter);
         var result = await updater.RunAsync(plan, desired, checkpoint,
             new UpdateOptions { Parallelism = parse.GetValue(Parallel), ContinueOnError = parse.GetValue(ContinueOnError) },
             view.Progress(), ct);

@@ -195,3 +195,24 @@ public class VerbTests
         Assert.Contains("| Type | Name |", cli.Out.Replace("|:-:", "", StringComparison.Ordinal));
     }
 }
+
+public class RenderVerbTests
+{
+    [Fact]
+    public async Task Render_writes_the_same_bytes_twice_and_a_kustomization()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("render", "-s", "homelab", "--out", "gitops"));
+        var dir = Path.Combine(cli.Directory, "gitops");
+        var first = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Order().Select(f => (f, File.ReadAllBytes(f))).ToList();
+        Assert.Contains(first, x => x.f.EndsWith(Path.Combine("llm", "deployment-qwen36-35b-gguf-fast.yaml")));
+        var kustomization = File.ReadAllText(Path.Combine(dir, "kustomization.yaml"));
+        Assert.Contains("llm/deployment-qwen36-35b-gguf-fast.yaml", kustomization);
+
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("render", "-s", "homelab", "--out", "gitops"));
+        var second = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Order().Select(f => (f, File.ReadAllBytes(f))).ToList();
+        Assert.Equal(first.Select(x => x.f), second.Select(x => x.f));
+        Assert.All(first.Zip(second), p => Assert.Equal(p.First.Item2, p.Second.Item2));
+        Assert.Equal(ExitCodes.ConfigOrUsage, await cli.RunAsync("render", "-s", "homelab"));
+    }
+}

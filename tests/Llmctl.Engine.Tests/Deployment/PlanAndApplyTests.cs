@@ -241,3 +241,36 @@ public class PlanAndApplyTests
         }
     }
 }
+
+public class OrderingTests
+{
+    [Fact]
+    public async Task A_dependency_added_on_a_later_resource_is_created_first()
+    {
+        var h = new EngineHarness();
+        await h.UpAsync(_ =>
+        {
+            var user = EngineHarness.Thing("user");
+            var ns = EngineHarness.Thing("namespace");
+            user.DependOn(ns);
+        }, new UpdateOptions { Parallelism = 4 });
+        var creates = h.Provider.Calls.Where(c => c.StartsWith("create")).ToList();
+        Assert.EndsWith("::namespace", creates[0]);
+        Assert.EndsWith("::user", creates[1]);
+    }
+
+    [Fact]
+    public async Task A_dependency_cycle_is_an_error_naming_the_resources()
+    {
+        var h = new EngineHarness();
+        var plan = await h.PreviewAsync(_ =>
+        {
+            var a = EngineHarness.Thing("a");
+            var b = EngineHarness.Thing("b");
+            a.DependOn(b);
+            b.DependOn(a);
+        });
+        var error = Assert.Single(plan.Diagnostics);
+        Assert.Matches("dependency cycle: (a -> b -> a|b -> a -> b)", error.Message);
+    }
+}

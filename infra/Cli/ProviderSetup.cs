@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+using Llmctl.Engine.Config;
+using Llmctl.Engine.Providers;
+using Llmctl.Providers.Command;
+using Llmctl.Providers.Kubernetes;
+using Llmctl.Providers.Tailscale;
+
+namespace Llmctl.Infra.Cli;
+
+/// <summary>
+/// The real providers for one stack, built from its config: <c>kubernetes:*</c> (kubeconfig, context, patch force)
+/// and <c>tailscale:*</c> (API key or OAuth client, tailnet, base URL). Each is built on first use, so a stack that
+/// never touches a package never needs its credentials, and secrets are decrypted only then.
+/// </summary>
+internal static class ProviderSetup
+{
+    public static ProviderRegistry ForStack(LoadedStack stack, Func<string, string?> environment, bool liveDiff) => new ProviderRegistry()
+        .Register("command", new CommandProvider())
+        .Register(KubernetesProvider.Package, new LazyProvider(() =>
+            new KubernetesProvider(KubernetesProviderOptions.FromConfig(Values(stack, "kubernetes")) with { LiveDiff = liveDiff })))
+        .Register(TailscaleProvider.Package, new LazyProvider(() =>
+            new TailscaleProvider(TailscaleProviderOptions.FromConfig(Values(stack, "tailscale"), environment))));
+
+    /// <summary>The stack's <c>&lt;ns&gt;:*</c> values as strings: scalars as written, secure values decrypted, structures as JSON.</summary>
+    public static Dictionary<string, string> Values(LoadedStack stack, string ns)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in stack.Config)
+        {
+            if (!key.StartsWith(ns + ":", StringComparison.Ordinal)) continue;
+            var node = YamlJson.ToJsonNode(value.Node, stack.Decrypt);
+            result[key] = node switch
+            {
+                null => "",
+                JsonValue v when v.TryGetValue<string>(out var s) => s,
+                _ => node.ToJsonString(),
+            };
+        }
+        return result;
+    }
+}
