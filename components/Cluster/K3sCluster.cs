@@ -56,12 +56,12 @@ public sealed partial class K3sCluster : ComponentResource
         var serverHost = args.Server.Host;
         Kubeconfig = KubeconfigReader.Stdout.Apply(yaml => K3sScripts.RewriteKubeconfig(yaml, serverHost)).AsSecret();
 
+        // Plain values only: an output read from a child would make this component depend on its own child.
         RegisterOutputs(new Dictionary<string, object?>
         {
             ["version"] = args.Version,
             ["serverUrl"] = ServerUrl,
             ["nodes"] = new[] { args.Server.Name }.Concat(args.Agents.Select(a => a.Name)).ToArray(),
-            ["kubeconfig"] = Kubeconfig,
         });
     }
 

@@ -37,8 +37,8 @@ public sealed class Tailnet : ComponentResource
 
         RegisterOutputs(new Dictionary<string, object?>
         {
+            // Not the join key: a component output read from its own child makes the parent depend on the child.
             ["nodeTag"] = Args.NodeTag,
-            ["joinKey"] = JoinKey,
         });
     }
 
