@@ -1,7 +1,9 @@
 using Llmctl.Infra;
 using Llmctl.Infra.Cli;
 
-// Providers are built per stack from its config (kubeconfig, Tailscale credentials), each on first use.
+// Providers are built per stack from its config (kubeconfig, Tailscale credentials), each on first use; the
+// cluster state backend (kubernetes://<namespace>) is one more scheme for the backend factory.
+Llmctl.Providers.Kubernetes.State.KubernetesBackend.Register();
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -12,12 +12,22 @@ public static class GpuLabels
     public const string Family = "workload.ai/gpu-family";
     public const string Tier = "workload.ai/gpu-tier";
     public const string Vram = "workload.ai/vram";
+    /// <summary>What the node is for (<c>inference</c>, <c>brain</c>, …); chosen by the operator, not derived from the GPU.</summary>
+    public const string Profile = "workload.ai/profile";
     public const string Hostname = "kubernetes.io/hostname";
 
     /// <summary>The taint that keeps everything but GPU work off a GPU node: <c>workload.ai/dedicated=gpu:NoSchedule</c>.</summary>
     public const string DedicatedTaintKey = "workload.ai/dedicated";
     public const string DedicatedTaintValue = "gpu";
     public const string DedicatedTaintEffect = "NoSchedule";
+
+    /// <summary>The dedicated-GPU taint as the Kubernetes API writes it.</summary>
+    public static k8s.Models.V1Taint DedicatedTaint() => new()
+    {
+        Key = DedicatedTaintKey,
+        Value = DedicatedTaintValue,
+        Effect = DedicatedTaintEffect,
+    };
 
     /// <summary>The labels a node with <paramref name="gpu"/> carries.</summary>
     public static IReadOnlyDictionary<string, string> For(NodeGpu gpu)
@@ -34,6 +44,12 @@ public static class GpuLabels
         if (gpu.Family is { Length: > 0 } family) labels[Family] = family;
         return labels;
     }
+
+    /// <summary>Null when <paramref name="value"/> is a valid label value, else the rule it breaks.</summary>
+    public static string? LabelValueProblem(string value) =>
+        value.Length <= 63 && System.Text.RegularExpressions.Regex.IsMatch(value, "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+            ? null
+            : $"'{value}' is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
 
     /// <summary>Whole GiB, as the seed writes it: 24467 MiB is <c>24gb</c>, 81559 MiB is <c>80gb</c>.</summary>
     public static string VramLabel(int vramMiB) => $"{(int)Math.Round(vramMiB / 1024.0, MidpointRounding.AwayFromZero)}gb";

@@ -25,16 +25,25 @@ public sealed class GpuNode : ComponentResource
         }
         if (args.Gpu.VramMiB <= 0) problems.Add(new ArgumentProblem("gpu.vramMiB", $"must be greater than 0, not {args.Gpu.VramMiB}; use memory.total as nvidia-smi reports it"));
         if (args.Gpu.Count <= 0) problems.Add(new ArgumentProblem("gpu.count", $"must be at least 1, not {args.Gpu.Count}"));
+        if (args.Profile is not null && GpuLabels.LabelValueProblem(args.Profile) is { } profileProblem)
+        {
+            problems.Add(new ArgumentProblem("profile", profileProblem));
+        }
         ComponentArgumentException.ThrowIfAny(this, problems);
 
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in GpuLabels.For(args.Gpu)) labels[key] = value;
+        if (args.Profile is not null) labels[GpuLabels.Profile] = args.Profile;
         foreach (var (key, value) in args.Labels) labels[key] = value;
         Labels = labels;
 
         Patch = new KubernetesObject<V1Node>(
             args.Gpu.Node,
-            new V1Node { Metadata = new V1ObjectMeta { Name = args.Gpu.Node, Labels = new Dictionary<string, string>(labels) } },
+            new V1Node
+            {
+                Metadata = new V1ObjectMeta { Name = args.Gpu.Node, Labels = new Dictionary<string, string>(labels) },
+                Spec = args.DedicatedTaint ? new V1NodeSpec { Taints = [GpuLabels.DedicatedTaint()] } : null,
+            },
             new CustomResourceOptions { Parent = this, RetainOnDelete = true },
             patch: true);
         Patch.Annotate(args.Gpu);
@@ -44,5 +53,7 @@ public sealed class GpuNode : ComponentResource
     public GpuNodeArgs Args { get; }
     public NodeGpu Gpu => Args.Gpu;
     public IReadOnlyDictionary<string, string> Labels { get; }
+    /// <summary>The taints the patch applies: the dedicated-GPU taint, or none.</summary>
+    public IReadOnlyList<V1Taint> Taints => Patch.Object.Spec?.Taints?.ToList() ?? [];
     public KubernetesObject<V1Node> Patch { get; }
 }

@@ -48,8 +48,9 @@ public sealed partial class HelmRelease : ComponentResource
         },
         Spec = new V1HelmChartSpec
         {
-            Chart = args.Chart,
-            Repo = args.Repo,
+            // helm-controller takes an OCI chart as one reference in `chart` (Helm has no --repo for OCI registries).
+            Chart = IsOci(args.Repo) ? $"{args.Repo.TrimEnd('/')}/{args.Chart}" : args.Chart,
+            Repo = IsOci(args.Repo) ? null : args.Repo,
             Version = args.Version,
             TargetNamespace = args.TargetNamespace,
             CreateNamespace = args.CreateNamespace,
@@ -63,6 +64,8 @@ public sealed partial class HelmRelease : ComponentResource
 
     /// <summary>Values as YAML with every map's keys sorted, so the same values always give the same text.</summary>
     public static string ValuesYaml(System.Text.Json.Nodes.JsonObject values) => ManifestYaml.WriteValues(values);
+
+    private static bool IsOci(string repo) => repo.StartsWith("oci://", StringComparison.Ordinal);
 
     private static List<ArgumentProblem> Validate(string name, HelmReleaseArgs args)
     {

@@ -27,17 +27,34 @@ public sealed partial class LlamaCppLane
                 + "the digest you pulled and tested, so a re-pushed tag never changes what the GPU node runs");
         }
 
-        if (string.IsNullOrWhiteSpace(args.ModelFile))
+        if (args.Router is null)
         {
-            Add("modelFile", "is required: the GGUF file name under " + GgufDir);
+            if (ModelFileProblem(args.ModelFile) is { } fileProblem) Add("modelFile", fileProblem);
+            if (args.Lock is { } lockEntry && args.ModelFile is not null && lockEntry.File != args.ModelFile)
+            {
+                Add("lock", $"lock entry '{lockEntry.Ref}' is for {lockEntry.File}, but the lane serves {args.ModelFile}; pass the entry of the served file");
+            }
         }
-        else if (args.ModelFile.Contains('/', StringComparison.Ordinal) || args.ModelFile.Contains('\\', StringComparison.Ordinal) || args.ModelFile.StartsWith('.'))
+        else
         {
-            Add("modelFile", $"'{args.ModelFile}' must be a plain file name in {GgufDir}, without directories");
+            ValidateRouter(args, Add);
         }
-        else if (!args.ModelFile.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+        if (args.CpuMoe && args.CpuMoeLayers is not null)
         {
-            Add("modelFile", $"'{args.ModelFile}' is not a .gguf file; llama.cpp lanes serve GGUF models");
+            Add("cpuMoe", "--cpu-moe keeps every expert on the CPU, so it cannot be combined with cpuMoeLayers (--n-cpu-moe); set one of them");
+        }
+        if (args.CpuMoeLayers is < 1) Add("cpuMoeLayers", $"must be at least 1, not {args.CpuMoeLayers}; leave it unset to keep every expert on the GPU");
+        if (args.ShmSize.Value <= 0) Add("shmSize", $"'{args.ShmSize}' must be a positive size such as 8Gi");
+        if (args.Prefetch is { } prefetch)
+        {
+            if (args.Node is not null && prefetch.Args.Node != args.Node)
+            {
+                Add("prefetch", $"prefetch '{prefetch.Name}' fills node '{prefetch.Args.Node}', but the lane runs on '{args.Node}'; use that node's prefetch");
+            }
+            foreach (var missing in Locks(args).Where(l => !prefetch.Args.Models.Any(m => m.Ref == l.Ref)))
+            {
+                Add("prefetch", $"prefetch '{prefetch.Name}' does not download '{missing.Ref}' ({missing.File}); add it to the prefetch's models");
+            }
         }
 
         if (args.Alias is { } alias && (alias.Length == 0 || alias.Any(char.IsWhiteSpace)))
@@ -60,8 +77,8 @@ public sealed partial class LlamaCppLane
         if (args.ModelLoadBudget <= TimeSpan.Zero) Add("modelLoadBudget", "must be longer than zero; give the model minutes to load");
 
         var r = args.Resources ?? new ComputeResources();
-        RequestWithinLimit(problems, "cpu", r.CpuRequest, r.CpuLimit);
-        RequestWithinLimit(problems, "memory", r.MemoryRequest, r.MemoryLimit);
+        ModelServerPods.RequestWithinLimit(problems, "cpu", r.CpuRequest, r.CpuLimit);
+        ModelServerPods.RequestWithinLimit(problems, "memory", r.MemoryRequest, r.MemoryLimit);
         foreach (var flag in args.ExtraArgs.Where(a => ReservedFlags.Contains(a)))
         {
             Add("extraArgs", $"'{flag}' is set by the lane from its typed settings; change that setting instead");
@@ -73,14 +90,63 @@ public sealed partial class LlamaCppLane
     {
         "-m", "--model", "-a", "--alias", "-c", "--ctx-size", "-ctk", "--cache-type-k", "-ctv", "--cache-type-v",
         "-ngl", "--n-gpu-layers", "--gpu-layers", "-fa", "--flash-attn", "-np", "--parallel", "--host", "--port",
+        "--metrics", "-cmoe", "--cpu-moe", "-ncmoe", "--n-cpu-moe", "--models-dir", "--models-max", "--models-preset",
     };
 
-    private static void RequestWithinLimit(List<ArgumentProblem> problems, string resource, Quantity? request, Quantity? limit)
+    private static string? ModelFileProblem(string? file)
     {
-        if (request is { } req && limit is { } lim && req.Value > lim.Value)
+        if (string.IsNullOrWhiteSpace(file)) return "is required: the GGUF file name under " + GgufDir;
+        if (file.Contains('/', StringComparison.Ordinal) || file.Contains('\\', StringComparison.Ordinal) || file.StartsWith('.'))
         {
-            problems.Add(new ArgumentProblem($"resources.requests.{resource}",
-                $"{req} is more than the limit {lim}; Kubernetes rejects a request above its limit, so lower the request or raise the limit"));
+            return $"'{file}' must be a plain file name in {GgufDir}, without directories";
+        }
+        if (!file.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase)) return $"'{file}' is not a .gguf file; llama.cpp lanes serve GGUF models";
+        return null;
+    }
+
+    private static void ValidateRouter(LlamaCppLaneArgs args, Action<string, string> add)
+    {
+        var router = args.Router!;
+        if (args.ModelFile is not null)
+        {
+            add("modelFile", "must be left out in router mode: the server is started without -m and the presets name the files");
+        }
+        if (args.Alias is not null) add("alias", "must be left out in router mode: the router overrides --alias; clients send the preset ids");
+        if (args.Lock is not null) add("lock", "must be left out in router mode; give each preset its own lock entry");
+        if (router.MaxModels < 1)
+        {
+            add("router.maxModels", $"must be at least 1, not {router.MaxModels}; llama.cpp's 0 means unlimited, which does not fit one GPU");
+        }
+        if (router.Presets is null || router.Presets.Count == 0)
+        {
+            add("router.presets", "name at least one model; a router without presets serves nothing");
+            return;
+        }
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < router.Presets.Count; i++)
+        {
+            var preset = router.Presets[i];
+            var at = $"router.presets[{i}]";
+            if (string.IsNullOrWhiteSpace(preset.Id) || preset.Id.Any(c => char.IsWhiteSpace(c) || c is '[' or ']' or '=' or ';' or '#'))
+            {
+                add($"{at}.id", $"'{preset.Id}' must be a non-empty model name without spaces, brackets, '=', ';' or '#' (it is an INI section name)");
+            }
+            else if (!ids.Add(preset.Id))
+            {
+                add($"{at}.id", $"duplicate preset id '{preset.Id}'; each model needs its own name");
+            }
+            if (ModelFileProblem(preset.ModelFile) is { } fileProblem) add($"{at}.modelFile", fileProblem);
+            if (preset.Lock is { } lockEntry && lockEntry.File != preset.ModelFile)
+            {
+                add($"{at}.lock", $"lock entry '{lockEntry.Ref}' is for {lockEntry.File}, but the preset serves {preset.ModelFile}");
+            }
+            if (preset.CtxSize is <= 0) add($"{at}.ctxSize", $"must be greater than 0, not {preset.CtxSize}");
+            if (preset.GpuLayers is < 0) add($"{at}.gpuLayers", $"must be 0 or more, not {preset.GpuLayers}");
+            if (preset.CpuMoeLayers is < 1) add($"{at}.cpuMoeLayers", $"must be at least 1, not {preset.CpuMoeLayers}");
+            if (preset.CpuMoe == true && preset.CpuMoeLayers is not null)
+            {
+                add($"{at}.cpuMoe", "--cpu-moe keeps every expert on the CPU, so it cannot be combined with cpuMoeLayers; set one of them");
+            }
         }
     }
 }

@@ -54,3 +54,9 @@ public sealed class StackAlreadyExistsException(string stack) : Exception($"stac
 
 /// <summary>A checkpoint could not be read (corrupt JSON, unknown version). The message names the file.</summary>
 public sealed class CheckpointFormatException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// A save lost a race: the stored checkpoint changed after this backend read it (someone else wrote it), so nothing
+/// was written. Re-run to start from the current state.
+/// </summary>
+public sealed class CheckpointConflictException(string message, Exception? inner = null) : Exception(message, inner);

@@ -48,7 +48,7 @@ internal sealed class StackWorkspace
         }
         var backendUrl = cli.Environment("LLMCTL_BACKEND_URL") ?? loaded.Project.BackendUrl;
         var backend = cli.BackendFactory?.Invoke(loaded.ProjectDirectory)
-            ?? BackendFactory.Create(backendUrl, loaded.ProjectDirectory);
+            ?? BackendFactory.Create(backendUrl, loaded.ProjectDirectory, ProviderSetup.Values(loaded, "kubernetes"));
         return new StackWorkspace(cli, loaded, backend);
     }
 

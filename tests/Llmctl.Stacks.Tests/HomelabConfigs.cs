@@ -23,7 +23,7 @@ public static class HomelabConfigs
         Node = "gpu-worker",
         Image = Image,
         Model = "Qwen3.6-35B-A3B-UD-Q4_K_M.gguf",
-        Alias = "qwen36-35b-fast",
+        Alias = "qwen36-35b-gguf-fast",
         CtxSize = 49152,
         CacheTypeK = "q8_0",
         CacheTypeV = "q8_0",

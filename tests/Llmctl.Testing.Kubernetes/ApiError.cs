@@ -26,6 +26,12 @@ internal sealed class ApiError(int code, string reason, string message, JsonObje
     public static ApiError AlreadyExists(ApiResource type, string name) =>
         new(409, "AlreadyExists", $"{type.Plural} \"{name}\" already exists", new JsonObject { ["name"] = name, ["kind"] = type.Plural });
 
+    /// <summary>The answer to a write whose <c>resourceVersion</c> precondition no longer holds.</summary>
+    public static ApiError Modified(ApiResource type, string name) =>
+        new(409, "Conflict",
+            $"Operation cannot be fulfilled on {type.Plural}{(type.Group.Length > 0 ? "." + type.Group : "")} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+            new JsonObject { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural });
+
     /// <summary>The server's answer to an apply that would take fields other managers own.</summary>
     public static ApiError Conflict(ApiResource type, string name, IReadOnlyList<(string Field, IReadOnlyList<string> Managers)> conflicts)
     {

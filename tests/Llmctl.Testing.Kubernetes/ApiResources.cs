@@ -40,6 +40,7 @@ internal static class BuiltinResources
         new("storage.k8s.io", "StorageClass", "storageclasses", false),
         new("scheduling.k8s.io", "PriorityClass", "priorityclasses", false),
         new("policy", "PodDisruptionBudget", "poddisruptionbudgets", true),
+        new("coordination.k8s.io", "Lease", "leases", true),
         new("apiextensions.k8s.io", "CustomResourceDefinition", "customresourcedefinitions", false),
         new("helm.cattle.io", "HelmChart", "helmcharts", true),
         new("helm.cattle.io", "HelmChartConfig", "helmchartconfigs", true),

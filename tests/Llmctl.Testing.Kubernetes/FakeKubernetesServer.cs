@@ -276,11 +276,13 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         switch (request.Method)
         {
             case "GET" when target.Name is null:
-                return (200, _store.List(type, target.ApiVersion, ns));
+                return (200, _store.List(type, target.ApiVersion, ns, LabelSelector.Parse(query["labelSelector"].ToString())));
             case "GET":
                 return (200, _store.Get(type, ns, target.Name));
             case "DELETE" when target.Name is not null:
-                return (200, _store.Delete(type, ns, target.Name, dryRun));
+                var options = await ReadOptionalBodyAsync(request).ConfigureAwait(false);
+                dryRun |= options?["dryRun"] is JsonArray d && d.Any(x => x?.GetValue<string>() == "All");
+                return (200, _store.Delete(type, ns, target.Name, dryRun, options?["preconditions"] as JsonObject));
             case "POST" when target.Name is null:
                 return (201, _store.Create(type, target.ApiVersion, ns, await ReadBodyAsync(request).ConfigureAwait(false), Manager(manager, request), dryRun));
             case "PUT" when target.Name is not null && target.Subresource is null:
@@ -303,6 +305,14 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
 
     private static string Manager(string fromQuery, HttpRequest request) =>
         fromQuery.Length > 0 ? fromQuery : (request.Headers.UserAgent.ToString().Split('/')[0] is { Length: > 0 } ua ? ua : "unknown");
+
+    /// <summary>A DELETE's <c>DeleteOptions</c>, when it sent one.</summary>
+    private static async Task<JsonObject?> ReadOptionalBodyAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync().ConfigureAwait(false);
+        return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text) as JsonObject;
+    }
 
     private static async Task<JsonObject> ReadBodyAsync(HttpRequest request)
     {

@@ -57,11 +57,11 @@ internal sealed class ObjectStore
         lock (Gate) return (Find(type, ns, name) ?? throw ApiError.NotFound(type, name)).Render();
     }
 
-    public JsonObject List(ApiResource type, string apiVersion, string? ns)
+    public JsonObject List(ApiResource type, string apiVersion, string? ns, LabelSelector? selector = null)
     {
         lock (Gate)
         {
-            var items = _objects.Values.Where(o => o.Type == type && (ns is null || o.Namespace == ns))
+            var items = _objects.Values.Where(o => o.Type == type && (ns is null || o.Namespace == ns) && (selector is null || selector.Matches(o.Object)))
                 .OrderBy(o => o.Namespace).ThenBy(o => o.Name).Select(o => (JsonNode)o.Render()).ToArray();
             return new JsonObject
             {
@@ -134,10 +134,19 @@ internal sealed class ObjectStore
         }
     }
 
-    /// <summary>PUT: replace the whole object; the writer takes the fields it changed (an Update operation).</summary>
+    /// <summary>
+    /// PUT: replace the whole object; the writer takes the fields it changed (an Update operation). A
+    /// <c>metadata.resourceVersion</c> in the body is a precondition: when the object has changed since, the answer
+    /// is 409 Conflict and nothing is written (optimistic concurrency, as on a real server).
+    /// </summary>
     public JsonObject Replace(ApiResource type, string apiVersion, string? ns, string name, JsonObject body, string manager, bool dryRun) =>
         Mutate(type, ns, name, manager, apiVersion, obj =>
         {
+            if (body["metadata"]?["resourceVersion"]?.GetValue<string>() is { Length: > 0 } expected
+                && obj["metadata"]?["resourceVersion"]?.GetValue<string>() is { } actual && expected != actual)
+            {
+                throw ApiError.Modified(type, name);
+            }
             var status = obj["status"]?.DeepClone();
             var metadata = (JsonObject)obj["metadata"]!.DeepClone();
             foreach (var key in obj.Select(kv => kv.Key).ToList()) obj.Remove(key);
@@ -192,11 +201,26 @@ internal sealed class ObjectStore
         }
     }
 
-    public JsonObject Delete(ApiResource type, string? ns, string name, bool dryRun)
+    /// <summary>
+    /// DELETE. <paramref name="preconditions"/> (<c>DeleteOptions.preconditions</c>: <c>resourceVersion</c>,
+    /// <c>uid</c>) must match the live object, else 409 Conflict and nothing is deleted.
+    /// </summary>
+    public JsonObject Delete(ApiResource type, string? ns, string name, bool dryRun, JsonObject? preconditions = null)
     {
         lock (Gate)
         {
             var live = Find(type, ns, name) ?? throw ApiError.NotFound(type, name);
+            foreach (var field in new[] { "resourceVersion", "uid" })
+            {
+                if (preconditions?[field]?.GetValue<string>() is { Length: > 0 } expected
+                    && live.Object["metadata"]?[field]?.GetValue<string>() is var actual && expected != actual)
+                {
+                    var shown = field == "uid" ? "UID" : "ResourceVersion";
+                    throw new ApiError(409, "Conflict",
+                        $"Precondition failed: {shown} in precondition: {expected}, {shown} in object meta: {actual}",
+                        new JsonObject { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural });
+                }
+            }
             var rendered = live.Render();
             if (dryRun) return rendered;
             var delay = DeletionDelay?.Invoke(live) ?? TimeSpan.Zero;

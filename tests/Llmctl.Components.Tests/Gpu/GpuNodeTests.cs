@@ -49,4 +49,42 @@ public sealed class GpuNodeTests
     {
         Assert.Equal(label, GpuLabels.VramLabel(mib));
     }
+
+    [Fact]
+    public void A_GPU_node_is_tainted_dedicated_gpu_NoSchedule_on_the_same_node_patch()
+    {
+        GpuNode? node = null;
+        StackContext.Run("llm-platform", "homelab", _ => node = new GpuNode("gpu-worker", new GpuNodeArgs { Gpu = RtxPro4000, Profile = "inference" }));
+
+        var taint = Assert.Single(node!.Patch.Object.Spec.Taints);
+        Assert.Equal(("workload.ai/dedicated", "gpu", "NoSchedule"), (taint.Key, taint.Value, taint.Effect));
+        var rendered = Assert.Single(node.Patch.Inputs["spec"]!["taints"]!.AsArray())!;
+        Assert.Equal("{\"effect\":\"NoSchedule\",\"key\":\"workload.ai/dedicated\",\"value\":\"gpu\"}", rendered.ToJsonString());
+        Assert.Equal("inference", node.Patch.Object.Metadata.Labels["workload.ai/profile"]);
+    }
+
+    [Fact]
+    public void The_taint_can_be_left_off_for_a_node_that_also_runs_ordinary_work()
+    {
+        GpuNode? node = null;
+        StackContext.Run("llm-platform", "fleet", _ => node = new GpuNode("strix-1", new GpuNodeArgs
+        {
+            Gpu = new NodeGpu("strix-1", GpuVendor.Amd, "radeon-8060s", 96 * 1024, UnifiedMemory: true),
+            DedicatedTaint = false,
+        }));
+
+        Assert.Null(node!.Patch.Object.Spec);
+        Assert.Null(node.Patch.Inputs["spec"]);
+        Assert.Empty(node.Taints);
+    }
+
+    [Fact]
+    public void A_profile_that_is_not_a_label_value_is_refused()
+    {
+        var ex = Assert.Throws<ComponentArgumentException>(() =>
+            StackContext.Run("p", "s", _ => new GpuNode("gpu-worker", new GpuNodeArgs { Gpu = RtxPro4000, Profile = "chat & agents" })));
+
+        Assert.Equal("profile", Assert.Single(ex.Problems).Argument);
+        Assert.Contains("is not a valid label value", ex.Message);
+    }
 }

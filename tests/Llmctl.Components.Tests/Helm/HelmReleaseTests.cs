@@ -90,3 +90,21 @@ public class HelmChartSchemaTests
         Assert.Equal(["notAKey"], unknown);
     }
 }
+
+public class OciChartTests
+{
+    [Fact]
+    public void An_oci_repository_becomes_one_chart_reference_without_repo()
+    {
+        HelmRelease? release = null;
+        StackContext.Run("p", "s", _ => release = new HelmRelease("litellm", new HelmReleaseArgs
+        {
+            Chart = "litellm-helm",
+            Repo = "oci://ghcr.io/berriai",
+            Version = "1.1.0",
+            TargetNamespace = "litellm",
+        }));
+        Assert.Equal("oci://ghcr.io/berriai/litellm-helm", release!.Chart.Object.Spec.Chart);
+        Assert.Null(release.Chart.Object.Spec.Repo);
+    }
+}

@@ -116,33 +116,41 @@ public sealed class LlamaCppLaneTests
         var models = Assert.Single(spec.Volumes, v => v.Name == "models");
         Assert.Equal(("/models/vllm", "Directory"), (models.HostPath.Path, models.HostPath.Type));
         var shm = Assert.Single(spec.Volumes, v => v.Name == "dshm");
-        Assert.Equal("Memory", shm.EmptyDir.Medium);
+        Assert.Equal(("Memory", "8Gi"), (shm.EmptyDir.Medium, shm.EmptyDir.SizeLimit.ToString()));
         var mounts = Assert.Single(spec.Containers).VolumeMounts.ToDictionary(m => m.Name, m => m.MountPath);
         Assert.Equal(new Dictionary<string, string> { ["models"] = "/models", ["dshm"] = "/dev/shm" }, mounts);
     }
 
     [Fact]
-    public void The_server_args_are_built_from_the_typed_settings()
+    public void The_fast_lane_args_are_exactly_the_pod_command_of_seed_002()
     {
-        var container = Assert.Single(PodSpec(Build("qwen36-35b-gguf-fast", FastLane)).Containers);
+        var container = Assert.Single(PodSpec(Build("qwen36-35b-gguf-fast", FastLane with { Alias = null })).Containers);
 
-        Assert.Equal(
-            [
-                "-m", "/models/gguf/Qwen3.6-35B-A3B-UD-Q4_K_M.gguf",
-                "--alias", "qwen36-35b-fast",
-                "--ctx-size", "49152",
-                "--cache-type-k", "q8_0",
-                "--cache-type-v", "q8_0",
-                "--n-gpu-layers", "999",
-                "--flash-attn", "on",
-                "--parallel", "1",
-                "--jinja",
-                "--metrics",
-                "--host", "0.0.0.0",
-                "--port", "8080",
-            ],
-            container.Args);
+        // Seed 002, "The model command is intentionally visible in the pod spec", token for token and in order.
+        const string seedCommand = """
+            -m /models/gguf/Qwen3.6-35B-A3B-UD-Q4_K_M.gguf
+            --alias qwen36-35b-gguf-fast
+            --ctx-size 49152
+            --cache-type-k q8_0
+            --cache-type-v q8_0
+            --n-gpu-layers 999
+            --flash-attn on
+            --parallel 1
+            --jinja
+            --host 0.0.0.0
+            --port 8080
+            --metrics
+            """;
+        Assert.Equal(seedCommand.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries), container.Args);
         Assert.Equal($"ghcr.io/ggml-org/llama.cpp:server-cuda@{Digest}", container.Image);
+    }
+
+    [Fact]
+    public void An_explicit_alias_replaces_the_lane_name_in_the_args()
+    {
+        var args = LlamaCppLane.ServerArgs("qwen36-35b-gguf-fast", FastLane);
+
+        Assert.Equal("qwen36-35b-fast", args[args.ToList().IndexOf("--alias") + 1]);
     }
 
     [Fact]

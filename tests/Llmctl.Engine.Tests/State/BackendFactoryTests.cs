@@ -33,7 +33,7 @@ public class BackendFactoryTests
     }
 
     [Theory]
-    [InlineData("kubernetes://llm/state", "Kubernetes Secret backend is not available yet")]
+    [InlineData("kubernetes://llm-state", "Kubernetes Secret backend is not registered")]
     [InlineData("s3://bucket/state", "'s3://bucket/state' is not supported")]
     [InlineData("https://api.pulumi.com", "is not supported")]
     [InlineData("file://", "names no folder")]
@@ -43,5 +43,43 @@ public class BackendFactoryTests
 
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
         Assert.Contains("file://", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_registered_scheme_builds_its_backend_from_the_url_project_folder_and_stack_config()
+    {
+        BackendRequest? seen = null;
+        var built = new FileBackend("/tmp/registered");
+        BackendFactory.Register("test-registered", r =>
+        {
+            seen = r;
+            return built;
+        });
+        var config = new Dictionary<string, string> { ["kubernetes:context"] = "ci" };
+
+        var backend = BackendFactory.Create("Test-Registered://llmctl-state", "/work/project", config);
+
+        Assert.Same(built, backend);
+        Assert.NotNull(seen);
+        Assert.Equal(("test-registered", "llmctl-state", "/work/project"), (seen.Scheme, seen.Location, seen.ProjectDirectory));
+        Assert.Equal("ci", seen.StackConfig["kubernetes:context"]);
+        Assert.True(BackendFactory.IsRegistered("test-registered"));
+    }
+
+    [Fact]
+    public void An_empty_location_reaches_the_factory_as_empty_and_the_file_scheme_cannot_be_replaced()
+    {
+        BackendRequest? seen = null;
+        BackendFactory.Register("test-empty", r =>
+        {
+            seen = r;
+            return new FileBackend("/tmp/x");
+        });
+
+        BackendFactory.Create("test-empty://", "/p");
+
+        Assert.Equal("", seen!.Location);
+        Assert.Throws<ArgumentException>(() => BackendFactory.Register("file", _ => new FileBackend()));
+        Assert.Throws<ArgumentException>(() => BackendFactory.Register("kubernetes://", _ => new FileBackend()));
     }
 }
