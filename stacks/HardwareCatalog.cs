@@ -18,8 +18,11 @@ public sealed record GpuHardware(
     int GpuCount = 1,
     bool UnifiedMemory = false)
 {
-    /// <summary>The annotation for node <paramref name="node"/> carrying this hardware.</summary>
-    public NodeGpu For(string node) => new(node, Vendor, Key, VramMiB, GpuCount, Tier, Family, UnifiedMemory);
+    /// <summary>
+    /// The annotation for node <paramref name="node"/> carrying this hardware; <paramref name="usableVramMiB"/> is the
+    /// GPU memory the node really gives its GPU (the BIOS carve-out of a unified-memory machine).
+    /// </summary>
+    public NodeGpu For(string node, int? usableVramMiB = null) => new(node, Vendor, Key, usableVramMiB ?? VramMiB, GpuCount, Tier, Family, UnifiedMemory);
 }
 
 /// <summary>The hardware a stack file can name in <c>gpuNodes[].hardware</c>; keys are the <c>workload.ai/gpu-model</c> label values.</summary>

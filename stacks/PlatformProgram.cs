@@ -4,6 +4,7 @@ using Llmctl.Components.Images;
 using Llmctl.Components.Kubernetes;
 using Llmctl.Components.Models;
 using Llmctl.Engine.Model;
+using Llmctl.Stacks.Compose;
 using Llmctl.Stacks.Config;
 
 namespace Llmctl.Stacks;
@@ -16,11 +17,12 @@ namespace Llmctl.Stacks;
 /// </summary>
 public static class PlatformProgram
 {
-    public static void Compose(StackContext ctx, StackConfig config)
+    public static void Compose(StackContext ctx, StackConfig config, StackSecrets? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(config);
         var key = (string path) => $"{ctx.ProjectName}:{path}";
+        ClusterComposer.Compose(ctx, config, secrets ?? StackSecrets.None);
 
         var nodes = new Dictionary<string, (GpuNodeConfig Config, GpuHardware Hardware)>(StringComparer.Ordinal);
         for (var i = 0; i < config.GpuNodes.Count; i++)
@@ -38,7 +40,7 @@ public static class PlatformProgram
         }
 
         var gpuNodes = nodes.Values
-            .Select(n => new GpuNode(n.Config.Name, new GpuNodeArgs { Gpu = n.Hardware.For(n.Config.Name), Labels = n.Config.Labels }))
+            .Select(n => new GpuNode(n.Config.Name, new GpuNodeArgs { Gpu = n.Hardware.For(n.Config.Name, UsableVramMiB(n.Config, config.GpuNodes.ToList().IndexOf(n.Config), n.Hardware, key)), Labels = n.Config.Labels }))
             .ToList();
 
         NvidiaRuntime? nvidia = nodes.Values.Any(n => n.Hardware.Vendor == GpuVendor.Nvidia)
@@ -55,6 +57,23 @@ public static class PlatformProgram
 
         // Namespaces, CRDs and RBAC before what uses them (and after it on delete).
         KubernetesOrdering.Wire(ctx);
+    }
+
+    // Unified-memory machines have no fixed VRAM: the BIOS carve-out decides it, so the stack file must say it.
+    private static int? UsableVramMiB(GpuNodeConfig node, int index, GpuHardware hardware, Func<string, string> key)
+    {
+        if (node.UsableVram is not { } usable)
+        {
+            return hardware.UnifiedMemory
+                ? throw new StackCompositionException(key($"gpuNodes[{index}].usableVram"),
+                    $"{hardware.DisplayName} shares system memory with its GPU; set usableVram to the BIOS carve-out (e.g. 94Gi)")
+                : null;
+        }
+        var mib = (int)(usable.Value / (1024 * 1024));
+        return mib <= 0 || mib > hardware.VramMiB
+            ? throw new StackCompositionException(key($"gpuNodes[{index}].usableVram"),
+                $"{usable.Text} is not between 1Mi and the {hardware.VramMiB}Mi {hardware.DisplayName} has")
+            : mib;
     }
 
     private static List<LlamaCppLane> ComposeLanes(

@@ -80,9 +80,14 @@ internal sealed class StackWorkspace
         var config = BindConfig();
         try
         {
-            return StackContext.Run(Project, Stack, ctx => Stacks.PlatformProgram.Compose(ctx, config), isPreview);
+            var secrets = new Stacks.StackSecrets(key => new Engine.Config.Config(Loaded, Project).GetSecret(key));
+            return StackContext.Run(Project, Stack, ctx => Stacks.PlatformProgram.Compose(ctx, config, secrets), isPreview);
         }
         catch (Components.ComponentArgumentException ex)
+        {
+            throw new CliException(ExitCodes.ConfigOrUsage, ex.Message);
+        }
+        catch (Stacks.StackCompositionException ex)
         {
             throw new CliException(ExitCodes.ConfigOrUsage, ex.Message);
         }

@@ -58,7 +58,8 @@ internal static class StackCommand
         if (!loaded.StackExists)
         {
             var passphrase = Engine.Config.Secrets.PassphraseSource.TryRead(cli.Environment);
-            StackFileEditor.Create(loaded.StackFilePath, passphrase);
+            // The file gets the salt (and its check value), never the passphrase itself.
+            StackFileEditor.Create(loaded.StackFilePath, passphrase is null ? null : Engine.Config.Secrets.PassphraseCrypter.CreateNew(passphrase).EncryptionSalt);
             cli.Out.WriteLine($"Created {loaded.DisplayPath(loaded.StackFilePath)}" + (passphrase is null
                 ? " (no passphrase set: add secrets later with PULUMI_CONFIG_PASSPHRASE set)"
                 : " with a passphrase-protected encryption salt"));

@@ -13,6 +13,10 @@ public sealed record StackConfig
     public required ClusterConfig Cluster { get; init; }
     public IReadOnlyList<GpuNodeConfig> GpuNodes { get; init; } = [];
     public LanesConfig Lanes { get; init; } = new();
+    /// <summary>The tailnet the cluster is joined over; null when llmctl does not manage it.</summary>
+    public TailnetConfig? Tailnet { get; init; }
+    /// <summary>The k3s cluster llmctl installs over SSH; null when the cluster already exists.</summary>
+    public K3sConfig? K3s { get; init; }
 }
 
 public sealed record ClusterConfig
@@ -34,6 +38,11 @@ public sealed record GpuNodeConfig
     /// <summary>Where the node's model disk is mounted on the host.</summary>
     public string ModelDisk { get; init; } = "/models";
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The GPU memory workloads may use, for unified-memory machines where it is a BIOS carve-out (Strix Halo: 94Gi
+    /// of 128 GB). Required for such hardware; for discrete cards the catalog's figure is used.
+    /// </summary>
+    public Quantity? UsableVram { get; init; }
 }
 
 public sealed record LanesConfig

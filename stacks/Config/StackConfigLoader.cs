@@ -45,6 +45,16 @@ public static partial class StackConfigLoader
         foreach (var value in stack.Config.Values)
         {
             if (value.Key.Namespace != project || sections.ContainsKey(value.Key.Name) || declared.Contains(value.Key.ToString())) continue;
+            if (StackSecrets.Keys.Contains(value.Key.Name))
+            {
+                if (!value.IsSecure)
+                {
+                    var at = stack.StackFile?.Config.GetValueOrDefault(value.Key.ToString());
+                    stackBag.For(value.File).Add(at?.KeyNode ?? value.Node, value.Key.ToString(), $"'{value.Key}' is a secret but is stored in plain text",
+                        $"set it with 'llmctl config set --secret {value.Key.Name} <value>'");
+                }
+                continue;
+            }
             var entry = stack.StackFile?.Config.GetValueOrDefault(value.Key.ToString());
             var hint = Suggest.DidYouMean(value.Key.Name, sections.Keys);
             var known = string.Join(", ", sections.Keys.Select(s => $"{project}:{s}"));

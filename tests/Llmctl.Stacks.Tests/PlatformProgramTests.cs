@@ -1,3 +1,4 @@
+using Llmctl.Engine.Config;
 using k8s.Models;
 using Llmctl.Components.Gpu;
 using Llmctl.Components.Kubernetes;
@@ -103,7 +104,7 @@ public sealed class PlatformProgramTests
     {
         var config = HomelabConfigs.Homelab() with
         {
-            GpuNodes = [new GpuNodeConfig { Name = "halo-1", Hardware = "strix-halo-128gb" }],
+            GpuNodes = [new GpuNodeConfig { Name = "halo-1", Hardware = "strix-halo-128gb", UsableVram = Quantity.Parse("94Gi") }],
             Lanes = new LanesConfig(),
         };
 

@@ -1,0 +1,42 @@
+namespace Llmctl.Stacks.Config;
+
+public enum K3sNetwork
+{
+    /// <summary>Tailscale already runs on the nodes; flannel VXLAN over <c>tailscale0</c> (seed 000).</summary>
+    Flannel,
+    /// <summary>k3s's native Tailscale integration (<c>--vpn-auth</c>, experimental) with the tailnet's join key.</summary>
+    VpnAuth,
+}
+
+/// <summary>
+/// <c>&lt;project&gt;:k3s</c>: the cluster installed by llmctl over SSH. Absent when the cluster already exists
+/// (homelab: the GPU worker VM joined an existing k3s). The join token is generated on the server at first install
+/// unless the secret <c>&lt;project&gt;:k3sToken</c> is set; SSH logs in with the secret <c>&lt;project&gt;:sshPrivateKey</c>.
+/// </summary>
+public sealed record K3sConfig
+{
+    /// <summary>The exact k3s release (<c>v1.35.5+k3s1</c>).</summary>
+    public required string Version { get; init; }
+    public K3sNetwork Network { get; init; } = K3sNetwork.Flannel;
+    public required K3sNodeConfig Server { get; init; }
+    public IReadOnlyList<K3sNodeConfig> Agents { get; init; } = [];
+    public IReadOnlyList<string> ExtraTlsSans { get; init; } = [];
+    public string SshUser { get; init; } = "root";
+}
+
+/// <summary>One k3s node.</summary>
+public sealed record K3sNodeConfig
+{
+    /// <summary>The Kubernetes node name.</summary>
+    public required string Name { get; init; }
+    /// <summary>The tailnet (MagicDNS) name SSH and the API server use.</summary>
+    public required string Host { get; init; }
+    /// <summary>The node's 100.x tailnet address (flannel network).</summary>
+    public string? TailnetIp { get; init; }
+    /// <summary>The SSH host key pin (<c>SHA256:…</c> from <c>ssh-keyscan node | ssh-keygen -lf -</c>).</summary>
+    public required string HostKey { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>Taints as <c>key=value:Effect</c>.</summary>
+    public IReadOnlyList<string> Taints { get; init; } = [];
+    public string? DefaultRuntime { get; init; }
+}
