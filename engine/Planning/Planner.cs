@@ -204,8 +204,9 @@ public sealed class Planner(ProviderRegistry providers)
         else
         {
             inputs = new JsonObject();
+            // A component's outputs usually read its own children's; they are resolved once everything has run, so
+            // they are not dependencies (a parent waiting on its child would be a cycle).
             outputs = (JsonObject)context.ResolveOutputs(((ComponentResource)resource).Outputs, known)!;
-            dependencies.AddRange(context.OutputDependencies(((ComponentResource)resource).Outputs).Select(r => r.Urn));
         }
         var customOptions = (resource as CustomResource)?.Options;
         return new ResourceState

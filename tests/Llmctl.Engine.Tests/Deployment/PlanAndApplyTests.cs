@@ -274,3 +274,23 @@ public class OrderingTests
         Assert.Matches("dependency cycle: (a -> b -> a|b -> a -> b)", error.Message);
     }
 }
+
+public class ComponentOutputTests
+{
+    [Fact]
+    public async Task A_component_and_the_stack_may_export_a_childs_output_without_a_cycle()
+    {
+        var h = new EngineHarness();
+        var (plan, result) = await h.UpAsync(ctx =>
+        {
+            var group = new ComponentResource("test:index:Group", "group");
+            var child = EngineHarness.Thing("child", options: new CustomResourceOptions { Parent = group });
+            group.RegisterOutputs(new Dictionary<string, object?> { ["size"] = child.GetOutput<int>("size") });
+            ctx.Export("childSize", child.GetOutput<int>("size"));
+        });
+        Assert.Empty(plan.Diagnostics);
+        Assert.True(result.Succeeded);
+        Assert.Equal(1, h.Checkpoint.StackOutputs["childSize"]!.GetValue<int>());
+        Assert.Equal(1, h.Checkpoint.Resources.Single(r => r.Urn.Name == "group").Outputs["size"]!.GetValue<int>());
+    }
+}
