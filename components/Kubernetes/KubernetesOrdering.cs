@@ -29,6 +29,7 @@ public static class KubernetesOrdering
             if (o.Object is V1CustomResourceDefinition { Spec: { } spec }) crds[(spec.Group, spec.Names.Kind)] = (Resource)o;
         }
 
+        var rbacByNamespace = new Dictionary<string, IReadOnlyList<Resource>>(StringComparer.Ordinal);
         foreach (var o in objects)
         {
             var resource = (Resource)o;
@@ -40,7 +41,8 @@ public static class KubernetesOrdering
 
             if (WorkloadKinds.Contains(o.Kind) && ns is not null)
             {
-                foreach (var rbac in RbacFor(objects, ns)) resource.DependOn(rbac);
+                if (!rbacByNamespace.TryGetValue(ns, out var rbacObjects)) rbacByNamespace[ns] = rbacObjects = RbacFor(objects, ns).ToList();
+                foreach (var rbac in rbacObjects) resource.DependOn(rbac);
             }
         }
     }

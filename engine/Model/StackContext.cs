@@ -92,12 +92,26 @@ public sealed class StackContext
         }
     }
 
-    /// <summary>Resolves every deferred placeholder in <paramref name="node"/> against what is known now.</summary>
-    public JsonNode? ResolveOutputs(JsonNode? node, IOutputSource source) => node switch
+    /// <summary>
+    /// Resolves every deferred placeholder in <paramref name="node"/> against what is known now. A tree without
+    /// placeholders is returned as it is (not copied): callers treat resolved inputs as read-only.
+    /// </summary>
+    public JsonNode? ResolveOutputs(JsonNode? node, IOutputSource source) =>
+        _outputs.Count == 0 || !HasPlaceholders(node) ? node : Resolve(node, source);
+
+    private static bool HasPlaceholders(JsonNode? node) => node switch
+    {
+        _ when PropertyValues.IsOutputPlaceholder(node) => true,
+        JsonObject o => o.Any(kv => HasPlaceholders(kv.Value)),
+        JsonArray a => a.Any(HasPlaceholders),
+        _ => false,
+    };
+
+    private JsonNode? Resolve(JsonNode? node, IOutputSource source) => node switch
     {
         _ when PropertyValues.IsOutputPlaceholder(node) => _outputs[node!["id"]!.GetValue<int>()].ResolveNode(source),
-        JsonObject o => new JsonObject(o.Select(kv => KeyValuePair.Create(kv.Key, ResolveOutputs(kv.Value, source)))),
-        JsonArray a => new JsonArray(a.Select(n => ResolveOutputs(n, source)).ToArray()),
+        JsonObject o => new JsonObject(o.Select(kv => KeyValuePair.Create(kv.Key, Resolve(kv.Value, source)))),
+        JsonArray a => new JsonArray(a.Select(n => Resolve(n, source)).ToArray()),
         _ => node?.DeepClone(),
     };
 

@@ -29,15 +29,22 @@ internal static class PreviewCommand
 
     private static async Task<int> RunAsync(CliContext cli, ParseResult parse, CancellationToken ct)
     {
+        var timer = new StageTimer(cli);
         var ws = StackWorkspace.Open(cli, parse);
+        timer.Mark("load");
         var desired = ws.Compose(isPreview: true);
+        timer.Mark("compose");
         var checkpoint = await ws.LoadCheckpointAsync(ct);
+        timer.Mark("checkpoint");
         var plan = await new Planner(ws.Providers(parse.GetValue(Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
+        timer.Mark("plan");
         var violations = ws.RunPolicies(desired, plan);
+        timer.Mark("policies");
         var view = Views.For(cli, parse);
         if (parse.GetValue(Json)) view.Json(plan, violations, ws);
         else if (parse.GetValue(Markdown)) view.Markdown(plan, violations, parse.GetValue(Diff));
         else view.Preview(plan, violations, parse.GetValue(Diff), parse.GetValue(ShowSames), parse.GetValue(ShowReplacementSteps));
+        timer.Mark("output");
         return Outcome(plan, violations, parse.GetValue(ExpectNoChanges), cli);
     }
 

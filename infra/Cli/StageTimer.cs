@@ -1,0 +1,22 @@
+using System.Diagnostics;
+
+namespace Llmctl.Infra.Cli;
+
+/// <summary>
+/// With <c>LLMCTL_TIMINGS=1</c>, prints how long each stage of a verb took (load, compose, plan, render…) to standard
+/// error — for finding where a slow preview spends its time. Silent otherwise.
+/// </summary>
+internal sealed class StageTimer(CliContext cli)
+{
+    private readonly bool _enabled = !string.IsNullOrEmpty(cli.Environment("LLMCTL_TIMINGS"));
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private TimeSpan _last;
+
+    public void Mark(string stage)
+    {
+        if (!_enabled) return;
+        var now = _clock.Elapsed;
+        cli.Err.WriteLine($"timing: {stage,-12} {(now - _last).TotalMilliseconds,8:F1} ms");
+        _last = now;
+    }
+}
