@@ -216,3 +216,26 @@ public class RenderVerbTests
         Assert.Equal(ExitCodes.ConfigOrUsage, await cli.RunAsync("render", "-s", "homelab"));
     }
 }
+
+public class ConfirmationTests
+{
+    [Fact]
+    public async Task An_interactive_up_applies_only_after_yes()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(ExitCodes.Cancelled, await cli.RunWithInputAsync("no\n", "up", "-s", "homelab"));
+        Assert.Contains("Do you want to perform this update?", cli.Out);
+        Assert.Empty(cli.Provider.Calls);
+
+        Assert.Equal(ExitCodes.Ok, await cli.RunWithInputAsync("yes\n", "up", "-s", "homelab"));
+        Assert.Contains(cli.Provider.Calls, c => c.StartsWith("create"));
+    }
+
+    [Fact]
+    public async Task Non_interactive_flag_refuses_to_prompt_even_on_a_terminal()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(ExitCodes.ConfigOrUsage, await cli.RunWithInputAsync("yes\n", "up", "--non-interactive", "-s", "homelab"));
+        Assert.Empty(cli.Provider.Calls);
+    }
+}
