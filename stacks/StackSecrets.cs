@@ -14,6 +14,7 @@ public sealed class StackSecrets(Func<string, Output<string>?> get)
     {
         Compose.ClusterComposer.SshKeySecret,
         Compose.ClusterComposer.TokenSecret,
+        Compose.GatewayComposer.MasterKeySecret,
     };
 
     /// <summary>A stack with no secret configuration at all.</summary>

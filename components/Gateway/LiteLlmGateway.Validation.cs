@@ -13,7 +13,19 @@ public sealed partial class LiteLlmGateway
 
         if (KubernetesNames.Dns1123LabelProblem(name) is { } n) Add("name", n);
         if (KubernetesNames.Dns1123LabelProblem(args.Namespace) is { } ns) Add("namespace", ns);
-        if (args.MasterKey is null) Add("masterKey", "give the master key from secret configuration (config.RequireSecret(\"litellmMasterKey\"))");
+        switch (args.MasterKey, args.MasterKeySecret)
+        {
+            case (null, null):
+                Add("masterKey", "give the master key from secret configuration (config.RequireSecret(\"litellmMasterKey\")), or masterKeySecret naming a Secret you create");
+                break;
+            case (not null, not null):
+                Add("masterKeySecret", "give either masterKey or masterKeySecret, not both");
+                break;
+            case (null, { } existing):
+                if (KubernetesNames.Dns1123LabelProblem(existing.Name) is { } secretName) Add("masterKeySecret.name", secretName);
+                if (string.IsNullOrWhiteSpace(existing.Key)) Add("masterKeySecret.key", "give the key in the Secret that holds the master key, e.g. masterkey");
+                break;
+        }
         if (args.Aliases.Count + args.Fleets.Count + args.ExternalModels.Count == 0)
         {
             Add("aliases", "the gateway serves nothing; give at least one alias, fleet or external model");

@@ -47,11 +47,12 @@ public sealed partial class LiteLlmGateway : ComponentResource
             dependsOn.Add(NamespaceObject);
         }
         var secretOptions = new CustomResourceOptions { Parent = this, DependsOn = dependsOn };
-        var secrets = new List<KubernetesObject<V1Secret>>
+        var secrets = new List<KubernetesObject<V1Secret>>();
+        if (args.MasterKey is { } masterKey)
         {
-            SecretObjects.FromConfig($"{name}-masterkey", MasterKeySecretName, args.Namespace,
-                new Dictionary<string, Output<string>> { [MasterKeySecretKey] = args.MasterKey }, secretOptions),
-        };
+            secrets.Add(SecretObjects.FromConfig($"{name}-masterkey", MasterKeySecretName, args.Namespace,
+                new Dictionary<string, Output<string>> { [MasterKeySecretKey] = masterKey }, secretOptions));
+        }
         var env = EnvironmentValues(args);
         if (env.Count > 0) secrets.Add(SecretObjects.FromConfig($"{name}-env", EnvironmentSecretName, args.Namespace, env, secretOptions));
         var valuesSecrets = new List<V1HelmValuesSecret>();
@@ -91,7 +92,11 @@ public sealed partial class LiteLlmGateway : ComponentResource
     public KubernetesObject<V1Namespace>? NamespaceObject { get; }
     /// <summary>The master-key Secret, the environment Secret (provider keys, database URL) and the values Secret (database password), as present.</summary>
     public IReadOnlyList<KubernetesObject<V1Secret>> Secrets { get; }
-    public string MasterKeySecretName => $"{Name}-masterkey";
+    /// <summary>The Secret holding the master key: the operator's (<see cref="LiteLlmGatewayArgs.MasterKeySecret"/>) or the gateway's own.</summary>
+    public string MasterKeySecretName => Args.MasterKeySecret?.Name ?? $"{Name}-masterkey";
+    /// <summary>The proxy's Service, named by the chart's fullname rule (the release name, plus the chart name unless it contains it).</summary>
+    public string ServiceName => Name.Contains(ChartName, StringComparison.Ordinal) ? Name : $"{Name}-{ChartName}";
+    public string MasterKeySecretKeyName => Args.MasterKeySecret?.Key ?? MasterKeySecretKey;
     public string EnvironmentSecretName => $"{Name}-env";
     public string ValuesSecretName => $"{Name}-values";
     public const string DatabaseValuesKey = "database.yaml";
@@ -147,8 +152,8 @@ public sealed partial class LiteLlmGateway : ComponentResource
         ArgumentNullException.ThrowIfNull(config);
         var values = new JsonObject
         {
-            ["masterkeySecretName"] = $"{name}-masterkey",
-            ["masterkeySecretKey"] = MasterKeySecretKey,
+            ["masterkeySecretName"] = args.MasterKeySecret?.Name ?? $"{name}-masterkey",
+            ["masterkeySecretKey"] = args.MasterKeySecret?.Key ?? MasterKeySecretKey,
             ["proxy_config"] = config.ToJson(),
         };
         if (EnvironmentValues(args).Count > 0) values["environmentSecrets"] = new JsonArray($"{name}-env");

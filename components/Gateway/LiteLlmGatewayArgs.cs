@@ -9,8 +9,16 @@ public sealed record LiteLlmGatewayArgs
     public string Namespace { get; init; } = "litellm";
     /// <summary>Create the namespace as an object, so the gateway's Secrets can be written before the chart runs.</summary>
     public bool CreateNamespace { get; init; } = true;
-    /// <summary>The proxy's admin key (LiteLLM wants it to start with <c>sk-</c>), from secret configuration.</summary>
-    public required Output<string> MasterKey { get; init; }
+    /// <summary>
+    /// The proxy's admin key (LiteLLM wants it to start with <c>sk-</c>), from secret configuration; the gateway writes
+    /// it to its own Secret. Give this or <see cref="MasterKeySecret"/>, not both.
+    /// </summary>
+    public Output<string>? MasterKey { get; init; }
+    /// <summary>
+    /// A Secret the operator creates in <see cref="Namespace"/> before the gateway starts, and the key holding the
+    /// master key: for a stack with no secret configuration. The gateway writes no master-key Secret then.
+    /// </summary>
+    public ExistingSecretKey? MasterKeySecret { get; init; }
     /// <summary>Stable names clients use (<c>fast</c>, <c>chat</c>, <c>agent</c>, <c>embed</c>), each on one backend.</summary>
     public IReadOnlyList<ModelAlias> Aliases { get; init; } = [];
     /// <summary>Models served by several identical nodes: one <c>model_list</c> entry per node, same name.</summary>
@@ -29,6 +37,9 @@ public sealed record LiteLlmGatewayArgs
     public bool ServiceMonitor { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 }
+
+/// <summary>A key of a Secret llmctl does not manage.</summary>
+public sealed record ExistingSecretKey(string Name, string Key);
 
 /// <summary>A stable client-facing name on one OpenAI-compatible backend.</summary>
 public sealed record ModelAlias

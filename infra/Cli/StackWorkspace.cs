@@ -81,7 +81,8 @@ internal sealed class StackWorkspace
         try
         {
             var secrets = new Stacks.StackSecrets(key => new Engine.Config.Config(Loaded, Project).GetSecret(key));
-            return StackContext.Run(Project, Stack, ctx => Stacks.PlatformProgram.Compose(ctx, config, secrets), isPreview);
+            var locks = LoadModelLocks();
+            return StackContext.Run(Project, Stack, ctx => Stacks.PlatformProgram.Compose(ctx, config, secrets, locks), isPreview);
         }
         catch (Components.ComponentArgumentException ex)
         {
@@ -95,6 +96,13 @@ internal sealed class StackWorkspace
         {
             throw new CliException(ExitCodes.ConfigOrUsage, ex.Message);
         }
+    }
+
+    /// <summary>The project's <c>models.lock.yaml</c>, or null when it has none; a malformed file is a config error (exit 2).</summary>
+    public Components.Models.ModelLockFile? LoadModelLocks()
+    {
+        var path = Path.Combine(Loaded.ProjectDirectory, Components.Models.ModelLockFile.DefaultFileName);
+        return File.Exists(path) ? Components.Models.ModelLockFile.Load(path) : null;
     }
 
     public IReadOnlyList<Violation> RunPolicies(StackContext desired, Plan? plan)

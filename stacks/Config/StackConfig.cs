@@ -17,6 +17,12 @@ public sealed record StackConfig
     public TailnetConfig? Tailnet { get; init; }
     /// <summary>The k3s cluster llmctl installs over SSH; null when the cluster already exists.</summary>
     public K3sConfig? K3s { get; init; }
+    /// <summary>Device plugins and Node Feature Discovery; null when the cluster already advertises its GPUs.</summary>
+    public GpuConfig? Gpu { get; init; }
+    /// <summary>The LiteLLM gateway in front of the lanes; null: no gateway.</summary>
+    public GatewayConfig? Gateway { get; init; }
+    /// <summary>Prometheus, Grafana, the GPU exporter, scrape targets, alerts and dashboards; null: none.</summary>
+    public ObservabilityConfig? Observability { get; init; }
 }
 
 public sealed record ClusterConfig
@@ -68,8 +74,15 @@ public sealed record LaneConfig
     public required string Node { get; init; }
     /// <summary>The container image, pinned by digest (<c>repo:tag@sha256:…</c>).</summary>
     public required string Image { get; init; }
-    /// <summary>The model file under the node's GGUF directory (<c>Qwen3.6-35B-A3B-UD-Q4_K_M.gguf</c>).</summary>
+    /// <summary>
+    /// llama.cpp: the model file under the node's GGUF directory (<c>Qwen3.6-35B-A3B-UD-Q4_K_M.gguf</c>); vLLM: the
+    /// model path or Hugging Face id.
+    /// </summary>
     public required string Model { get; init; }
+    /// <summary>An entry of <c>models.lock.yaml</c> (its <c>ref</c>); the lane's Deployment carries the lock's annotations.</summary>
+    public string? ModelRef { get; init; }
+    /// <summary>vLLM only: the share of GPU memory vLLM may take (<c>--gpu-memory-utilization</c>).</summary>
+    public double GpuMemoryUtilization { get; init; } = 0.9;
     /// <summary>The name clients see (<c>--alias</c>).</summary>
     public string? Alias { get; init; }
     public int CtxSize { get; init; }

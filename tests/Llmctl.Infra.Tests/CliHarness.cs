@@ -20,6 +20,7 @@ internal sealed class CliHarness : IDisposable
         Directory = System.IO.Directory.CreateTempSubdirectory("llmctl-cli-").FullName;
         File.Copy(RepoFiles.Path("Pulumi.yaml"), Path.Combine(Directory, "Pulumi.yaml"));
         File.Copy(RepoFiles.Path("Pulumi.homelab.yaml"), Path.Combine(Directory, "Pulumi.homelab.yaml"));
+        File.Copy(RepoFiles.Path("models.lock.yaml"), Path.Combine(Directory, "models.lock.yaml"));
         Provider = new MockProvider(mocks ?? new EchoMocks());
         StateRoot = Path.Combine(Directory, ".state");
     }

@@ -137,14 +137,14 @@ public sealed class PlatformProgramTests
     }
 
     [Fact]
-    public void Runtimes_other_than_llamacpp_are_refused_as_not_supported_yet()
+    public void Runtimes_other_than_llamacpp_and_vllm_are_refused_as_not_supported_yet()
     {
-        var config = HomelabConfigs.Homelab(HomelabConfigs.Fast, HomelabConfigs.Deep with { Name = "vllm-rollback", Runtime = LaneRuntime.Vllm });
+        var config = HomelabConfigs.Homelab(HomelabConfigs.Fast, HomelabConfigs.Deep with { Name = "ollama-lane", Runtime = LaneRuntime.Ollama });
 
         var ex = Assert.Throws<StackCompositionException>(() => Compose(config));
 
         Assert.Equal("llm-platform:lanes.items[1].runtime", ex.KeyPath);
-        Assert.Contains("'vllm' is not supported yet", ex.Message);
+        Assert.Contains("'ollama' is not supported yet", ex.Message);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class HomelabRenderTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static StackContext Homelab() =>
-        StackContext.Run("llmctl", "homelab", ctx => PlatformProgram.Compose(ctx, HomelabConfigs.Homelab()));
+        Stacks.Tests.Homelab.HomelabStackTests.Compose();
 
     [Fact]
     public void The_homelab_stack_renders_to_the_checked_in_snapshot()
