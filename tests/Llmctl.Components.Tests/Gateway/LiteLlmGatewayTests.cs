@@ -230,4 +230,23 @@ public sealed class LiteLlmGatewayTests
         CtxSize = 32768,
         Active = active,
     });
+
+    [Fact]
+    public void An_operator_created_master_key_Secret_is_referenced_and_no_key_Secret_is_written()
+    {
+        var (ctx, gateway) = Build(Seed000 with { MasterKey = null, MasterKeySecret = new ExistingSecretKey("litellm-masterkey", "masterkey") });
+        var values = gateway.Release.Args.Values;
+        Assert.Equal("litellm-masterkey", values["masterkeySecretName"]!.GetValue<string>());
+        Assert.Equal("masterkey", values["masterkeySecretKey"]!.GetValue<string>());
+        Assert.DoesNotContain(ctx.Resources, r => r.Name == "litellm-masterkey" && r.Type == "kubernetes:core/v1:Secret");
+    }
+
+    [Fact]
+    public void Giving_both_a_master_key_and_a_master_key_Secret_is_refused()
+    {
+        var ex = Assert.Throws<ComponentArgumentException>(() => Build(Seed000 with { MasterKeySecret = new ExistingSecretKey("x", "k") }));
+        Assert.Contains("give either masterKey or masterKeySecret, not both", ex.Message);
+        var none = Assert.Throws<ComponentArgumentException>(() => Build(Seed000 with { MasterKey = null }));
+        Assert.Contains("masterKey: give the master key from secret configuration", none.Message);
+    }
 }
