@@ -263,7 +263,7 @@ public sealed partial class OllamaLane : ComponentResource
             }
             if (args.Gpu == GpuVendor.Amd && args.Image.Tag is { } tag && tag != "rocm" && !tag.EndsWith("-rocm", StringComparison.Ordinal))
             {
-                Add("image", $"tag '{tag}' is not a ROCm build; AMD GPUs need the 'rocm' or '<version>-rocm' tag (e.g. {tag}-rocm)");
+                Add("image", $"tag '{tag}' is not a ROCm build; AMD GPUs need the 'rocm' tag or a version with the '-rocm' tag (e.g. {tag}-rocm)");
             }
         }
         if (args.ContextLength <= 0)
