@@ -8,7 +8,8 @@ namespace Llmctl.Stacks;
 
 /// <summary>
 /// The composition root: a typed <see cref="StackConfig"/> becomes components, one layer per composer — the cluster
-/// (tailnet, k3s), the GPUs (nodes, runtime, device plugins, NFD), the lanes, the gateway, observability. A section
+/// (tailnet, k3s), the GPUs (nodes, runtime, device plugins, NFD), the lanes, certificates (cert-manager, DNS-01
+/// webhook, ClusterIssuer), the gateway, observability. A section
 /// that is absent composes nothing; a value that cannot be composed throws <see cref="StackCompositionException"/>.
 /// </summary>
 public static class PlatformProgram
@@ -23,7 +24,8 @@ public static class PlatformProgram
         ClusterComposer.Compose(ctx, config, secrets);
         var gpu = GpuComposer.Compose(ctx, config);
         var lanes = LaneComposer.Compose(ctx, config, gpu, locks);
-        var gateway = GatewayComposer.Compose(ctx, config, lanes, secrets);
+        var certificates = CertificatesComposer.Compose(ctx, config);
+        var gateway = GatewayComposer.Compose(ctx, config, lanes, secrets, certificates);
         ObservabilityComposer.Compose(ctx, config, gpu, lanes, gateway);
 
         ctx.Export("gpuNodes", gpu.Nodes.Keys.ToArray());

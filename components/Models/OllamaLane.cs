@@ -25,7 +25,12 @@ public sealed record OllamaLaneArgs
     public required string Namespace { get; init; }
     /// <summary>One release per node, pinned by <c>kubernetes.io/hostname</c>.</summary>
     public required IReadOnlyList<string> Nodes { get; init; }
-    /// <summary><c>ollama/ollama:&lt;tag&gt;@sha256:…</c>; for AMD GPUs a <c>-rocm</c> tag.</summary>
+    /// <summary>
+    /// Node → release (and Service) name, for names fixed elsewhere (seed 000: <c>ollama</c> and <c>ollama-bosgame</c>);
+    /// a node not listed gets <c>&lt;lane&gt;-&lt;node&gt;</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ReleaseNames { get; init; } = new Dictionary<string, string>();
+    /// <summary><c>ollama/ollama:&lt;tag&gt;@sha256:…</c>; for AMD GPUs a ROCm tag (<c>rocm</c> or <c>&lt;version&gt;-rocm</c>).</summary>
     public required ImageRef Image { get; init; }
     /// <summary><c>OLLAMA_CONTEXT_LENGTH</c>; must be set (Ollama's 0 picks 4k/32k/256k from the VRAM it sees).</summary>
     public required int ContextLength { get; init; }
@@ -85,7 +90,7 @@ public sealed partial class OllamaLane : ComponentResource
         var endpoints = new List<OllamaEndpoint>();
         foreach (var node in args.Nodes)
         {
-            var releaseName = ReleaseName(name, node);
+            var releaseName = ReleaseName(name, node, args);
             var release = new HelmRelease(releaseName, new HelmReleaseArgs
             {
                 Chart = Chart,
@@ -122,6 +127,13 @@ public sealed partial class OllamaLane : ComponentResource
 
     /// <summary>The release (and Service) name on <paramref name="node"/>: <c>&lt;lane&gt;-&lt;node&gt;</c>.</summary>
     public static string ReleaseName(string lane, string node) => $"{lane}-{node}";
+
+    /// <summary>The release name on <paramref name="node"/>: the one in <see cref="OllamaLaneArgs.ReleaseNames"/>, else <c>&lt;lane&gt;-&lt;node&gt;</c>.</summary>
+    public static string ReleaseName(string lane, string node, OllamaLaneArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.ReleaseNames.TryGetValue(node, out var name) ? name : ReleaseName(lane, node);
+    }
 
     /// <summary>The chart values of the release on <paramref name="node"/>.</summary>
     public static JsonObject Values(string lane, string releaseName, string node, OllamaLaneArgs args)
@@ -219,11 +231,20 @@ public sealed partial class OllamaLane : ComponentResource
         {
             foreach (var node in args.Nodes)
             {
+                var release = ReleaseName(name, node, args);
                 if (KubernetesNames.Dns1123LabelProblem(node) is { } p) Add("nodes", $"'{node}': {p}");
-                else if (KubernetesNames.Dns1035LabelProblem(ReleaseName(name, node)) is not null || ReleaseName(name, node).Length > 53)
+                else if (KubernetesNames.Dns1035LabelProblem(release) is not null || release.Length > 53)
                 {
-                    Add("nodes", $"the release name '{ReleaseName(name, node)}' must be a DNS label of at most 53 characters (Helm's limit); shorten the lane or node name");
+                    Add("nodes", $"the release name '{release}' must be a DNS label of at most 53 characters (Helm's limit); shorten the lane or node name");
                 }
+            }
+            foreach (var node in args.ReleaseNames.Keys.Where(n => !args.Nodes.Contains(n)))
+            {
+                Add("releaseNames", $"'{node}' is not one of the lane's nodes; key release names by node");
+            }
+            foreach (var dup in args.Nodes.Distinct().GroupBy(n => ReleaseName(name, n, args), StringComparer.Ordinal).Where(g => g.Count() > 1))
+            {
+                Add("releaseNames", $"nodes {string.Join(", ", dup)} would share the release name '{dup.Key}'; give each node its own");
             }
             foreach (var dup in args.Nodes.GroupBy(x => x, StringComparer.Ordinal).Where(g => g.Count() > 1))
             {
@@ -240,9 +261,9 @@ public sealed partial class OllamaLane : ComponentResource
             {
                 Add("image", $"'{args.Image}' must have a tag and a digest: write it as ollama/ollama:<tag>@sha256:<64 hex digits>");
             }
-            if (args.Gpu == GpuVendor.Amd && args.Image.Tag is { } tag && !tag.EndsWith("-rocm", StringComparison.Ordinal))
+            if (args.Gpu == GpuVendor.Amd && args.Image.Tag is { } tag && tag != "rocm" && !tag.EndsWith("-rocm", StringComparison.Ordinal))
             {
-                Add("image", $"tag '{tag}' is not a ROCm build; AMD GPUs need the '-rocm' tag (e.g. {tag}-rocm)");
+                Add("image", $"tag '{tag}' is not a ROCm build; AMD GPUs need the 'rocm' tag or a version with the '-rocm' tag (e.g. {tag}-rocm)");
             }
         }
         if (args.ContextLength <= 0)

@@ -5,15 +5,17 @@ using Llmctl.Stacks.Config;
 namespace Llmctl.Stacks.Compose;
 
 /// <summary>
-/// The LiteLLM gateway: each alias follows the active one of its llama.cpp lanes (<see cref="ModelAlias.ToActiveLane"/>).
-/// The master key is the operator's Secret (<c>gateway.masterKeySecret</c>) or the secret <c>litellmMasterKey</c>.
+/// The LiteLLM gateway: each alias follows the active one of its llama.cpp lanes (<see cref="ModelAlias.ToActiveLane"/>);
+/// each fleet is one <c>model_list</c> entry per node of its Ollama lane; external models reference their provider key
+/// as <c>os.environ/NAME</c>, the keys themselves going to a Secret. The master key is the operator's Secret
+/// (<c>gateway.masterKeySecret</c>), the secure value <c>gateway.masterKey</c>, or the secret <c>litellmMasterKey</c>.
 /// </summary>
 public static class GatewayComposer
 {
     public const string Name = "litellm";
     public const string MasterKeySecret = "litellmMasterKey";
 
-    public static LiteLlmGateway? Compose(StackContext ctx, StackConfig config, LaneLayer lanes, StackSecrets secrets)
+    public static LiteLlmGateway? Compose(StackContext ctx, StackConfig config, LaneLayer lanes, StackSecrets secrets, CertificatesLayer? certificates = null)
     {
         if (config.Gateway is not { } gateway) return null;
         var key = (string path) => $"{ctx.ProjectName}:{path}";
@@ -36,16 +38,82 @@ public static class GatewayComposer
             }
         }
 
+        var ollama = lanes.Ollama.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        var fleets = new List<ModelFleet>();
+        for (var i = 0; i < gateway.Fleets.Count; i++)
+        {
+            var fleet = gateway.Fleets[i];
+            if (!ollama.TryGetValue(fleet.Lane, out var lane))
+            {
+                throw new StackCompositionException(key($"gateway.fleets[{i}].lane"),
+                    $"fleet '{fleet.Name}' names lane '{fleet.Lane}', which is not an ollama lane; use one of: {string.Join(", ", ollama.Keys)}");
+            }
+            var served = fleet.ServedModel ?? fleet.Name;
+            if (!lane.Args.Pull.Contains(served, StringComparer.Ordinal))
+            {
+                throw new StackCompositionException(key($"gateway.fleets[{i}]"),
+                    $"fleet '{fleet.Name}' serves '{served}', which lane '{lane.Name}' does not pull; add it to the lane's pull list");
+            }
+            fleets.Add(new ModelFleet
+            {
+                ModelName = fleet.Name,
+                ServedModel = fleet.ServedModel,
+                Endpoints = lane.Endpoints.Select(e => e.Url).ToList(),
+                Rpm = fleet.Rpm,
+                Tpm = fleet.Tpm,
+            });
+        }
+
+        var external = new List<ExternalModel>();
+        for (var i = 0; i < gateway.External.Count; i++)
+        {
+            var e = gateway.External[i];
+            if (!gateway.ProviderKeys.ContainsKey(e.ApiKeyEnv))
+            {
+                throw new StackCompositionException(key($"gateway.external[{i}].apiKeyEnv"),
+                    $"external model '{e.Name}' reads its key from {e.ApiKeyEnv}, which is not in gateway.providerKeys; set it with `llmctl config set --secret --path gateway.providerKeys.{e.ApiKeyEnv} <key>`");
+            }
+            external.Add(new ExternalModel { ModelName = e.Name, Model = e.Model, ApiBase = e.ApiBase, ApiKeyEnv = e.ApiKeyEnv, Rpm = e.Rpm, Tpm = e.Tpm });
+        }
+
+        GatewayIngress? ingress = null;
+        if (gateway.Ingress is { } i2)
+        {
+            var issuer = i2.ClusterIssuer ?? certificates?.IssuerName ?? throw new StackCompositionException(key("gateway.ingress.clusterIssuer"),
+                "the gateway's Ingress needs a ClusterIssuer: add a certificates section or name an existing issuer in clusterIssuer");
+            ingress = new GatewayIngress { Host = i2.Host, ClassName = i2.ClassName, ClusterIssuer = issuer };
+        }
+
+        if (gateway.MasterKey is not null && gateway.MasterKeySecret is not null)
+        {
+            throw new StackCompositionException(key("gateway.masterKey"), "give masterKey or masterKeySecret, not both");
+        }
         var args = new LiteLlmGatewayArgs
         {
             Namespace = gateway.Namespace,
             Aliases = aliases,
+            Fleets = fleets,
+            ExternalModels = external,
+            ProviderKeys = gateway.ProviderKeys.ToDictionary(kv => kv.Key, kv => Output.CreateSecret(kv.Value), StringComparer.Ordinal),
+            Router = new RouterSettings
+            {
+                RoutingStrategy = gateway.Router.RoutingStrategy,
+                NumRetries = gateway.Router.NumRetries,
+                Timeout = TimeSpan.FromSeconds(gateway.Router.Timeout),
+            },
+            Settings = new LiteLlmSettings
+            {
+                DropParams = gateway.Settings.DropParams,
+                RequestTimeout = TimeSpan.FromSeconds(gateway.Settings.RequestTimeout),
+            },
+            Ingress = ingress,
             ImageTag = gateway.ImageTag,
             MasterKeySecret = gateway.MasterKeySecret is { } existing ? new ExistingSecretKey(existing.Name, existing.Key) : null,
-            MasterKey = gateway.MasterKeySecret is null
-                ? secrets.Require(ctx.ProjectName, MasterKeySecret, "the gateway's master key (or set gateway.masterKeySecret to a Secret you create)")
-                : null,
+            MasterKey = gateway.MasterKeySecret is not null ? null
+                : gateway.MasterKey is { } masterKey ? Output.CreateSecret(masterKey)
+                : secrets.Require(ctx.ProjectName, MasterKeySecret, "the gateway's master key (or set gateway.masterKey, or gateway.masterKeySecret to a Secret you create)"),
         };
-        return new LiteLlmGateway(Name, args);
+        var options = certificates is null ? null : new ComponentResourceOptions { DependsOn = [certificates.Issuer] };
+        return new LiteLlmGateway(Name, args, options);
     }
 }

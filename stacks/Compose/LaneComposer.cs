@@ -9,18 +9,24 @@ using Llmctl.Stacks.Config;
 namespace Llmctl.Stacks.Compose;
 
 /// <summary>The lanes as composed, by runtime.</summary>
-public sealed record LaneLayer(IReadOnlyList<LlamaCppLane> LlamaCpp, IReadOnlyList<VllmLane> Vllm)
+public sealed record LaneLayer(IReadOnlyList<LlamaCppLane> LlamaCpp, IReadOnlyList<VllmLane> Vllm, IReadOnlyList<OllamaLane> Ollama)
 {
-    public static LaneLayer Empty { get; } = new([], []);
+    public static LaneLayer Empty { get; } = new([], [], []);
 
-    /// <summary>Every lane's name, whether it is active, and its OpenAI base URL, in stack-file order within a runtime.</summary>
+    /// <summary>
+    /// Every lane's name, whether it is active, and its OpenAI base URL (an Ollama lane's first node's), in stack-file
+    /// order within a runtime.
+    /// </summary>
     public IEnumerable<(string Name, bool Active, string Endpoint)> All =>
-        LlamaCpp.Select(l => (l.Name, l.Args.Active, l.Endpoint)).Concat(Vllm.Select(l => (l.Name, l.Args.Active, l.Endpoint)));
+        LlamaCpp.Select(l => (l.Name, l.Args.Active, l.Endpoint))
+            .Concat(Vllm.Select(l => (l.Name, l.Args.Active, l.Endpoint)))
+            .Concat(Ollama.Select(l => (l.Name, true, l.Endpoint)));
 }
 
 /// <summary>
 /// The lanes get a namespace and one component each: <c>llamacpp</c> → <see cref="LlamaCppLane"/>, <c>vllm</c> →
-/// <see cref="VllmLane"/>, both on NVIDIA nodes (the CUDA images). A lane's <c>modelRef</c> is looked up in
+/// <see cref="VllmLane"/>, both on NVIDIA nodes (the CUDA images); <c>ollama</c> → <see cref="OllamaLane"/>, one
+/// release per listed node, on nodes of one GPU vendor (the image must match it). A lane's <c>modelRef</c> is looked up in
 /// <c>models.lock.yaml</c>. Runtimes not composed here throw rather than being skipped, so a lane in the stack file is
 /// never silently missing from the cluster.
 /// </summary>
@@ -40,18 +46,21 @@ public static class LaneComposer
 
         var llamaCpp = new List<LlamaCppLane>();
         var vllm = new List<VllmLane>();
+        var ollama = new List<OllamaLane>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < config.Lanes.Items.Count; i++)
         {
             var lane = config.Lanes.Items[i];
             var at = $"lanes.items[{i}]";
             if (!seen.Add(lane.Name)) throw new StackCompositionException(key($"{at}.name"), $"lane '{lane.Name}' is declared twice; lane names must be unique");
-            if (lane.Runtime is not (LaneRuntime.LlamaCpp or LaneRuntime.Vllm))
+            if (lane.Runtime == LaneRuntime.Ollama)
             {
-                throw new StackCompositionException(key($"{at}.runtime"),
-                    $"runtime '{lane.Runtime.ToString().ToLowerInvariant()}' is not supported yet; only llamacpp and vllm lanes can be composed today");
+                ollama.Add(Ollama(lane, at, ns, gpu, laneNamespace, key));
+                continue;
             }
             var runtime = lane.Runtime.ToString().ToLowerInvariant();
+            if (lane.Node is null) throw new StackCompositionException(key($"{at}.node"), $"{runtime} lane '{lane.Name}' names no node");
+            if (lane.Model is null) throw new StackCompositionException(key($"{at}.model"), $"{runtime} lane '{lane.Name}' names no model");
             if (!gpu.Nodes.TryGetValue(lane.Node, out var node))
             {
                 throw new StackCompositionException(key($"{at}.node"),
@@ -85,7 +94,7 @@ public static class LaneComposer
                     Active = lane.Active,
                     Node = lane.Node,
                     GpuMemoryUtilization = lane.GpuMemoryUtilization,
-                    Port = lane.Port,
+                    Port = lane.Port ?? 8080,
                     ModelHostPath = node.Config.ModelDisk,
                     RuntimeClassName = nvidia.RuntimeClassName,
                     Resources = resources,
@@ -111,14 +120,67 @@ public static class LaneComposer
                 GpuLayers = lane.GpuLayers,
                 FlashAttn = lane.FlashAttn,
                 Jinja = lane.Jinja,
-                Port = lane.Port,
+                Port = lane.Port ?? 8080,
                 ModelHostPath = node.Config.ModelDisk,
                 RuntimeClassName = nvidia.RuntimeClassName,
                 Resources = resources,
                 ExtraArgs = lane.ExtraArgs,
             }, options));
         }
-        return new LaneLayer(llamaCpp, vllm);
+        return new LaneLayer(llamaCpp, vllm, ollama);
+    }
+
+    private static OllamaLane Ollama(LaneConfig lane, string at, string ns, GpuLayer gpu, Resource laneNamespace, Func<string, string> key)
+    {
+        if (lane.Nodes.Count == 0) throw new StackCompositionException(key($"{at}.nodes"), $"ollama lane '{lane.Name}' names no nodes; list the GPU nodes that each run one release");
+        var vendors = new HashSet<GpuVendor>();
+        for (var n = 0; n < lane.Nodes.Count; n++)
+        {
+            if (!gpu.Nodes.TryGetValue(lane.Nodes[n], out var node))
+            {
+                throw new StackCompositionException(key($"{at}.nodes[{n}]"),
+                    $"lane '{lane.Name}' runs on node '{lane.Nodes[n]}', which is not in gpuNodes; declare it there or use one of: {string.Join(", ", gpu.Nodes.Keys)}");
+            }
+            vendors.Add(node.Hardware.Vendor);
+        }
+        if (vendors.Count != 1)
+        {
+            throw new StackCompositionException(key($"{at}.nodes"), $"lane '{lane.Name}' mixes GPU vendors ({string.Join(", ", vendors)}); one image serves one vendor, so give each vendor its own lane");
+        }
+        var vendor = vendors.Single();
+        if (vendor == GpuVendor.Nvidia && gpu.Nvidia is null) throw new StackCompositionException(key($"{at}.nodes"), "NVIDIA lanes need the nvidia RuntimeClass");
+        if (!ImageRef.TryParse(lane.Image, out var image, out var imageError)) throw new StackCompositionException(key($"{at}.image"), imageError);
+        var dependsOn = new List<Resource> { laneNamespace };
+        if (vendor == GpuVendor.Nvidia) dependsOn.Add(gpu.Nvidia!);
+        dependsOn.AddRange(gpu.DevicePlugins);
+        var args = new OllamaLaneArgs
+        {
+            Namespace = ns,
+            Nodes = lane.Nodes,
+            ReleaseNames = lane.ServiceNames,
+            Image = image,
+            ContextLength = lane.CtxSize,
+            Pull = lane.Pull,
+            Gpu = vendor,
+            NumParallel = lane.Parallel,
+            MaxLoadedModels = lane.MaxLoadedModels,
+            KeepAlive = lane.KeepAlive,
+            FlashAttention = lane.FlashAttn,
+            KvCacheType = KvCacheTypes.TryParse(lane.KvCacheType, out var kv) ? kv.Value
+                : throw new StackCompositionException(key($"{at}.kvCacheType"), $"'{lane.KvCacheType}' is not a KV cache type; Ollama takes f16, q8_0 or q4_0"),
+            Volume = new OllamaVolume { Size = lane.VolumeSize, StorageClass = lane.StorageClass },
+            Resources = new ComputeResources
+            {
+                CpuRequest = lane.Resources.Requests.Cpu,
+                MemoryRequest = lane.Resources.Requests.Memory,
+                CpuLimit = lane.Resources.Limits.Cpu,
+                MemoryLimit = lane.Resources.Limits.Memory,
+            },
+            Port = lane.Port ?? 11434,
+        };
+        if (gpu.Nvidia is { } nvidia) args = args with { RuntimeClassName = nvidia.RuntimeClassName };
+        // Argument problems (a non-ROCm tag on AMD nodes, no context length) surface as the component's own error.
+        return new OllamaLane(lane.Name, args, new ComponentResourceOptions { DependsOn = dependsOn });
     }
 
     private static ModelLock? Lock(LaneConfig lane, ModelLockFile? locks, string keyPath)

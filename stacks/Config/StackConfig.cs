@@ -23,6 +23,8 @@ public sealed record StackConfig
     public GatewayConfig? Gateway { get; init; }
     /// <summary>Prometheus, Grafana, the GPU exporter, scrape targets, alerts and dashboards; null: none.</summary>
     public ObservabilityConfig? Observability { get; init; }
+    /// <summary>cert-manager, a DNS-01 webhook and a Let's Encrypt ClusterIssuer; null: none.</summary>
+    public CertificatesConfig? Certificates { get; init; }
 }
 
 public sealed record ClusterConfig
@@ -64,35 +66,60 @@ public enum LaneRuntime
     Vllm,
 }
 
-/// <summary>One model-serving lane. Exactly one lane per GPU node is active; the others are parked at 0 replicas.</summary>
+/// <summary>
+/// One model-serving lane. llama.cpp and vLLM lanes run on one <see cref="Node"/>, and exactly one lane per GPU node is
+/// active (the others are parked at 0 replicas). An Ollama lane runs on every node of <see cref="Nodes"/> with
+/// identical settings (one otwld/ollama release per node) and is always active.
+/// </summary>
 public sealed record LaneConfig
 {
     public required string Name { get; init; }
     public required LaneRuntime Runtime { get; init; }
     public bool Active { get; init; }
-    /// <summary>The node (a <see cref="GpuNodeConfig.Name"/>) the lane runs on.</summary>
-    public required string Node { get; init; }
+    /// <summary>llamacpp and vllm: the node (a <see cref="GpuNodeConfig.Name"/>) the lane runs on.</summary>
+    public string? Node { get; init; }
+    /// <summary>ollama: the nodes (<see cref="GpuNodeConfig.Name"/>s) that each run one identical release.</summary>
+    public IReadOnlyList<string> Nodes { get; init; } = [];
+    /// <summary>
+    /// ollama: the release (and Service) name per node; a node not listed gets <c>&lt;lane&gt;-&lt;node&gt;</c>. Seed 000
+    /// names them <c>ollama</c> and <c>ollama-bosgame</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ServiceNames { get; init; } = new Dictionary<string, string>();
+    /// <summary>ollama: models pulled when the container starts (<c>gemma4:e4b</c>).</summary>
+    public IReadOnlyList<string> Pull { get; init; } = [];
+    /// <summary>ollama: <c>OLLAMA_KEEP_ALIVE</c> (<c>1h</c>, <c>30m</c>, seconds, or <c>-1</c>).</summary>
+    public string KeepAlive { get; init; } = "1h";
+    /// <summary>ollama: <c>OLLAMA_MAX_LOADED_MODELS</c>.</summary>
+    public int MaxLoadedModels { get; init; } = 1;
+    /// <summary>ollama: <c>OLLAMA_KV_CACHE_TYPE</c> (f16, q8_0 or q4_0).</summary>
+    public string KvCacheType { get; init; } = "f16";
+    /// <summary>ollama: the persistent volume each release keeps its models on.</summary>
+    public Quantity VolumeSize { get; init; } = Quantity.Parse("120Gi");
+    public string? StorageClass { get; init; }
     /// <summary>The container image, pinned by digest (<c>repo:tag@sha256:…</c>).</summary>
     public required string Image { get; init; }
     /// <summary>
     /// llama.cpp: the model file under the node's GGUF directory (<c>Qwen3.6-35B-A3B-UD-Q4_K_M.gguf</c>); vLLM: the
-    /// model path or Hugging Face id.
+    /// model path or Hugging Face id. Required for both; ollama lanes name their models in <see cref="Pull"/>.
     /// </summary>
-    public required string Model { get; init; }
+    public string? Model { get; init; }
     /// <summary>An entry of <c>models.lock.yaml</c> (its <c>ref</c>); the lane's Deployment carries the lock's annotations.</summary>
     public string? ModelRef { get; init; }
     /// <summary>vLLM only: the share of GPU memory vLLM may take (<c>--gpu-memory-utilization</c>).</summary>
     public double GpuMemoryUtilization { get; init; } = 0.9;
     /// <summary>The name clients see (<c>--alias</c>).</summary>
     public string? Alias { get; init; }
+    /// <summary>The context length (llama.cpp <c>--ctx-size</c>, vLLM <c>--max-model-len</c>, <c>OLLAMA_CONTEXT_LENGTH</c>).</summary>
     public int CtxSize { get; init; }
+    /// <summary>Parallel requests (llama.cpp <c>--parallel</c>, <c>OLLAMA_NUM_PARALLEL</c>).</summary>
     public int Parallel { get; init; } = 1;
     public string CacheTypeK { get; init; } = "f16";
     public string CacheTypeV { get; init; } = "f16";
     public int GpuLayers { get; init; } = 999;
     public bool FlashAttn { get; init; } = true;
     public bool Jinja { get; init; } = true;
-    public int Port { get; init; } = 8080;
+    /// <summary>The container port; null: 8080 (llama.cpp, vLLM) or 11434 (ollama).</summary>
+    public int? Port { get; init; }
     public ResourcesConfig Resources { get; init; } = new();
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
 }

@@ -63,6 +63,7 @@ public static partial class StackConfigLoader
         }
 
         CheckReferences(result, binder);
+        CheckSecrets(result, binder);
         diagnostics = all;
         return all.Count == 0 ? result : null;
     }
@@ -91,12 +92,31 @@ public static partial class StackConfigLoader
         CheckLabel(binder, config.Lanes, nameof(LanesConfig.Namespace), config.Lanes.Namespace);
         var lanes = new Dictionary<string, LaneConfig>(StringComparer.Ordinal);
         var activeByNode = new Dictionary<string, LaneConfig>(StringComparer.Ordinal);
-        foreach (var lane in config.Lanes.Items.Where(l => l.Name is not null && l.Node is not null))
+        foreach (var lane in config.Lanes.Items.Where(l => l.Name is not null))
         {
             CheckLabel(binder, lane, nameof(LaneConfig.Name), lane.Name);
             if (!lanes.TryAdd(lane.Name, lane))
             {
                 binder.Report(lane, nameof(LaneConfig.Name), $"duplicate lane name '{lane.Name}'", "give each lane a unique name");
+            }
+            if (lane.Runtime == LaneRuntime.Ollama)
+            {
+                CheckOllamaLane(binder, lane, nodes);
+                continue;
+            }
+            if (lane.Model is null)
+            {
+                binder.Report(lane, null, $"lane '{lane.Name}' has no model", $"{lane.Runtime.ToString().ToLowerInvariant()} lanes name their model: add 'model:'");
+            }
+            if (lane.Nodes.Count > 0 || lane.Pull.Count > 0)
+            {
+                binder.Report(lane, lane.Nodes.Count > 0 ? nameof(LaneConfig.Nodes) : nameof(LaneConfig.Pull),
+                    $"lane '{lane.Name}': 'nodes' and 'pull' are ollama settings", "name one 'node:' and the 'model:' for llamacpp and vllm lanes");
+            }
+            if (lane.Node is null)
+            {
+                binder.Report(lane, null, $"lane '{lane.Name}' has no node", "add 'node:' with one of the GPU nodes");
+                continue;
             }
             if (!nodes.ContainsKey(lane.Node))
             {
@@ -111,6 +131,70 @@ public static partial class StackConfigLoader
                     $"lanes '{activeByNode[lane.Node].Name}' and '{lane.Name}' are both active on node '{lane.Node}'",
                     "one lane per GPU node is active; set 'active: false' on the others");
             }
+        }
+    }
+
+    private static void CheckOllamaLane(ConfigBinder binder, LaneConfig lane, Dictionary<string, GpuNodeConfig> nodes)
+    {
+        if (lane.Node is not null)
+        {
+            binder.Report(lane, nameof(LaneConfig.Node), $"ollama lane '{lane.Name}' runs on a list of nodes", "write 'nodes: [node-a, node-b]' instead of 'node:'");
+        }
+        if (lane.Nodes.Count == 0)
+        {
+            binder.Report(lane, null, $"ollama lane '{lane.Name}' names no nodes", "add 'nodes:' with the GPU nodes that each run one release");
+        }
+        foreach (var node in lane.Nodes.Where(n => !nodes.ContainsKey(n)))
+        {
+            var hint = Suggest.DidYouMean(node, nodes.Keys);
+            var known = nodes.Count == 0 ? "no GPU nodes are declared under gpuNodes" : "GPU nodes: " + string.Join(", ", nodes.Keys);
+            binder.Report(lane, nameof(LaneConfig.Nodes), $"lane '{lane.Name}' names node '{node}', which is not a GPU node", hint is null ? known : $"{hint} {known}");
+        }
+        foreach (var node in lane.ServiceNames.Keys.Where(n => !lane.Nodes.Contains(n)))
+        {
+            binder.Report(lane, nameof(LaneConfig.ServiceNames), $"lane '{lane.Name}' names a service for '{node}', which is not in its nodes", "key serviceNames by the lane's nodes");
+        }
+        foreach (var name in lane.ServiceNames.Values.Where(v => v.Length > 53 || !Dns1123Label().IsMatch(v) || !char.IsLetter(v[0])))
+        {
+            binder.Report(lane, nameof(LaneConfig.ServiceNames), $"'{name}' is not a valid release and Service name",
+                "use at most 53 lowercase letters, digits and '-', starting with a letter");
+        }
+        if (lane.Model is not null)
+        {
+            binder.Report(lane, nameof(LaneConfig.Model), $"ollama lane '{lane.Name}' pulls its models by name", "list them under 'pull:' instead of 'model:'");
+        }
+    }
+
+    // A secret setting inside a section must be a `secure:` value, never plain text in the stack file.
+    private static void CheckSecure(ConfigBinder binder, object? owner, string property, string what)
+    {
+        if (owner is null || binder.NodeOf(owner, property) is not { } node) return;
+        var values = node is YamlDotNet.RepresentationModel.YamlMappingNode map && !YamlJson.TryGetSecure(node, out _)
+            ? map.Children.Values.ToList()
+            : [node];
+        if (values.Any(v => !YamlJson.TryGetSecure(v, out _)))
+        {
+            binder.Report(owner, property, $"{what} is a secret but is stored in plain text",
+                $"set it with 'llmctl config set --secret --path <section>.{ConfigBinder.KeyName(property)} <value>'");
+        }
+    }
+
+    private static void CheckSecrets(StackConfig config, ConfigBinder binder)
+    {
+        if (config.Gateway is { } gateway)
+        {
+            CheckSecure(binder, gateway, nameof(GatewayConfig.MasterKey), "gateway.masterKey");
+            CheckSecure(binder, gateway, nameof(GatewayConfig.ProviderKeys), "each of gateway.providerKeys");
+            if (gateway.MasterKey is not null && gateway.MasterKeySecret is not null)
+            {
+                binder.Report(gateway, nameof(GatewayConfig.MasterKey), "the gateway has both masterKey and masterKeySecret",
+                    "give one: masterKey (a secure value llmctl writes to a Secret) or masterKeySecret (a Secret you create)");
+            }
+        }
+        if (config.Certificates?.Ionos is { } ionos)
+        {
+            CheckSecure(binder, ionos, nameof(IonosWebhookConfig.PublicPrefix), "certificates.ionos.publicPrefix");
+            CheckSecure(binder, ionos, nameof(IonosWebhookConfig.Secret), "certificates.ionos.secret");
         }
     }
 

@@ -137,14 +137,14 @@ public sealed class PlatformProgramTests
     }
 
     [Fact]
-    public void Runtimes_other_than_llamacpp_and_vllm_are_refused_as_not_supported_yet()
+    public void An_ollama_lane_with_a_single_node_instead_of_a_node_list_names_the_nodes_key()
     {
         var config = HomelabConfigs.Homelab(HomelabConfigs.Fast, HomelabConfigs.Deep with { Name = "ollama-lane", Runtime = LaneRuntime.Ollama });
 
         var ex = Assert.Throws<StackCompositionException>(() => Compose(config));
 
-        Assert.Equal("llm-platform:lanes.items[1].runtime", ex.KeyPath);
-        Assert.Contains("'ollama' is not supported yet", ex.Message);
+        Assert.Equal("llm-platform:lanes.items[1].nodes", ex.KeyPath);
+        Assert.Contains("names no nodes", ex.Message);
     }
 
     [Fact]

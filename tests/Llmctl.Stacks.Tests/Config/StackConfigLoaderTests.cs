@@ -22,7 +22,7 @@ public class StackConfigLoaderTests
         Assert.Equal("/models", node.ModelDisk);
         Assert.Equal(2, config.Lanes.Items.Count);
         var qwen = config.Lanes.Items[0];
-        Assert.Equal((LaneRuntime.LlamaCpp, true, 49152, 1, 8080), (qwen.Runtime, qwen.Active, qwen.CtxSize, qwen.Parallel, qwen.Port));
+        Assert.Equal((LaneRuntime.LlamaCpp, true, 49152, 1, (int?)null), (qwen.Runtime, qwen.Active, qwen.CtxSize, qwen.Parallel, qwen.Port));
         Assert.Equal(24m * 1024 * 1024 * 1024, qwen.Resources.Limits.Memory!.Value.Value);
         Assert.Null(qwen.Resources.Requests.Memory);
         var gemma = config.Lanes.Items[1];
