@@ -4,6 +4,7 @@ using Llmctl.Infra.Cli;
 // Providers are built per stack from its config (kubeconfig, Tailscale credentials), each on first use; the
 // cluster state backend (kubernetes://<namespace>) is one more scheme for the backend factory.
 Llmctl.Providers.Kubernetes.State.KubernetesBackend.Register();
+StartupWarmup.StartFor(args);
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -25,6 +25,31 @@ switch (verb)
             $"{result.Elapsed.TotalSeconds:F2} s, {result.Requests} requests, changes: {result.HasChanges}");
         return 0;
     }
+    case "compose-costs":
+    {
+        // Where a cold composition of the homelab spends its time: the first use of each serializer, then the whole.
+        var sw = Stopwatch.StartNew();
+        _ = k8s.KubernetesJson.Serialize(new k8s.Models.V1Deployment { Spec = new k8s.Models.V1DeploymentSpec { Template = new k8s.Models.V1PodTemplateSpec { Spec = new k8s.Models.V1PodSpec() } } });
+        Console.WriteLine($"first KubernetesJson.Serialize: {sw.ElapsedMilliseconds} ms");
+        sw.Restart();
+        _ = System.Text.Json.JsonSerializer.SerializeToNode(new { a = 1, b = "x" }, System.Text.Json.JsonSerializerOptions.Web);
+        Console.WriteLine($"first JsonSerializer.SerializeToNode: {sw.ElapsedMilliseconds} ms");
+        sw.Restart();
+        _ = Llmctl.Components.Kubernetes.Render.ManifestYaml.WriteValues(new System.Text.Json.Nodes.JsonObject { ["a"] = 1 });
+        Console.WriteLine($"first ManifestYaml.WriteValues: {sw.ElapsedMilliseconds} ms");
+        var root = FindRoot();
+        sw.Restart();
+        var loaded = ProjectLoader.Load(root, "homelab");
+        var config = StackConfigLoader.Load(loaded);
+        Console.WriteLine($"load + bind: {sw.ElapsedMilliseconds} ms");
+        for (var i = 0; i < 3; i++)
+        {
+            sw.Restart();
+            StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config, locks: Llmctl.Components.Models.ModelLockFile.Load(Path.Combine(root, "models.lock.yaml"))), isPreview: true);
+            Console.WriteLine($"compose #{i + 1}: {sw.ElapsedMilliseconds} ms");
+        }
+        return 0;
+    }
     case "up-homelab":
         return await UpHomelab(TimeSpan.FromMilliseconds(Arg(1, 50)), TimeSpan.FromMilliseconds(Arg(2, 500)));
     default:
@@ -44,10 +69,15 @@ static async Task<int> UpHomelab(TimeSpan latency, TimeSpan ready)
     await using var server = await FakeKubernetesServer.StartAsync();
     server.AutoReadyAll(ready);
     server.AddNode("gpu-worker", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "gpu-worker" });
+    // The fake has no helm-controller: emulate what the kube-prometheus-stack chart's install creates (its CRDs and
+    // namespace), which the ServiceMonitors, rules and dashboards wait for.
+    server.Seed(Crd("monitoring.coreos.com", "ServiceMonitor", "servicemonitors"));
+    server.Seed(Crd("monitoring.coreos.com", "PrometheusRule", "prometheusrules"));
+    server.Seed(new System.Text.Json.Nodes.JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "monitoring" } });
     server.Latency = latency;
     var provider = new KubernetesProvider(new KubernetesProviderOptions { Kubeconfig = server.Kubeconfig, PollInterval = TimeSpan.FromMilliseconds(50) });
     var providers = new ProviderRegistry().Register(KubernetesProvider.Package, provider);
-    var desired = StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config), isPreview: false);
+    var desired = StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config, locks: Llmctl.Components.Models.ModelLockFile.Load(Path.Combine(root, "models.lock.yaml"))), isPreview: false);
     var start = StackCheckpoint.Empty(loaded.ProjectName, "homelab");
     var plan = await new Planner(providers).PlanAsync(desired, start);
     var observer = new Timings();
@@ -64,6 +94,14 @@ static async Task<int> UpHomelab(TimeSpan latency, TimeSpan ready)
         $"wall {clock.Elapsed.TotalSeconds:F2} s, critical path {critical.TotalSeconds:F2} s, ratio {clock.Elapsed / critical:F2}");
     return 0;
 }
+
+static System.Text.Json.Nodes.JsonObject Crd(string group, string kind, string plural) => System.Text.Json.Nodes.JsonNode.Parse($$$"""
+    {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+     "metadata": {"name": "{{{plural}}}.{{{group}}}"},
+     "spec": {"group": "{{{group}}}", "scope": "Namespaced", "names": {"kind": "{{{kind}}}", "plural": "{{{plural}}}"},
+              "versions": [{"name": "v1", "served": true, "storage": true}]},
+     "status": {"conditions": [{"type": "Established", "status": "True"}]}}
+    """)!.AsObject();
 
 static TimeSpan CriticalPath(Plan plan, IReadOnlyDictionary<string, TimeSpan> durations)
 {

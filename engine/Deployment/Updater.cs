@@ -19,8 +19,8 @@ public interface IStepObserver
 
 public sealed record UpdateOptions
 {
-    /// <summary>How many steps may run at once (Pulumi's <c>--parallel</c>, default 16).</summary>
-    public int Parallelism { get; init; } = 16;
+    /// <summary>How many steps may run at once (<c>--parallel</c>; Pulumi defaults to 16, llmctl to 32 since steps mostly wait on the API server).</summary>
+    public int Parallelism { get; init; } = 32;
     /// <summary>Per-resource timeout unless the resource sets <c>CustomTimeouts</c>.</summary>
     public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>Keep running independent steps after one fails (<c>--continue-on-error</c>).</summary>

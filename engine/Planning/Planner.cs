@@ -12,7 +12,7 @@ public sealed record PlanOptions
     public IReadOnlySet<string> Replace { get; init; } = new HashSet<string>();
 
     /// <summary>How many provider diffs (live dry-runs, with <c>--refresh</c>) may be in flight at once.</summary>
-    public int Concurrency { get; init; } = 16;
+    public int Concurrency { get; init; } = 32;
 }
 
 /// <summary>

@@ -15,7 +15,7 @@ internal static class PreviewCommand
     public static readonly Option<bool> ShowReplacementSteps = new("--show-replacement-steps") { Description = "Show the ++/-- halves of each replacement" };
     public static readonly Option<bool> ShowSames = new("--show-sames") { Description = "Show resources that do not change" };
     public static readonly Option<bool> Refresh = new("--refresh", "-r") { Description = "Diff against the live system (server-side dry-run apply) instead of the checkpoint alone" };
-    public static readonly Option<int> Parallel = new("--parallel", "-p") { Description = "How many resource operations (and live dry-runs) may run at once", DefaultValueFactory = _ => 16 };
+    public static readonly Option<int> Parallel = new("--parallel", "-p") { Description = "How many resource operations (and live dry-runs) may run at once (default 32)", DefaultValueFactory = _ => 32 };
 
     public static Command Build(CliContext cli)
     {
