@@ -25,7 +25,7 @@ public sealed class StackFileTests
         var lanes = (YamlMappingNode)Config()["llm-platform:lanes"];
         var items = (YamlSequenceNode)lanes["items"];
 
-        Assert.Equal(4, items.Children.Count);
+        Assert.Equal(6, items.Children.Count);
         foreach (var item in items.Children.Cast<YamlMappingNode>())
         {
             Assert.Subset(KeysOf<LaneConfig>(), item.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToHashSet());

@@ -38,6 +38,7 @@ public sealed class HomelabStackTests
             [nameof(NvidiaDevicePlugin)] = 1,
             [nameof(NodeFeatureDiscovery)] = 1,
             [nameof(LlamaCppLane)] = 4,
+            [nameof(VllmLane)] = 2,
             [nameof(LiteLlmGateway)] = 1,
             [nameof(KubePrometheusStack)] = 1,
             [nameof(DcgmExporter)] = 1,
@@ -47,7 +48,9 @@ public sealed class HomelabStackTests
             [nameof(GrafanaDashboards)] = 1,
         }, types.Where(t => t.Key is not ("HelmRelease" or "StackResource")).ToDictionary());
         Assert.Empty(ctx.Resources.OfType<AmdGpuPlugin>());
-        Assert.Empty(ctx.Resources.OfType<VllmLane>());
+        // Seed 002's vLLM lanes (the NVFP4 experiment and the rollback) are declared but parked.
+        Assert.Equal(["qwen36-nvfp4-experiment", "vllm-rollback"], ctx.Resources.OfType<VllmLane>().Select(l => l.Name));
+        Assert.All(ctx.Resources.OfType<VllmLane>(), l => Assert.False(l.Args.Active));
     }
 
     [Fact]
