@@ -126,6 +126,11 @@ internal sealed record ConnectionInputs
     public string? PrivateKeyPassword { get; init; }
     public string? Password { get; init; }
     public string? AgentSocketPath { get; init; }
+
+    /// <summary>The agent to ask for signatures: <see cref="AgentSocketPath"/>, else <c>$SSH_AUTH_SOCK</c> as Pulumi does.</summary>
+    public string? EffectiveAgentSocket => AgentSocketPath ?? NullIfEmpty(Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"));
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     public string? HostKey { get; init; }
     public string? KnownHostsPath { get; init; }
     public bool TrustOnFirstUse { get; init; }
@@ -155,11 +160,9 @@ internal sealed record ConnectionInputs
     {
         if (string.IsNullOrWhiteSpace(Host)) yield return new CheckFailure("connection.host", "is required");
         if (Port is < 1 or > 65535) yield return new CheckFailure("connection.port", $"{Port} is not a TCP port (1-65535)");
-        if (PrivateKey is null && Password is null)
+        if (PrivateKey is null && Password is null && EffectiveAgentSocket is null)
         {
-            yield return new CheckFailure("connection", AgentSocketPath is not null
-                ? "agentSocketPath is not supported (SSH.NET has no SSH agent client); set privateKey (the key's contents) or password"
-                : "needs privateKey (the key's contents) or password");
+            yield return new CheckFailure("connection", "needs privateKey (the key's contents), an SSH agent (agentSocketPath, or SSH_AUTH_SOCK in the environment) or password");
         }
         if (HostKey is not null && !HostKeyVerifier.IsValidPin(HostKey))
         {

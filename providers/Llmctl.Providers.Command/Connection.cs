@@ -17,7 +17,7 @@ public sealed record Connection
     public Output<string>? PrivateKey { get; init; }
     public Output<string>? PrivateKeyPassword { get; init; }
     public Output<string>? Password { get; init; }
-    /// <summary>Accepted for compatibility but not supported: SSH.NET has no agent client. Use a key or a password.</summary>
+    /// <summary>The SSH agent's socket (default <c>$SSH_AUTH_SOCK</c>); its keys sign in, their private half never leaves the agent.</summary>
     public string? AgentSocketPath { get; init; }
     /// <summary>The expected host key: a fingerprint (<c>SHA256:…</c>) or an OpenSSH public key line (<c>ssh-ed25519 AAAA…</c>).</summary>
     public Output<string>? HostKey { get; init; }

@@ -122,6 +122,10 @@ internal sealed class SshConnector(CommandProviderOptions options)
             }
             methods.Add(new PrivateKeyAuthenticationMethod(connection.User, file));
         }
+        if (connection.EffectiveAgentSocket is { Length: > 0 } agent)
+        {
+            methods.Add(new PrivateKeyAuthenticationMethod(connection.User, new SshAgent(agent)));
+        }
         if (connection.Password is { Length: > 0 } password) methods.Add(new PasswordAuthenticationMethod(connection.User, password));
         return methods;
     }
