@@ -130,7 +130,7 @@ public sealed class KubernetesProvider : IProvider
             var live = await _api.GetAsync(target.Kind, target.Namespace, target.Name, ct).ConfigureAwait(false);
             var verdict = live is null
                 ? Verdict.Wait("not found after apply")
-                : await Readiness.CheckAsync(target.Kind, live, FetchAsync, ct).ConfigureAwait(false);
+                : await Readiness.CheckAsync(target.Kind, live, FetchAsync, ct, (ns, job, token) => _api.JobLogTailAsync(ns, job, 30, token)).ConfigureAwait(false);
             if (verdict.Ready) return;
             if (verdict.Failure is { } failure) throw new ProviderException($"{target}: {failure}");
             if (verdict.Waiting != reported)

@@ -70,6 +70,29 @@ internal sealed class ObjectApi
         }
     }
 
+    /// <summary>
+    /// The last <paramref name="lines"/> lines of the newest Pod a Job created (<c>job-name=&lt;job&gt;</c>), or null
+    /// when there is none or its log cannot be read: a failed helm install is reported with what helm printed.
+    /// </summary>
+    public async Task<string?> JobLogTailAsync(string ns, string job, int lines, CancellationToken ct)
+    {
+        try
+        {
+            var client = _connection.Client;
+            var pods = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={job}", cancellationToken: ct).ConfigureAwait(false);
+            var newest = pods.Items.OrderByDescending(p => p.Metadata?.CreationTimestamp).FirstOrDefault();
+            if (newest?.Metadata?.Name is not { } pod) return null;
+            await using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, tailLines: lines, cancellationToken: ct).ConfigureAwait(false);
+            using var reader = new StreamReader(stream);
+            var text = (await reader.ReadToEndAsync(ct).ConfigureAwait(false)).TrimEnd();
+            return text.Length == 0 ? null : text;
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Asks for deletion; false when the object was already gone.</summary>
     public async Task<bool> DeleteAsync(KindInfo kind, string? ns, string name, string propagationPolicy, CancellationToken ct)
     {

@@ -18,7 +18,10 @@ internal static class Readiness
 {
     public delegate Task<JsonObject?> Fetch(string apiVersion, string kind, string? ns, string name, CancellationToken ct);
 
-    public static async Task<Verdict> CheckAsync(KindInfo kind, JsonObject live, Fetch fetch, CancellationToken ct)
+    /// <summary>The tail of the log of a Job's newest Pod, or null.</summary>
+    public delegate Task<string?> JobLog(string ns, string job, CancellationToken ct);
+
+    public static async Task<Verdict> CheckAsync(KindInfo kind, JsonObject live, Fetch fetch, CancellationToken ct, JobLog? jobLog = null)
     {
         var status = live["status"] as JsonObject;
         switch (kind.Group, kind.Kind)
@@ -36,7 +39,7 @@ internal static class Readiness
             case ("", "Service"):
                 return await ServiceAsync(live, fetch, ct).ConfigureAwait(false);
             case ("helm.cattle.io", "HelmChart"):
-                return await HelmChartAsync(live, fetch, ct).ConfigureAwait(false);
+                return await HelmChartAsync(live, fetch, jobLog, ct).ConfigureAwait(false);
             default:
                 return Verdict.Done;
         }
@@ -106,14 +109,17 @@ internal static class Readiness
     }
 
     /// <summary>k3s's helm-controller runs <c>helm-install-&lt;name&gt;</c> in the HelmChart's namespace; the chart is in when it completes.</summary>
-    private static async Task<Verdict> HelmChartAsync(JsonObject live, Fetch fetch, CancellationToken ct)
+    private static async Task<Verdict> HelmChartAsync(JsonObject live, Fetch fetch, JobLog? jobLog, CancellationToken ct)
     {
         var ns = live["metadata"]?["namespace"]?.GetValue<string>();
         var job = $"helm-install-{live["metadata"]!["name"]!.GetValue<string>()}";
         var found = await fetch("batch/v1", "Job", ns, job, ct).ConfigureAwait(false);
         if (found is null) return Verdict.Wait($"waiting for Job '{job}'");
         var verdict = Job(found["status"] as JsonObject, job);
-        return verdict.Failure is { } failure ? Verdict.Fail($"helm install failed: {failure}") : verdict;
+        if (verdict.Failure is not { } failure) return verdict;
+        // What helm printed is what tells the operator why (a bad value, a missing CRD, an unreachable repo).
+        var log = jobLog is null || ns is null ? null : await jobLog(ns, job, ct).ConfigureAwait(false);
+        return Verdict.Fail($"helm install failed: {failure}" + (log is null ? "" : $"\nlast lines of the {job} log:\n{log}"));
     }
 
     private static JsonObject? ConditionOf(JsonObject? status, string type) =>

@@ -107,7 +107,7 @@ public class ReadinessTests
     }
 
     [Fact]
-    public async Task A_helm_chart_is_awaited_until_its_install_job_completes_and_a_failure_carries_the_jobs_message()
+    public async Task A_helm_chart_is_awaited_until_its_install_job_completes_and_a_failure_carries_the_jobs_message_and_log()
     {
         await using var h = await StartAsync();
         h.Server.AutoReady("HelmChart", TimeSpan.FromMilliseconds(20)).AutoReady("Job", TimeSpan.FromMilliseconds(50));
@@ -117,10 +117,15 @@ public class ReadinessTests
         h.Server.AutoReady("Job", TimeSpan.FromHours(1));
         var failing = h.CreateAsync(Simple("helm.cattle.io/v1", "HelmChart", "broken", "kube-system", new JsonObject { ["chart"] = "nope" }));
         await WaitForAsync(() => h.Server.Get("Job", "kube-system", "helm-install-broken") is not null);
+        h.Server.AddJobPod("kube-system", "helm-install-broken",
+            string.Join('\n', Enumerable.Range(1, 40).Select(i => $"helm line {i}")) + "\nError: INSTALLATION FAILED: chart \"nope\" not found in repo");
         h.Server.FailJob("kube-system", "helm-install-broken", "chart \"nope\" not found");
         var e = await Assert.ThrowsAsync<ProviderException>(() => failing);
         Assert.Contains("helm install failed", e.Message);
         Assert.Contains("chart \"nope\" not found", e.Message);
+        Assert.Contains("last lines of the helm-install-broken log:", e.Message);
+        Assert.Contains("Error: INSTALLATION FAILED: chart \"nope\" not found in repo", e.Message);
+        Assert.DoesNotContain("helm line 5\n", e.Message);
     }
 
     internal static JsonObject Job(string name) => Simple("batch/v1", "Job", name, spec: new JsonObject

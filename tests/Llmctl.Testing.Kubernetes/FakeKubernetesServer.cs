@@ -163,6 +163,25 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
             DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), message));
     });
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Ns, string Pod), string> _podLogs = new();
+
+    /// <summary>
+    /// A Pod the Job <paramref name="job"/> ran (label <c>job-name</c>, as the Job controller sets) with the log it
+    /// printed — what a failed helm-install Job leaves behind.
+    /// </summary>
+    public void AddJobPod(string ns, string job, string log)
+    {
+        var pod = $"{job}-{_podLogs.Count:x5}";
+        Seed(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = pod, ["namespace"] = ns, ["labels"] = new JsonObject { ["job-name"] = job } },
+            ["status"] = new JsonObject { ["phase"] = "Failed" },
+        });
+        _podLogs[(ns, pod)] = log;
+    }
+
     /// <summary>Server-side apply as another field manager (another tool, another llmctl, a person with kubectl).</summary>
     public JsonObject ApplyAs(string manager, JsonObject obj, bool force = false)
     {
@@ -212,6 +231,23 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         {
             var reason = fault.StatusCode switch { 429 => "TooManyRequests", 503 => "ServiceUnavailable", _ => "InternalError" };
             await WriteAsync(ctx, fault.StatusCode, new ApiError(fault.StatusCode, reason, $"injected fault ({fault.StatusCode})").ToStatus()).ConfigureAwait(false);
+            return;
+        }
+        if (request.Method == "GET" && ResourcePath.Parse(request.Path.Value ?? "") is { Plural: "pods", Subresource: "log", Name: { } pod, Namespace: var podNs })
+        {
+            // Pod logs are plain text, not JSON; tailLines is honoured like the real server.
+            if (!_podLogs.TryGetValue((podNs ?? "default", pod), out var text))
+            {
+                await WriteAsync(ctx, 404, new ApiError(404, "NotFound", $"pods \"{pod}\" not found").ToStatus()).ConfigureAwait(false);
+                return;
+            }
+            if (int.TryParse(request.Query["tailLines"].ToString(), out var tail))
+            {
+                text = string.Join('\n', text.Split('\n').TakeLast(tail));
+            }
+            Log(ctx, 200);
+            ctx.Response.ContentType = "text/plain";
+            await ctx.Response.WriteAsync(text, Encoding.UTF8).ConfigureAwait(false);
             return;
         }
         try
