@@ -44,6 +44,7 @@ public static class LaneComposer
             Metadata = new V1ObjectMeta { Name = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "llmctl" } },
         });
 
+        var prefetches = Prefetches(config, gpu, locks, ns, laneNamespace, key);
         var llamaCpp = new List<LlamaCppLane>();
         var vllm = new List<VllmLane>();
         var ollama = new List<OllamaLane>();
@@ -125,9 +126,49 @@ public static class LaneComposer
                 RuntimeClassName = nvidia.RuntimeClassName,
                 Resources = resources,
                 ExtraArgs = lane.ExtraArgs,
+                Prefetch = prefetches.GetValueOrDefault(lane.Node),
             }, options));
         }
         return new LaneLayer(llamaCpp, vllm, ollama);
+    }
+
+    /// <summary>
+    /// One prefetch Job per GPU node that has llama.cpp lanes, downloading exactly their locked files (<c>lanes.prefetch</c>).
+    /// A lane without a locked <c>modelRef</c> is refused: the prefetch never fetches what is not pinned by sha256 and size.
+    /// </summary>
+    private static Dictionary<string, ModelPrefetch> Prefetches(StackConfig config, GpuLayer gpu, ModelLockFile? locks, string ns, Resource laneNamespace, Func<string, string> key)
+    {
+        var result = new Dictionary<string, ModelPrefetch>(StringComparer.Ordinal);
+        if (config.Lanes.Prefetch is not { } prefetch) return result;
+        if (!ImageRef.TryParse(prefetch.Image, out var image, out var imageError)) throw new StackCompositionException(key("lanes.prefetch.image"), imageError);
+        var byNode = new Dictionary<string, List<ModelLock>>(StringComparer.Ordinal);
+        for (var i = 0; i < config.Lanes.Items.Count; i++)
+        {
+            var lane = config.Lanes.Items[i];
+            if (lane.Runtime != LaneRuntime.LlamaCpp || lane.Node is null) continue;
+            var at = $"lanes.items[{i}].modelRef";
+            var modelLock = Lock(lane, locks, key(at))
+                ?? throw new StackCompositionException(key(at), $"lane '{lane.Name}' names no modelRef, but lanes.prefetch downloads only locked files; add the model to models.lock.yaml and name it here");
+            if (!modelLock.IsLocked)
+            {
+                throw new StackCompositionException(key(at), $"model '{modelLock.Ref}' of lane '{lane.Name}' is not locked ({modelLock.UnlockedReason}); record its sha256 and sizeBytes in models.lock.yaml, or remove lanes.prefetch");
+            }
+            var list = byNode.TryGetValue(lane.Node, out var l) ? l : byNode[lane.Node] = [];
+            if (!list.Any(m => m.Ref == modelLock.Ref)) list.Add(modelLock);
+        }
+        foreach (var (nodeName, models) in byNode)
+        {
+            if (!gpu.Nodes.TryGetValue(nodeName, out var node)) continue; // the lane loop reports the unknown node
+            result[nodeName] = new ModelPrefetch($"prefetch-{nodeName}", new ModelPrefetchArgs
+            {
+                Namespace = ns,
+                Node = nodeName,
+                ModelDisk = node.Config.ModelDisk,
+                Models = models,
+                Image = image,
+            }, new ComponentResourceOptions { DependsOn = [laneNamespace] });
+        }
+        return result;
     }
 
     private static OllamaLane Ollama(LaneConfig lane, string at, string ns, GpuLayer gpu, Resource laneNamespace, Func<string, string> key)

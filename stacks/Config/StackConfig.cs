@@ -57,6 +57,18 @@ public sealed record LanesConfig
 {
     public string Namespace { get; init; } = "llm";
     public IReadOnlyList<LaneConfig> Items { get; init; } = [];
+    /// <summary>
+    /// When set, a prefetch Job per GPU node downloads and verifies the locked files of its llama.cpp lanes onto the
+    /// model disk, and those lanes wait for it. Every such lane must then name a locked <c>modelRef</c>.
+    /// </summary>
+    public PrefetchConfig? Prefetch { get; init; }
+}
+
+/// <summary>The model prefetch: the small image with <c>curl</c> and <c>sha256sum</c> that does the download.</summary>
+public sealed record PrefetchConfig
+{
+    /// <summary>Pinned by digest, e.g. <c>docker.io/curlimages/curl:8.11.1@sha256:…</c>.</summary>
+    public required string Image { get; init; }
 }
 
 public enum LaneRuntime
