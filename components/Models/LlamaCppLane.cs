@@ -206,52 +206,21 @@ public sealed partial class LlamaCppLane : ComponentResource
             podAnnotations = new Dictionary<string, string> { [ModelLabels.ConfigSha256Annotation] = Sha256Hex(presetsIni) };
         }
 
-        return new V1Deployment
+        var container = new V1Container
         {
-            Metadata = new V1ObjectMeta
-            {
-                Name = name,
-                NamespaceProperty = args.Namespace,
-                Labels = WorkloadLabels(name, selector),
-                Annotations = ModelServerPods.DeploymentAnnotations(Locks(args), args.Router is not null),
-            },
-            Spec = new V1DeploymentSpec
-            {
-                Replicas = args.Active ? 1 : 0,
-                // One GPU: the old pod must release it before the new one can be admitted.
-                Strategy = new V1DeploymentStrategy { Type = "Recreate" },
-                RevisionHistoryLimit = 2,
-                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(selector) },
-                Template = new V1PodTemplateSpec
-                {
-                    Metadata = new V1ObjectMeta { Labels = WorkloadLabels(name, selector), Annotations = podAnnotations },
-                    Spec = new V1PodSpec
-                    {
-                        RuntimeClassName = args.RuntimeClassName,
-                        AutomountServiceAccountToken = false,
-                        EnableServiceLinks = false,
-                        NodeSelector = ModelServerPods.NodeSelector(args.Node),
-                        Tolerations = [ModelServerPods.GpuToleration()],
-                        Containers =
-                        [
-                            new V1Container
-                            {
-                                Name = ContainerName,
-                                Image = args.Image.ToString(),
-                                Args = ServerArgs(name, args).ToList(),
-                                Ports = [new V1ContainerPort { Name = "http", ContainerPort = args.Port, Protocol = "TCP" }],
-                                Resources = ModelServerPods.Resources(args.Resources, gpu),
-                                VolumeMounts = mounts,
-                                // /health answers 503 while the model loads and 200 once it serves.
-                                StartupProbe = ModelServerPods.HealthProbe(HealthPath, ModelServerPods.StartupFailures(args.ModelLoadBudget)),
-                                ReadinessProbe = ModelServerPods.HealthProbe(HealthPath, 3),
-                            },
-                        ],
-                        Volumes = volumes,
-                    },
-                },
-            },
+            Name = ContainerName,
+            Image = args.Image.ToString(),
+            Args = ServerArgs(name, args).ToList(),
+            Ports = [new V1ContainerPort { Name = "http", ContainerPort = args.Port, Protocol = "TCP" }],
+            Resources = ModelServerPods.Resources(args.Resources, gpu),
+            VolumeMounts = mounts,
+            // /health answers 503 while the model loads and 200 once it serves.
+            StartupProbe = ModelServerPods.HealthProbe(HealthPath, ModelServerPods.StartupFailures(args.ModelLoadBudget)),
+            ReadinessProbe = ModelServerPods.HealthProbe(HealthPath, 3),
         };
+        return ModelServerPods.GpuDeployment(name, args.Namespace, args.Active, selector, WorkloadLabels(name, selector),
+            ModelServerPods.DeploymentAnnotations(Locks(args), args.Router is not null), podAnnotations,
+            args.RuntimeClassName, args.Node, container, volumes);
     }
 
     private static string Sha256Hex(string text) =>

@@ -42,6 +42,40 @@ internal static class ModelServerPods
         return budget > TimeSpan.FromMinutes(20) ? budget : TimeSpan.FromMinutes(20);
     }
 
+    /// <summary>
+    /// The GPU lane contract every model-server Deployment shares (seed 002): replicas 1 when active and 0 when
+    /// parked, <c>Recreate</c> (one GPU: the old pod must release it before the new one is admitted), two old
+    /// revisions, the NVIDIA runtime class, no service-account token or service links, the semantic node selector and
+    /// the GPU toleration. The runtime-specific parts are the container and the volumes.
+    /// </summary>
+    public static V1Deployment GpuDeployment(string name, string ns, bool active, IDictionary<string, string> selector,
+        IDictionary<string, string> labels, IDictionary<string, string>? annotations, IDictionary<string, string>? podAnnotations,
+        string runtimeClassName, string? node, V1Container container, IList<V1Volume> volumes) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = labels, Annotations = annotations },
+        Spec = new V1DeploymentSpec
+        {
+            Replicas = active ? 1 : 0,
+            Strategy = new V1DeploymentStrategy { Type = "Recreate" },
+            RevisionHistoryLimit = 2,
+            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(selector) },
+            Template = new V1PodTemplateSpec
+            {
+                Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>(labels), Annotations = podAnnotations },
+                Spec = new V1PodSpec
+                {
+                    RuntimeClassName = runtimeClassName,
+                    AutomountServiceAccountToken = false,
+                    EnableServiceLinks = false,
+                    NodeSelector = NodeSelector(node),
+                    Tolerations = [GpuToleration()],
+                    Containers = [container],
+                    Volumes = volumes,
+                },
+            },
+        },
+    };
+
     public static Dictionary<string, string> NodeSelector(string? node)
     {
         var selector = new Dictionary<string, string> { [GpuLabels.Gpu] = "true" };

@@ -172,59 +172,30 @@ public sealed class VllmLane : ComponentResource
     private static V1Deployment BuildDeployment(string name, VllmLaneArgs args, Dictionary<string, string> selector, GpuWorkload gpu)
     {
         var labels = new Dictionary<string, string>(Labels(name, selector)) { [ModelLabels.GpuLlm] = "true" };
-        return new V1Deployment
+        var container = new V1Container
         {
-            Metadata = new V1ObjectMeta
-            {
-                Name = name,
-                NamespaceProperty = args.Namespace,
-                Labels = labels,
-                Annotations = ModelServerPods.DeploymentAnnotations(args.Lock is null ? [] : [args.Lock], router: false),
-            },
-            Spec = new V1DeploymentSpec
-            {
-                Replicas = args.Active ? 1 : 0,
-                Strategy = new V1DeploymentStrategy { Type = "Recreate" },
-                RevisionHistoryLimit = 2,
-                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(selector) },
-                Template = new V1PodTemplateSpec
-                {
-                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>(labels) },
-                    Spec = new V1PodSpec
-                    {
-                        RuntimeClassName = args.RuntimeClassName,
-                        AutomountServiceAccountToken = false,
-                        EnableServiceLinks = false,
-                        NodeSelector = ModelServerPods.NodeSelector(args.Node),
-                        Tolerations = [ModelServerPods.GpuToleration()],
-                        Containers =
-                        [
-                            new V1Container
-                            {
-                                Name = ContainerName,
-                                Image = args.Image.ToString(),
-                                Args = ServerArgs(name, args).ToList(),
-                                // Hugging Face downloads land on the node's model disk, not in the container.
-                                Env = [new V1EnvVar { Name = "HF_HOME", Value = $"{ModelMountPath}/huggingface" }],
-                                Ports = [new V1ContainerPort { Name = "http", ContainerPort = args.Port, Protocol = "TCP" }],
-                                Resources = ModelServerPods.Resources(args.Resources, gpu),
-                                VolumeMounts =
-                                [
-                                    new V1VolumeMount { Name = "models", MountPath = ModelMountPath },
-                                    new V1VolumeMount { Name = "dshm", MountPath = "/dev/shm" },
-                                ],
-                                StartupProbe = ModelServerPods.HealthProbe(HealthPath, ModelServerPods.StartupFailures(args.ModelLoadBudget)),
-                                ReadinessProbe = ModelServerPods.HealthProbe(HealthPath, 3),
-                            },
-                        ],
-                        Volumes =
-                        [
-                            new V1Volume { Name = "models", HostPath = new V1HostPathVolumeSource { Path = args.ModelHostPath, Type = "Directory" } },
-                            ModelServerPods.ShmVolume(args.ShmSize),
-                        ],
-                    },
-                },
-            },
+            Name = ContainerName,
+            Image = args.Image.ToString(),
+            Args = ServerArgs(name, args).ToList(),
+            // Hugging Face downloads land on the node's model disk, not in the container.
+            Env = [new V1EnvVar { Name = "HF_HOME", Value = $"{ModelMountPath}/huggingface" }],
+            Ports = [new V1ContainerPort { Name = "http", ContainerPort = args.Port, Protocol = "TCP" }],
+            Resources = ModelServerPods.Resources(args.Resources, gpu),
+            VolumeMounts =
+            [
+                new V1VolumeMount { Name = "models", MountPath = ModelMountPath },
+                new V1VolumeMount { Name = "dshm", MountPath = "/dev/shm" },
+            ],
+            StartupProbe = ModelServerPods.HealthProbe(HealthPath, ModelServerPods.StartupFailures(args.ModelLoadBudget)),
+            ReadinessProbe = ModelServerPods.HealthProbe(HealthPath, 3),
         };
+        return ModelServerPods.GpuDeployment(name, args.Namespace, args.Active, selector, labels,
+            ModelServerPods.DeploymentAnnotations(args.Lock is null ? [] : [args.Lock], router: false), podAnnotations: null,
+            args.RuntimeClassName, args.Node,
+            container,
+            [
+                new V1Volume { Name = "models", HostPath = new V1HostPathVolumeSource { Path = args.ModelHostPath, Type = "Directory" } },
+                ModelServerPods.ShmVolume(args.ShmSize),
+            ]);
     }
 }
