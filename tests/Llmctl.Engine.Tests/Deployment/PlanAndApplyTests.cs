@@ -294,3 +294,26 @@ public class ComponentOutputTests
         Assert.Equal(1, h.Checkpoint.Resources.Single(r => r.Urn.Name == "group").Outputs["size"]!.GetValue<int>());
     }
 }
+
+public class ComponentDependencyTests
+{
+    [Fact]
+    public async Task Children_of_a_component_wait_for_what_the_component_depends_on()
+    {
+        var h = new EngineHarness();
+        await h.UpAsync(_ =>
+        {
+            var first = EngineHarness.Thing("first");
+            var group = new ComponentResource("test:index:Group", "group", new ComponentResourceOptions { DependsOn = [first] });
+            EngineHarness.Thing("child", options: new CustomResourceOptions { Parent = group });
+        }, new UpdateOptions { Parallelism = 8 });
+        var creates = h.Provider.Calls.Where(c => c.StartsWith("create")).ToList();
+        Assert.EndsWith("::first", creates[0]);
+        Assert.EndsWith("::child", creates[1]);
+
+        await h.DestroyAsync();
+        var deletes = h.Provider.Calls.Where(c => c.StartsWith("delete")).ToList();
+        Assert.EndsWith("::child", deletes[0]);
+        Assert.EndsWith("::first", deletes[1]);
+    }
+}
