@@ -18,6 +18,7 @@ public sealed class Journal
     private readonly ISecretCrypter? _crypter;
     private readonly Dictionary<string, ResourceState> _states = new(StringComparer.Ordinal);
     private readonly List<string> _order;
+    private readonly HashSet<string> _ordered;
     private readonly List<PendingOperation> _pending = [];
     private readonly StackCheckpoint _base;
     private long _version;
@@ -31,6 +32,7 @@ public sealed class Journal
         foreach (var r in start.Resources) _states[r.Urn.Value] = r;
         // Desired order first (topological by construction), then what remains of the old checkpoint.
         _order = desiredOrder.Select(u => u.Value).Concat(start.Resources.Select(r => r.Urn.Value)).Distinct().ToList();
+        _ordered = new HashSet<string>(_order, StringComparer.Ordinal);
     }
 
     public ResourceState? Get(Urn urn)
@@ -44,7 +46,7 @@ public sealed class Journal
         {
             if (replacing is { } old && old != state.Urn) _states.Remove(old.Value);
             _states[state.Urn.Value] = state;
-            if (!_order.Contains(state.Urn.Value)) _order.Add(state.Urn.Value);
+            if (_ordered.Add(state.Urn.Value)) _order.Add(state.Urn.Value);
             _version++;
         }
     }
