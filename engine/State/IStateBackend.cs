@@ -60,3 +60,15 @@ public sealed class CheckpointFormatException(string message, Exception? inner =
 /// was written. Re-run to start from the current state.
 /// </summary>
 public sealed class CheckpointConflictException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The checkpoint could not be written (a read-only or immutable file, a full disk, a folder in the way). Nothing was
+/// half-written: the stored checkpoint is the one before this write. The message names the file and the reason.
+/// </summary>
+public sealed class StateWriteException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The stored checkpoint looks lost while its backup still holds resources (missing, or empty while the
+/// <c>.bak</c> is not). llmctl stops rather than treat the stack as new; the message says how to restore it.
+/// </summary>
+public sealed class CheckpointLostException(string message) : Exception(message);
