@@ -76,6 +76,12 @@ public sealed class LlmctlApp(CliContext cli)
             case CheckpointFormatException e:
                 cli.Err.WriteLine($"error: {e.Message}");
                 return ExitCodes.Error;
+            case StateWriteException e:
+                cli.Err.WriteLine($"error: {e.Message}");
+                return ExitCodes.Error;
+            case CheckpointLostException e:
+                cli.Err.WriteLine($"error: {e.Message}");
+                return ExitCodes.Error;
             case ProviderException e:
                 cli.Err.WriteLine($"error: {e.Message}");
                 return ExitCodes.ResourceError;

@@ -38,16 +38,29 @@ public interface IStateBackend
 
 public sealed record LockHolder(string User, string Host, int Pid, string Operation, DateTimeOffset Since);
 
+/// <summary>A lock a backend handed out. <see cref="TookOverFrom"/> names the holder whose stale lock it replaced.</summary>
+public interface IStackLock : IAsyncDisposable
+{
+    /// <summary>The dead (or expired) holder whose lock was taken over, or null when the stack was free.</summary>
+    LockHolder? TookOverFrom { get; }
+}
+
 /// <param name="looksStale">The holder ran on this host and its process is gone: the lock was left behind.</param>
-public sealed class StackLockedException(string stack, LockHolder holder, string? lockLocation, bool looksStale = false)
+/// <param name="aliveHere">The holder runs on this host and its process is alive: the lock is in use.</param>
+public sealed class StackLockedException(string stack, LockHolder holder, string? lockLocation, bool looksStale = false, bool aliveHere = false)
     : Exception($"the stack '{stack}' is locked by {holder.User}@{holder.Host} (pid {holder.Pid}), running '{holder.Operation}' since {holder.Since:u}"
         + (looksStale
             ? $"; the lock looks stale (pid {holder.Pid} is no longer running on this host): remove it with `llmctl stack unlock`"
                 + (lockLocation is null ? "" : $" ({lockLocation})")
-            : lockLocation is null ? "" : $"; if that process is gone, remove the lock with `llmctl stack unlock` ({lockLocation})"))
+            : aliveHere
+                ? $"; that process is still running on this host: wait for it to finish, or stop it"
+                    + (lockLocation is null ? "" : $" ({lockLocation})")
+                : lockLocation is null ? "" : $"; if that process is gone, remove the lock with `llmctl stack unlock` ({lockLocation})"))
 {
     public LockHolder Holder { get; } = holder;
     public bool LooksStale { get; } = looksStale;
+    /// <summary>The holder's process is running on this host (so <c>stack unlock</c> refuses without <c>--force</c>).</summary>
+    public bool HolderAliveHere { get; } = aliveHere;
 }
 
 public sealed class StackAlreadyExistsException(string stack) : Exception($"stack '{stack}' already exists");

@@ -31,6 +31,8 @@ internal sealed class CliHarness : IDisposable
     public string Out { get; private set; } = "";
     public string Err { get; private set; } = "";
     public bool Terminal { get; init; }
+    /// <summary>Use the real providers built from the stack's config (kubeconfig, …) instead of the mocks seam.</summary>
+    public bool RealProviders { get; init; }
     public string StackFile => Path.Combine(Directory, "Pulumi.homelab.yaml");
 
     public CliHarness Env(string name, string? value)
@@ -55,6 +57,7 @@ internal sealed class CliHarness : IDisposable
             Environment = name => _env.GetValueOrDefault(name),
             WorkingDirectory = Directory,
             Providers = new ProviderRegistry().RegisterFallback(Provider),
+            ProviderFactory = RealProviders ? (stack, liveDiff) => ProviderSetup.ForStack(stack, name => _env.GetValueOrDefault(name), liveDiff) : null,
             BackendFactory = _ => new FileBackend(StateRoot),
         };
         var code = await new LlmctlApp(cli).RunAsync(args, TestContext.Current.CancellationToken);

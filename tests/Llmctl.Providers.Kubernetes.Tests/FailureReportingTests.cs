@@ -1,7 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Llmctl.Engine.Providers;
+using Llmctl.Testing;
 using static Llmctl.Providers.Kubernetes.Tests.ProviderHarness;
 
 namespace Llmctl.Providers.Kubernetes.Tests;
@@ -9,88 +7,13 @@ namespace Llmctl.Providers.Kubernetes.Tests;
 /// <summary>What the provider says when the server is not what it should be, or waiting fails after an apply landed.</summary>
 public class FailureReportingTests
 {
-    /// <summary>A server that answers every request <c>200 text/html</c> (a wrong URL, an auth proxy's login page).</summary>
-    private sealed class HtmlServer : IAsyncDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-
-        public HtmlServer()
-        {
-            _listener.Start();
-            _loop = Task.Run(LoopAsync);
-        }
-
-        public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-
-        private async Task LoopAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                TcpClient client;
-                try
-                {
-                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                _ = Task.Run(async () =>
-                {
-                    using var _ = client;
-                    var stream = client.GetStream();
-                    var buffer = new byte[65536];
-                    var request = new StringBuilder();
-                    // Read the headers and whatever body came with them; answer once the headers are complete.
-                    while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                    {
-                        var n = await stream.ReadAsync(buffer);
-                        if (n == 0) return;
-                        request.Append(Encoding.ASCII.GetString(buffer, 0, n));
-                    }
-                    const string html = "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in</body></html>";
-                    var response = $"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {html.Length}\r\nConnection: close\r\n\r\n{html}";
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes(response));
-                });
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _loop;
-        }
-    }
-
-    private static string KubeconfigFor(string url) => $"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: html
-          cluster:
-            server: {url}
-        contexts:
-        - name: html
-          context:
-            cluster: html
-            user: u
-        current-context: html
-        users:
-        - name: u
-          user:
-            token: t
-        """;
-
     [Fact]
     public async Task A_server_answering_200_html_is_a_provider_error_that_says_it_is_not_a_Kubernetes_API_server()
     {
-        await using var html = new HtmlServer();
+        await using var html = new HtmlLoginPageServer();
         var provider = new KubernetesProvider(new KubernetesProviderOptions
         {
-            Kubeconfig = KubeconfigFor(html.Url),
+            Kubeconfig = html.Kubeconfig("html"),
             PollInterval = TimeSpan.FromMilliseconds(10),
             Retry = new RetrySettings { MaxAttempts = 1 },
         });
