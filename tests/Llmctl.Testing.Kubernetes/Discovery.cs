@@ -11,6 +11,16 @@ internal static class Discovery
 {
     private static readonly string[] Verbs = ["create", "delete", "get", "list", "patch", "update"];
 
+    /// <summary>The short names a real server advertises for the built-in kinds (<c>kubectl get deploy</c>).</summary>
+    private static readonly Dictionary<string, string[]> ShortNames = new(StringComparer.Ordinal)
+    {
+        ["Namespace"] = ["ns"], ["Node"] = ["no"], ["PersistentVolume"] = ["pv"], ["Service"] = ["svc"], ["Endpoints"] = ["ep"],
+        ["ConfigMap"] = ["cm"], ["ServiceAccount"] = ["sa"], ["Pod"] = ["po"], ["PersistentVolumeClaim"] = ["pvc"],
+        ["Deployment"] = ["deploy"], ["StatefulSet"] = ["sts"], ["DaemonSet"] = ["ds"], ["ReplicaSet"] = ["rs"], ["CronJob"] = ["cj"],
+        ["Ingress"] = ["ing"], ["NetworkPolicy"] = ["netpol"], ["StorageClass"] = ["sc"], ["PriorityClass"] = ["pc"],
+        ["PodDisruptionBudget"] = ["pdb"], ["CustomResourceDefinition"] = ["crd", "crds"],
+    };
+
     public static JsonObject? Answer(string path, ObjectStore store)
     {
         var parts = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -139,6 +149,7 @@ internal static class Discovery
             ["namespaced"] = t.Type.Namespaced,
             ["kind"] = t.Type.Kind,
             ["verbs"] = new JsonArray(Verbs.Select(v => (JsonNode)v).ToArray()),
+            ["shortNames"] = new JsonArray((ShortNames.GetValueOrDefault(t.Type.Kind) ?? []).Select(n => (JsonNode)n).ToArray()),
         }).ToArray()),
     };
 }

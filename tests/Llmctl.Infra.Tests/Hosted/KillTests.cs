@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Llmctl.Testing;
 
-namespace Llmctl.Infra.Tests.Kill;
+namespace Llmctl.Infra.Tests.Hosted;
 
 /// <summary>
 /// The real <c>llmctl up</c>, as a child process against the fake API server in its own process, killed with SIGKILL

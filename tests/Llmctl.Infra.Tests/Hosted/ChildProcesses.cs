@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Llmctl.Infra.Tests.Kill;
+namespace Llmctl.Infra.Tests.Hosted;
 
 /// <summary>The fake Kubernetes API server run as its own process (llmctl-fake-apiserver), stopped when disposed.</summary>
 internal sealed class FakeApiServerProcess : IAsyncDisposable
@@ -36,7 +36,7 @@ internal sealed class FakeApiServerProcess : IAsyncDisposable
         {
             Path.Combine(AppContext.BaseDirectory, "llmctl-fake-apiserver.dll"),
             "--kubeconfig", kubeconfig, "--context", "homelab", "--url-file", urlFile, "--ready-after", "20",
-            "--node", "gpu-worker", "--seed", Path.Combine(AppContext.BaseDirectory, "Kill", "homelab-prerequisites.json"), "--exit-on-stdin-eof",
+            "--node", "gpu-worker", "--seed", Path.Combine(AppContext.BaseDirectory, "Hosted", "homelab-prerequisites.json"), "--exit-on-stdin-eof",
         })
         {
             start.ArgumentList.Add(arg);
