@@ -25,7 +25,7 @@ elapsed=$(( $(date -u +%s) - started ))
   echo
   echo "Last run: $(date -u +%Y-%m-%d) on the shared 2-core CI machine, ${elapsed} s in all."
   echo
-  cat "$report" 2>/dev/null || echo "(no report: the test did not get as far as writing one)"
+  if [ -s "$report" ]; then cat "$report"; else echo "(no report: the test did not get as far as writing one; see its output)"; fi
 } > docs/kill-benchmark.md
 cat docs/kill-benchmark.md
 exit "${status:-0}"

@@ -49,24 +49,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
     public string Kubeconfig => KubeconfigFor("fake");
 
     /// <summary>A kubeconfig whose only context, <paramref name="context"/>, points at this server.</summary>
-    public string KubeconfigFor(string context) => $"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: {context}
-          cluster:
-            server: {Url}
-        contexts:
-        - name: {context}
-          context:
-            cluster: {context}
-            user: fake
-        current-context: {context}
-        users:
-        - name: fake
-          user:
-            token: fake-token
-        """;
+    public string KubeconfigFor(string context) => Llmctl.Testing.Kubeconfigs.For(Url, context);
 
     /// <summary>Added to every request before it is answered (the benchmark uses 50 ms).</summary>
     public TimeSpan Latency { get; set; }

@@ -18,24 +18,7 @@ public sealed class HtmlLoginPageServer : IAsyncDisposable
     }
 
     /// <summary>A kubeconfig whose only context, <paramref name="context"/>, points at this server.</summary>
-    public string Kubeconfig(string context) => $"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: {context}
-          cluster:
-            server: {Url}
-        contexts:
-        - name: {context}
-          context:
-            cluster: {context}
-            user: u
-        current-context: {context}
-        users:
-        - name: u
-          user:
-            token: t
-        """;
+    public string Kubeconfig(string context) => Kubeconfigs.For(Url, context);
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
