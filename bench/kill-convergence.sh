@@ -4,6 +4,7 @@
 # Every trial must converge to exactly the objects of an uninterrupted run (server-stamped fields aside) and leave
 # `preview --expect-no-changes` clean. Writes the result to docs/kill-benchmark.md.
 # It is the test Llmctl.Infra.Tests.Hosted.KillTests (3 kills in `dotnet test`) run with more trials.
+# NO_BUILD=1 runs what is already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TRIALS="${TRIALS:-20}"
@@ -11,7 +12,7 @@ report="$(mktemp)"
 trap 'rm -f "$report"' EXIT
 started=$(date -u +%s)
 LLMCTL_KILL_TRIALS="$TRIALS" LLMCTL_KILL_REPORT="$report" \
-  dotnet test tests/Llmctl.Infra.Tests --filter "FullyQualifiedName~Hosted.KillTests" --logger "console;verbosity=minimal" || status=$?
+  dotnet test tests/Llmctl.Infra.Tests ${NO_BUILD:+--no-build} --filter "FullyQualifiedName~Hosted.KillTests" --logger "console;verbosity=minimal" || status=$?
 elapsed=$(( $(date -u +%s) - started ))
 {
   echo "# Kill benchmark"
