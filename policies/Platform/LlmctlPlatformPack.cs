@@ -2,18 +2,24 @@ using Llmctl.Engine.Policy;
 
 namespace Llmctl.Policies.Platform;
 
-/// <summary>The GPU and supply-chain contract of the platform (ARCHITECTURE.md, "Domain contracts").</summary>
+/// <summary>The GPU, supply-chain and operations contract of the platform (ARCHITECTURE.md, "Domain contracts").</summary>
 public sealed class LlmctlPlatformPack : PolicyPack
 {
     public const string PackName = "llmctl-platform";
 
     public override string Name => PackName;
+    public override string Version => "0.2.0";
 
     public override IReadOnlyList<IPolicy> Policies { get; } =
     [
-        new ImagePinnedByDigest(),
-        new GpuRequestsEqualLimits(),
-        new GpuWorkloadsUseRuntimeClass(),
-        new OneActiveLanePerGpu(),
+        new PinnedDigests(),
+        new ModelLocks(),
+        new GpuContract(),
+        new OneActiveLane(),
+        new NodeBudget(),
+        new MaintenanceWindow(),
+        new KnownBroken(),
+        new NoPlainSecrets(),
+        new AliasBackends(),
     ];
 }

@@ -1,0 +1,188 @@
+using System.Text.Json.Nodes;
+using Llmctl.Components.Gpu;
+using Llmctl.Components.Models;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Policy;
+using Llmctl.Infra.Cli;
+using Llmctl.Policies.Platform;
+using Llmctl.Stacks;
+using Llmctl.Stacks.Config;
+
+namespace Llmctl.Infra.Switching;
+
+public enum PreflightStatus
+{
+    Pass,
+    Warn,
+    Block,
+}
+
+/// <summary>One line of a preflight: <c>[PASS] model_lock: GGUF file is locked with sha256 and sizeBytes</c>.</summary>
+public sealed record PreflightCheck(string Id, PreflightStatus Status, string Message);
+
+/// <summary>
+/// What <c>llmctl preflight</c> decided about one lane, before anything is scaled: the lane, its runtime and GPU, the
+/// fit line, every check, and the decision (the worst check). Exit codes as seed 002's script: 0 pass, 10 warn, 20 block.
+/// </summary>
+public sealed record PreflightReport(
+    string Lane,
+    string Runtime,
+    string? Node,
+    string Gpu,
+    string Fit,
+    IReadOnlyList<PreflightCheck> Checks)
+{
+    public PreflightStatus Decision => Checks.Count == 0 ? PreflightStatus.Pass : Checks.Max(c => c.Status);
+
+    public int ExitCode => Decision switch
+    {
+        PreflightStatus.Pass => 0,
+        PreflightStatus.Warn => 10,
+        _ => 20,
+    };
+
+    public void Write(TextWriter writer)
+    {
+        writer.WriteLine($"GPU fit preflight: {Word(Decision)} {Lane}");
+        writer.WriteLine($"gpu: {Gpu}");
+        writer.WriteLine($"lane: {Lane}, runtime={Runtime}");
+        writer.WriteLine($"fit: {Fit}");
+        writer.WriteLine("checks:");
+        foreach (var check in Checks) writer.WriteLine($"  [{Word(check.Status)}] {check.Id}: {check.Message}");
+        writer.WriteLine(Decision switch
+        {
+            PreflightStatus.Pass => "decision: PASS",
+            PreflightStatus.Warn => "decision: WARN; a switch needs --force",
+            _ => "decision: BLOCK; do not scale the GPU lane.",
+        });
+    }
+
+    public JsonObject ToJson() => new()
+    {
+        ["lane"] = Lane,
+        ["runtime"] = Runtime,
+        ["node"] = Node,
+        ["gpu"] = Gpu,
+        ["fit"] = Fit,
+        ["decision"] = Word(Decision),
+        ["exitCode"] = ExitCode,
+        ["checks"] = new JsonArray(Checks.Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["status"] = Word(c.Status), ["message"] = c.Message }).ToArray()),
+    };
+
+    public static string Word(PreflightStatus status) => status.ToString().ToUpperInvariant();
+}
+
+/// <summary>
+/// Evaluates a lane as if it were switched to: the stack is composed with the target active and the other lanes of its
+/// node parked, and the platform policies run over that stack; their findings about the lane, its node and the
+/// gateway's aliases become the checks (mandatory → BLOCK, advisory → WARN), plus the GPU inventory and the recorded
+/// acceptance evidence (<see cref="AcceptanceEvidence"/>).
+/// </summary>
+internal static class Preflight
+{
+    /// <summary>Each check and the policy whose findings decide it; a policy the stack disables is not shown.</summary>
+    private static readonly (string Id, string Policy, string Pass)[] PolicyChecks =
+    [
+        ("known_broken", Policies.Platform.KnownBroken.PolicyName, "the stack does not mark this profile broken"),
+        ("model_lock", ModelLocks.PolicyName, "model file is locked with sha256 and sizeBytes"),
+        ("prefetch_config", ModelLocks.PolicyName, "model file is listed in the node's prefetch"),
+        ("placement", GpuContract.PolicyName, "GPU request equals limit, runtime class, node selector and GPU toleration match a GPU node"),
+        ("one_active_lane", OneActiveLane.PolicyName, "the other lanes on this GPU are parked"),
+        ("node_budget", NodeBudget.PolicyName, "CPU and memory requests fit the node's allocatable"),
+        ("alias_backends", AliasBackends.PolicyName, "every gateway alias still reaches a running lane"),
+        ("pinned_digests", PinnedDigests.PolicyName, "the lane's image is pinned by digest"),
+    ];
+
+    /// <summary>The stack config with <paramref name="lane"/> active and every other llama.cpp/vLLM lane on its node parked.</summary>
+    public static StackConfig Switched(StackConfig config, LaneConfig lane) => config with
+    {
+        Lanes = config.Lanes with
+        {
+            Items = config.Lanes.Items.Select(l =>
+                l.Name == lane.Name ? l with { Active = true }
+                : l.Runtime != LaneRuntime.Ollama && l.Node == lane.Node ? l with { Active = false }
+                : l).ToList(),
+        },
+    };
+
+    public static LaneConfig FindLane(StackConfig config, string name)
+    {
+        var lane = config.Lanes.Items.FirstOrDefault(l => l.Name == name)
+            ?? throw new CliException(ExitCodes.ConfigOrUsage,
+                $"no lane named '{name}'; the stack's lanes are: {string.Join(", ", config.Lanes.Items.Select(l => l.Name))}");
+        return lane.Runtime == LaneRuntime.Ollama
+            ? throw new CliException(ExitCodes.ConfigOrUsage, $"'{name}' is an ollama lane, which runs on all its nodes at once; preflight and switch are for llamacpp and vllm lanes")
+            : lane;
+    }
+
+    public static PreflightReport Evaluate(StackWorkspace ws, StackConfig config, LaneConfig lane, StackContext switched, PolicyReport policies)
+    {
+        var deployment = Lanes.All(switched).FirstOrDefault(l => l.Annotation.Name == lane.Name)
+            ?? throw new CliException(ExitCodes.Error, $"lane '{lane.Name}' composed no model-server workload");
+        var node = Lanes.Nodes(switched).FirstOrDefault(n => n.Gpu.Node == lane.Node);
+        var gpu = node is null ? "none declared" : Describe(node.Gpu);
+        var checks = new List<PreflightCheck>();
+
+        checks.Add(node is null
+            ? new PreflightCheck("gpu_inventory", PreflightStatus.Block, $"lane names node '{lane.Node}', which declares no GPU")
+            : new PreflightCheck("gpu_inventory", PreflightStatus.Pass,
+                $"node '{node.Gpu.Node}' declares {node.Gpu.Count} GPU{(node.Gpu.Count == 1 ? "" : "s")} of {node.Gpu.VramMiB} MiB; the lane needs {deployment.Gpu?.Count ?? 0}"));
+
+        var enabled = policies.Policies.Where(p => p.Level != EnforcementLevel.Disabled).Select(p => p.Policy.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, policy, pass) in PolicyChecks)
+        {
+            if (!enabled.Contains(policy)) continue;
+            var found = policies.Violations.Where(v => v.PolicyName == policy && Concerns(v, id, deployment, lane)).ToList();
+            if (id == "prefetch_config" && found.Count == 0 && Prefetched(switched, deployment) is { } missing)
+            {
+                var level = policies.Policies.First(p => p.Policy.Name == policy).Level;
+                checks.Add(new PreflightCheck(id, level == EnforcementLevel.Mandatory ? PreflightStatus.Block : PreflightStatus.Warn, missing));
+                continue;
+            }
+            if (found.Count == 0)
+            {
+                checks.Add(new PreflightCheck(id, PreflightStatus.Pass, pass));
+                continue;
+            }
+            checks.AddRange(found.Select(v => new PreflightCheck(id,
+                v.Enforcement == EnforcementLevel.Mandatory ? PreflightStatus.Block : PreflightStatus.Warn, v.Message)));
+        }
+
+        var served = deployment.Workload.Resource.Annotations.OfType<ServedModel>().FirstOrDefault();
+        var evidence = AcceptanceEvidence.Load(ws.Loaded.ProjectDirectory, ws.Stack, lane.Name);
+        checks.Add(evidence.Check(lane, node?.Gpu));
+        var quant = deployment.Find<LockedModels>()?.Locks.FirstOrDefault()?.Gguf?.Quantization;
+        var fit = $"ctx={lane.CtxSize}"
+            + (served is null ? "" : $", kv={served.CacheTypeK.ToString().ToLowerInvariant()}/{served.CacheTypeV.ToString().ToLowerInvariant()}")
+            + (quant is null ? "" : $", quant={quant}")
+            + (evidence.Record?.PeakVramMiB is { } peak ? $", live_peak_mib={peak}" : "")
+            + "; estimate: not computed (the VRAM estimator is not wired into this build)";
+        return new PreflightReport(lane.Name, lane.Runtime.ToString().ToLowerInvariant(), lane.Node, gpu, fit, checks);
+    }
+
+    /// <summary>Null when a prefetch Job on the lane's node downloads its locked model, else why the model is not prefetched.</summary>
+    private static string? Prefetched(StackContext stack, LaneWorkload lane)
+    {
+        if (lane.Annotation.Runtime != ModelRuntime.LlamaCpp)
+        {
+            return $"{lane.Annotation.Runtime.ToString().ToLowerInvariant()} lanes load their model from the node's model disk, and llmctl does not prefetch them; make sure it is there";
+        }
+        var refs = lane.Find<LockedModels>()?.Locks.Where(l => l.IsLocked).Select(l => l.Ref).ToList() ?? [];
+        var prefetched = Workload.All(stack)
+            .Where(w => w.Resource.Annotations.Find<ServingLane>() is null && w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString() == lane.Annotation.Node)
+            .SelectMany(w => w.Resource.Annotations.Find<LockedModels>()?.Locks ?? []).Select(l => l.Ref).ToHashSet(StringComparer.Ordinal);
+        return refs.Count > 0 && refs.All(prefetched.Contains) ? null : "model is not prefetched: no prefetch Job on the node downloads its locked file (lanes.prefetch)";
+    }
+
+    private static bool Concerns(Violation v, string id, LaneWorkload lane, LaneConfig config) => id switch
+    {
+        "model_lock" => v.Urn == lane.Workload.Resource.Urn && !v.Message.Contains("prefetch", StringComparison.Ordinal),
+        "prefetch_config" => v.Urn == lane.Workload.Resource.Urn && v.Message.Contains("prefetch", StringComparison.Ordinal),
+        "node_budget" or "one_active_lane" => v.Message.Contains($"'{config.Node}'", StringComparison.Ordinal),
+        "alias_backends" => true,
+        _ => v.Urn == lane.Workload.Resource.Urn,
+    };
+
+    private static string Describe(NodeGpu gpu) =>
+        (HardwareCatalog.TryGet(gpu.Model, out var hw) ? hw.DisplayName : gpu.Model) + $", total={gpu.VramMiB}MiB" + (gpu.Count > 1 ? $" ×{gpu.Count}" : "");
+}
