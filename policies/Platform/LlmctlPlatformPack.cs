@@ -10,7 +10,15 @@ public sealed class LlmctlPlatformPack : PolicyPack
     public override string Name => PackName;
     public override string Version => "0.2.0";
 
-    public override IReadOnlyList<IPolicy> Policies { get; } =
+    /// <param name="fit">The VRAM estimate of the stack's lanes; without one, the pack runs without vram-fit.</param>
+    public LlmctlPlatformPack(ILaneFitSource? fit = null)
+    {
+        Policies = fit is null ? Common : [.. Common, new VramFit(fit)];
+    }
+
+    public override IReadOnlyList<IPolicy> Policies { get; }
+
+    private static IReadOnlyList<IPolicy> Common =>
     [
         new PinnedDigests(),
         new ModelLocks(),
