@@ -30,7 +30,8 @@ public sealed record PreflightReport(
     string? Node,
     string Gpu,
     string Fit,
-    IReadOnlyList<PreflightCheck> Checks)
+    IReadOnlyList<PreflightCheck> Checks,
+    string? Live = null)
 {
     public PreflightStatus Decision => Checks.Count == 0 ? PreflightStatus.Pass : Checks.Max(c => c.Status);
 
@@ -47,6 +48,7 @@ public sealed record PreflightReport(
         writer.WriteLine($"gpu: {Gpu}");
         writer.WriteLine($"lane: {Lane}, runtime={Runtime}");
         writer.WriteLine($"fit: {Fit}");
+        if (Live is not null) writer.WriteLine($"live: {Live}");
         writer.WriteLine("checks:");
         foreach (var check in Checks) writer.WriteLine($"  [{Word(check.Status)}] {check.Id}: {check.Message}");
         writer.WriteLine(Decision switch
@@ -64,6 +66,7 @@ public sealed record PreflightReport(
         ["node"] = Node,
         ["gpu"] = Gpu,
         ["fit"] = Fit,
+        ["live"] = Live,
         ["decision"] = Word(Decision),
         ["exitCode"] = ExitCode,
         ["checks"] = new JsonArray(Checks.Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["status"] = Word(c.Status), ["message"] = c.Message }).ToArray()),
@@ -182,6 +185,67 @@ internal static class Preflight
         "alias_backends" => true,
         _ => v.Urn == lane.Workload.Resource.Urn,
     };
+
+    /// <summary>
+    /// The live checks, when the cluster answers: the node exists and advertises the GPUs (device plugin), GPU Feature
+    /// Discovery's memory label matches the declared card, kubelet's allocatable is not below what the stack declares,
+    /// and no GPU LLM pod is pending. Returns the checks and the <c>live:</c> line.
+    /// </summary>
+    public static async Task<(IReadOnlyList<PreflightCheck> Checks, string Live)> LiveAsync(
+        Providers.Kubernetes.ClusterFacts facts, LaneConfig lane, StackContext switched, CancellationToken ct)
+    {
+        var deployment = Lanes.All(switched).First(l => l.Annotation.Name == lane.Name);
+        var declared = Lanes.Nodes(switched).FirstOrDefault(n => n.Gpu.Node == lane.Node);
+        var checks = new List<PreflightCheck>();
+        Providers.Kubernetes.LiveNode? node;
+        IReadOnlyList<Providers.Kubernetes.LivePod> pods;
+        try
+        {
+            node = await facts.NodeAsync(lane.Node!, ct);
+            pods = await facts.PodsAsync($"{ModelLabels.GpuLlm}=true", ModelLabels.Lane, ct);
+        }
+        catch (Engine.Providers.ProviderException ex)
+        {
+            return ([], $"cluster not reachable ({ex.Message}); the checks are from the stack file only");
+        }
+        if (node is null)
+        {
+            return ([new PreflightCheck("live_node", PreflightStatus.Block, $"the cluster has no node '{lane.Node}'; join it or fix the lane's node")], "read from the cluster");
+        }
+        var resource = (deployment.Gpu?.Vendor ?? GpuVendor.Nvidia).ResourceName();
+        var need = deployment.Gpu?.Count ?? 1;
+        var advertised = node.Allocatable.TryGetValue(resource, out var a) && int.TryParse(a, out var n) ? n : 0;
+        checks.Add(advertised >= need
+            ? new PreflightCheck("gpu_allocatable", PreflightStatus.Pass, $"node '{node.Name}' advertises {advertised} allocatable {resource}")
+            : new PreflightCheck("gpu_allocatable", PreflightStatus.Block, $"node '{node.Name}' advertises {advertised} allocatable {resource} and the lane needs {need}; is the device plugin running and healthy?"));
+        if (declared is { Gpu.Vendor: GpuVendor.Nvidia })
+        {
+            var label = node.Labels.GetValueOrDefault("nvidia.com/gpu.memory");
+            checks.Add(label is null
+                ? new PreflightCheck("gpu_memory", PreflightStatus.Warn, "the node has no nvidia.com/gpu.memory label; is GPU Feature Discovery running?")
+                : label == declared.Gpu.VramMiB.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    ? new PreflightCheck("gpu_memory", PreflightStatus.Pass, $"GPU Feature Discovery reports {label} MiB, as declared")
+                    : new PreflightCheck("gpu_memory", PreflightStatus.Warn, $"GPU Feature Discovery reports {label} MiB but the stack declares {declared.Gpu.VramMiB} MiB; fix the node's hardware"));
+        }
+        if (declared?.Annotations.Find<NodeAllocatable>() is { } budget)
+        {
+            foreach (var (name, want) in new[] { ("cpu", budget.Cpu), ("memory", budget.Memory) })
+            {
+                if (want is not { } declaredAmount || !node.Allocatable.TryGetValue(name, out var liveText)) continue;
+                if (Workload.Value(liveText) is not { } live || live >= declaredAmount.Value) continue;
+                checks.Add(new PreflightCheck("node_allocatable", PreflightStatus.Warn,
+                    $"node '{node.Name}' offers {liveText} {name} to pods, less than the {declaredAmount.Text} the stack declares; set gpuNodes[].allocatable.{name} to it"));
+            }
+        }
+        var here = pods.Where(p => p.Node == node.Name || (p.Node is null && p.Phase == "Pending")).ToList();
+        var pending = here.Where(p => p.Phase == "Pending").ToList();
+        var running = here.Where(p => p.Phase == "Running").ToList();
+        checks.Add(pending.Count > 0
+            ? new PreflightCheck("gpu_pods", PreflightStatus.Warn, $"GPU LLM pods are pending: {string.Join(", ", pending.Select(p => $"{p.Namespace}/{p.Name}"))}; settle them before switching")
+            : new PreflightCheck("gpu_pods", PreflightStatus.Pass, running.Count == 0 ? "no GPU LLM pod is running on the node"
+                : $"{running.Count} running GPU LLM pod{(running.Count == 1 ? "" : "s")} on the node ({string.Join(", ", running.Select(p => p.Lane ?? p.Name))}), none pending"));
+        return (checks, $"read from the cluster (node '{node.Name}')");
+    }
 
     private static string Describe(NodeGpu gpu) =>
         (HardwareCatalog.TryGet(gpu.Model, out var hw) ? hw.DisplayName : gpu.Model) + $", total={gpu.VramMiB}MiB" + (gpu.Count > 1 ? $" ×{gpu.Count}" : "");

@@ -28,7 +28,11 @@ public sealed class SwitchTests : IAsyncLifetime
             RequestTimeout = TimeSpan.FromSeconds(10),
             Retry = new RetrySettings { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(20) },
         };
-        _cli = new CliHarness { ProviderFactory = (_, _) => new ProviderRegistry().Register(KubernetesProvider.Package, new KubernetesProvider(options)) };
+        _cli = new CliHarness
+        {
+            ProviderFactory = (_, _) => new ProviderRegistry().Register(KubernetesProvider.Package, new KubernetesProvider(options)),
+            ClusterFacts = _ => new ClusterFacts(options),
+        };
         // The fake serves the built-in kinds and HelmChart; the Prometheus operator's kinds arrive with its chart, so the
         // switch tests run the homelab without its observability section.
         var text = File.ReadAllText(_cli.StackFile);
@@ -36,6 +40,7 @@ public sealed class SwitchTests : IAsyncLifetime
         Assert.True(at > 0);
         File.WriteAllText(_cli.StackFile, text[..at]);
         Assert.Equal(ExitCodes.Ok, await _cli.RunAsync("up", "--yes", "-s", "homelab"));
+        LiveNode();
     }
 
     public async ValueTask DisposeAsync()
@@ -120,5 +125,66 @@ public sealed class SwitchTests : IAsyncLifetime
         Assert.Equal(writes, Writes());
         Assert.Equal((1, 0), (Replicas(Fast), Replicas(Deep)));
         Assert.Contains($"      - name: {Deep}\n        runtime: llamacpp\n        active: true\n", File.ReadAllText(_cli.StackFile).ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>What GFD, the device plugin and the kubelet report for the GPU worker (seed 002's live node).</summary>
+    private void LiveNode(string gpus = "1", string gpuMemory = "24467")
+    {
+        _server.AddNode("gpu-worker", new Dictionary<string, string>
+        {
+            ["kubernetes.io/hostname"] = "gpu-worker",
+            ["nvidia.com/gpu.memory"] = gpuMemory,
+            ["workload.ai/gpu"] = "true",
+        });
+        _server.SetStatus("Node", null, "gpu-worker", s => s["allocatable"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["cpu"] = "15", ["memory"] = "57457452Ki", ["nvidia.com/gpu"] = gpus, ["pods"] = "110",
+        });
+    }
+
+    private void GpuPod(string name, string lane, string phase)
+    {
+        _server.Seed(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = name,
+                ["namespace"] = "llm",
+                ["labels"] = new System.Text.Json.Nodes.JsonObject { ["workload.ai/gpu-llm"] = "true", ["workload.ai/lane"] = lane },
+            },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject { ["nodeName"] = "gpu-worker", ["containers"] = new System.Text.Json.Nodes.JsonArray() },
+        });
+        _server.SetStatus("Pod", "llm", name, s => s["phase"] = phase);
+    }
+
+    [Fact]
+    public async Task Preflight_reads_the_live_node_and_GPU_pods_when_the_cluster_answers()
+    {
+        LiveNode();
+        GpuPod("fast-0", Fast, "Running");
+
+        Assert.Equal(10, await _cli.RunAsync("preflight", Deep, "-s", "homelab"));
+
+        Assert.True(_cli.Out.Contains("live: read from the cluster (node 'gpu-worker')", StringComparison.Ordinal), _cli.Out);
+        Assert.Contains("[PASS] gpu_allocatable: node 'gpu-worker' advertises 1 allocatable nvidia.com/gpu", _cli.Out);
+        Assert.Contains("[PASS] gpu_memory: GPU Feature Discovery reports 24467 MiB, as declared", _cli.Out);
+        Assert.True(_cli.Out.Contains($"[PASS] gpu_pods: 1 running GPU LLM pod on the node ({Fast}), none pending", StringComparison.Ordinal), _cli.Out);
+    }
+
+    [Fact]
+    public async Task A_node_whose_device_plugin_advertises_no_GPU_blocks_and_a_pending_pod_warns()
+    {
+        LiveNode(gpus: "0", gpuMemory: "16311");
+        GpuPod("deep-0", Deep, "Pending");
+
+        Assert.Equal(20, await _cli.RunAsync("preflight", Deep, "-s", "homelab"));
+
+        Assert.Contains("[BLOCK] gpu_allocatable: node 'gpu-worker' advertises 0 allocatable nvidia.com/gpu and the lane needs 1", _cli.Out);
+        Assert.Contains("[WARN] gpu_memory: GPU Feature Discovery reports 16311 MiB but the stack declares 24467 MiB", _cli.Out);
+        Assert.Contains("[WARN] gpu_pods: GPU LLM pods are pending: llm/deep-0", _cli.Out);
+        Assert.Equal(20, await _cli.RunAsync("switch", Deep, "--force", "-s", "homelab"));
+        Assert.Equal((1, 0), (Replicas(Fast), Replicas(Deep)));
     }
 }
