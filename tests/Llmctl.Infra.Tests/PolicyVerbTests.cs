@@ -93,4 +93,41 @@ public class PolicyVerbTests
         Assert.Contains(lines, l => l.TrimStart().StartsWith("maintenance-window", StringComparison.Ordinal) && l.Contains(" mandatory ", StringComparison.Ordinal) && l.Contains(" plan ", StringComparison.Ordinal));
         Assert.Equal(9, lines.Count(l => l.StartsWith("    ", StringComparison.Ordinal)));
     }
+
+    [Theory]
+    [InlineData("cpu40", "node-budget", "node 'gpu-worker': cpu requests ")]
+    [InlineData("nvfp4", "known-broken", "lane 'qwen36-nvfp4-experiment' is marked broken")]
+    [InlineData("unpinned", "pinned-digests", "'vllm/vllm-openai:v0.27.1', which is not pinned by digest")]
+    public async Task Each_bad_stack_of_the_issue_is_stopped_by_a_named_policy_with_exit_5_or_allowed_as_advisory(string bad, string policy, string message)
+    {
+        using var cli = new CliHarness();
+        switch (bad)
+        {
+            case "cpu40":
+                cli.EditStackFile("        alias: qwen36-35b-gguf-fast # seed 002: the pod command's --alias is the lane name\n        ctxSize: 49152\n        cacheTypeK: q8_0\n        cacheTypeV: q8_0\n        parallel: 1\n        resources:\n          requests:\n            cpu: \"8\"\n            memory: 32Gi\n          limits:\n            cpu: \"14\"\n",
+                    "        alias: qwen36-35b-gguf-fast\n        ctxSize: 49152\n        cacheTypeK: q8_0\n        cacheTypeV: q8_0\n        parallel: 1\n        resources:\n          requests:\n            cpu: \"40\"\n            memory: 32Gi\n          limits:\n            cpu: \"40\"\n");
+                break;
+            case "nvfp4":
+                // The switch a user might make by hand: the broken lane active, the serving lane parked, the lane in the aliases.
+                cli.EditStackFile("      - name: qwen36-nvfp4-experiment\n        runtime: vllm\n        active: false\n", "      - name: qwen36-nvfp4-experiment\n        runtime: vllm\n        active: true\n");
+                cli.EditStackFile(FastActive, FastActive.Replace("active: true", "active: false", StringComparison.Ordinal));
+                cli.EditStackFile("      - name: fast\n        lanes: [", "      - name: fast\n        lanes: [qwen36-nvfp4-experiment, ");
+                cli.EditStackFile("      - name: chat\n        lanes: [", "      - name: chat\n        lanes: [qwen36-nvfp4-experiment, ");
+                cli.EditStackFile("      - name: agent\n        lanes: [", "      - name: agent\n        lanes: [qwen36-nvfp4-experiment, ");
+                break;
+            case "unpinned":
+                cli.EditStackFile("image: vllm/vllm-openai@sha256:0a51ea5b4ae2dc5d81890e5173f54203d2a3ae0cfffe51b8fd2afd4391bfd967", "image: vllm/vllm-openai:v0.27.1");
+                break;
+        }
+
+        Assert.Equal(ExitCodes.PolicyViolation, await cli.RunAsync("preview", "-s", "homelab"));
+        Assert.Contains($"[mandatory]  llmctl-platform v0.2.0  {policy}", cli.Out);
+        Assert.Contains(message, cli.Out);
+        var mandatory = cli.Out.Split('\n').Where(l => l.Contains("[mandatory]", StringComparison.Ordinal)).ToList();
+        Assert.All(mandatory, l => Assert.Contains(policy, l));
+
+        cli.EditStackFile("    model-locks: advisory\n", $"    model-locks: advisory\n    {policy}: advisory\n");
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("preview", "-s", "homelab"));
+        Assert.Contains($"[advisory]  llmctl-platform v0.2.0  {policy}", cli.Out);
+    }
 }

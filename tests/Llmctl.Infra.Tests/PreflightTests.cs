@@ -10,11 +10,7 @@ public class PreflightTests
     /// <summary>The homelab made fully ready for the fast lane: locked files, the prefetch on, and its acceptance evidence.</summary>
     internal static void MakeFastLaneReady(CliHarness cli)
     {
-        var lockText = File.ReadAllText(Path.Combine(cli.Directory, "models.lock.yaml"));
-        var n = 0;
-        lockText = System.Text.RegularExpressions.Regex.Replace(lockText, "sha256: \"\"\\n(\\s+)sizeBytes:[ ]*\\n",
-            m => $"sha256: \"{(++n).ToString("x64", System.Globalization.CultureInfo.InvariantCulture)}\"\n{m.Groups[1].Value}sizeBytes: {20_000_000_000L + n}\n");
-        File.WriteAllText(Path.Combine(cli.Directory, "models.lock.yaml"), lockText);
+        File.WriteAllText(Path.Combine(cli.Directory, "models.lock.yaml"), LockedSample.Text());
         cli.EditStackFile("    namespace: llm\n", "    namespace: llm\n    prefetch:\n      image: docker.io/curlimages/curl:8.11.1@sha256:" + new string('a', 64) + "\n");
         Directory.CreateDirectory(Path.Combine(cli.Directory, "evidence", "homelab"));
         File.Copy(RepoFiles.Path("evidence", "homelab", "qwen36-35b-gguf-fast.yaml"), Path.Combine(cli.Directory, "evidence", "homelab", "qwen36-35b-gguf-fast.yaml"));

@@ -44,7 +44,7 @@ public sealed class PlatformPoliciesTests
         var stack = RealStacks.Homelab(
             text => text.Once("    namespace: llm\n", "    namespace: llm\n    prefetch:\n      image: docker.io/curlimages/curl:8.11.1@sha256:" + new string('a', 64) + "\n")
                 .Once("      - name: gpt-oss-agent\n", "      - name: gpt-oss-agent\n        broken: \"not locked yet\"\n"),
-            lockText: RealStacks.LockedLock());
+            lockText: Testing.LockedSample.Text());
 
         var locks = Runner.Run(stack).Where(v => v.PolicyName == ModelLocks.PolicyName).Select(v => v.Urn!.Value.Name).ToList();
 
@@ -55,7 +55,7 @@ public sealed class PlatformPoliciesTests
     [Fact]
     public void A_locked_model_missing_from_the_prefetch_list_is_named()
     {
-        var stack = RealStacks.Homelab(lockText: RealStacks.LockedLock());
+        var stack = RealStacks.Homelab(lockText: Testing.LockedSample.Text());
 
         var violation = Assert.Single(Runner.Run(stack), v => v.Urn == Lane(stack, Fast).Urn);
 

@@ -54,13 +54,4 @@ internal static class RealStacks
         Assert.True(text.IndexOf(from, at + 1, StringComparison.Ordinal) < 0, $"'{from}' is in the stack file more than once");
         return string.Concat(text.AsSpan(0, at), to, text.AsSpan(at + from.Length));
     }
-
-    /// <summary>models.lock.yaml with every entry locked (a made-up but well-formed sha256 and size), for the clean case.</summary>
-    public static string LockedLock()
-    {
-        var text = File.ReadAllText(RepoFiles.Path(ModelLockFile.DefaultFileName));
-        var n = 0;
-        return System.Text.RegularExpressions.Regex.Replace(text, "sha256: \"\"\\n(\\s+)sizeBytes:[ ]*\\n",
-            m => $"sha256: \"{(++n).ToString("x64", System.Globalization.CultureInfo.InvariantCulture)}\"\n{m.Groups[1].Value}sizeBytes: {20_000_000_000L + n}\n");
-    }
 }
