@@ -105,7 +105,7 @@ internal static class SwitchCommand
     private static HashSet<Urn> Scope(StackContext desired, IEnumerable<string> lanes)
     {
         var names = lanes.ToHashSet(StringComparer.Ordinal);
-        var roots = Lanes.All(desired).Where(l => names.Contains(l.Annotation.Name)).Select(l => l.Workload.Resource.Parent ?? l.Workload.Resource)
+        var roots = Lanes.All(desired).Where(l => names.Contains(l.Annotation.Name)).Select(l => l.Workload.Owner.Parent ?? l.Workload.Owner)
             .Concat(desired.Resources.Where(r => r.Annotations.Find<AliasRoutes>() is not null))
             .ToHashSet();
         return desired.Resources.Where(r => Ancestors(r).Any(roots.Contains)).Select(r => r.Urn).ToHashSet();
@@ -132,7 +132,7 @@ internal static class SwitchCommand
         foreach (var lane in Lanes.All(desired).Where(l => names.Contains(l.Annotation.Name)))
         {
             node ??= lane.Annotation.Node;
-            var state = result.Checkpoint.Resources.FirstOrDefault(r => r.Urn == lane.Workload.Resource.Urn);
+            var state = result.Checkpoint.Resources.FirstOrDefault(r => r.Urn == lane.Workload.Owner.Urn);
             if (state?.Id is not { } id) return $"lane '{lane.Annotation.Name}' is not in the checkpoint after the switch";
             var live = await providers.Get(state.Type).ReadAsync(state.Urn, state.Type, id, state.Inputs, state.Outputs, ct);
             var status = live?.Outputs["status"] as JsonObject;

@@ -151,7 +151,7 @@ internal static class Preflight
                 v.Enforcement == EnforcementLevel.Mandatory ? PreflightStatus.Block : PreflightStatus.Warn, v.Message)));
         }
 
-        var served = deployment.Workload.Resource.Annotations.OfType<ServedModel>().FirstOrDefault();
+        var served = deployment.Workload.OfType<ServedModel>().FirstOrDefault();
         var evidence = AcceptanceEvidence.Load(ws.Loaded.ProjectDirectory, ws.Stack, lane.Name);
         checks.Add(evidence.Check(lane, node?.Gpu));
         var quant = deployment.Find<LockedModels>()?.Locks.FirstOrDefault()?.Gguf?.Quantization;
@@ -172,18 +172,18 @@ internal static class Preflight
         }
         var refs = lane.Find<LockedModels>()?.Locks.Where(l => l.IsLocked).Select(l => l.Ref).ToList() ?? [];
         var prefetched = Workload.All(stack)
-            .Where(w => w.Resource.Annotations.Find<ServingLane>() is null && w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString() == lane.Annotation.Node)
-            .SelectMany(w => w.Resource.Annotations.Find<LockedModels>()?.Locks ?? []).Select(l => l.Ref).ToHashSet(StringComparer.Ordinal);
+            .Where(w => w.Find<ServingLane>() is null && w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString() == lane.Annotation.Node)
+            .SelectMany(w => w.Find<LockedModels>()?.Locks ?? []).Select(l => l.Ref).ToHashSet(StringComparer.Ordinal);
         return refs.Count > 0 && refs.All(prefetched.Contains) ? null : "model is not prefetched: no prefetch Job on the node downloads its locked file (lanes.prefetch)";
     }
 
     private static bool Concerns(Violation v, string id, LaneWorkload lane, LaneConfig config) => id switch
     {
-        "model_lock" => v.Urn == lane.Workload.Resource.Urn && !v.Message.Contains("prefetch", StringComparison.Ordinal),
-        "prefetch_config" => v.Urn == lane.Workload.Resource.Urn && v.Message.Contains("prefetch", StringComparison.Ordinal),
+        "model_lock" => v.Urn == lane.Workload.Owner.Urn && !v.Message.Contains("prefetch", StringComparison.Ordinal),
+        "prefetch_config" => v.Urn == lane.Workload.Owner.Urn && v.Message.Contains("prefetch", StringComparison.Ordinal),
         "node_budget" or "one_active_lane" => v.Message.Contains($"'{config.Node}'", StringComparison.Ordinal),
         "alias_backends" => true,
-        _ => v.Urn == lane.Workload.Resource.Urn,
+        _ => v.Urn == lane.Workload.Owner.Urn,
     };
 
     /// <summary>

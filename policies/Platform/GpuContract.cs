@@ -27,14 +27,14 @@ public sealed class GpuContract : IStackPolicy
         var nodes = Lanes.Nodes(stack).ToList();
         foreach (var workload in Workload.All(stack))
         {
-            foreach (var problem in Check(workload, handlers, nodes)) yield return (problem, workload.Resource.Urn);
+            foreach (var problem in Check(workload, handlers, nodes)) yield return (problem, workload.Owner.Urn);
         }
     }
 
     private static IEnumerable<string> Check(Workload workload, List<RuntimeHandler> handlers, List<GpuNode> nodes)
     {
         var name = workload.Display;
-        var annotation = workload.Resource.Annotations.Find<GpuWorkload>();
+        var annotation = workload.Find<GpuWorkload>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var container in workload.Containers)
         {
@@ -91,9 +91,9 @@ public sealed class GpuContract : IStackPolicy
                 ? $"{name} cannot be scheduled on any GPU node: it does not tolerate {string.Join(", ", untolerated)}; add the toleration"
                 : $"{name} cannot be scheduled on any GPU node of the stack: its node selector or affinity matches none of {string.Join(", ", nodes.Select(n => n.Gpu.Node))}";
         }
-        if (workload.Kind == "Deployment" && annotation is { Count: 1 } && workload.Resource.Inputs["spec"]?["strategy"]?["type"]?.ToString() != "Recreate")
+        if (workload.Kind == "Deployment" && annotation is { Count: 1 } && workload.Object["spec"]?["strategy"]?["type"]?.ToString() != "Recreate")
         {
-            yield return $"{name} holds a single GPU but rolls out with {workload.Resource.Inputs["spec"]?["strategy"]?["type"]?.ToString() ?? "RollingUpdate"}: "
+            yield return $"{name} holds a single GPU but rolls out with {workload.Object["spec"]?["strategy"]?["type"]?.ToString() ?? "RollingUpdate"}: "
                 + "the new pod would wait for the GPU the old one holds; set strategy.type: Recreate";
         }
     }

@@ -23,7 +23,7 @@ public sealed class KnownBroken : IStackPolicy
         {
             if (lane.Find<Components.Models.KnownBroken>() is not { } broken) continue;
             yield return ($"lane '{lane.Annotation.Name}' is marked broken: {broken.Reason}. Keep it parked (active: false), or fix the "
-                + "profile and remove its 'broken' entry once it loads", lane.Workload.Resource.Urn);
+                + "profile and remove its 'broken' entry once it loads", lane.Workload.Owner.Urn);
         }
     }
 }

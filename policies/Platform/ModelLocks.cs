@@ -22,12 +22,12 @@ public sealed class ModelLocks : IStackPolicy
     public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
         var prefetches = Workload.All(stack)
-            .Where(w => w.Resource.Annotations.Find<LockedModels>() is not null && w.Resource.Annotations.Find<ServingLane>() is null)
-            .Select(w => (Node: w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString(), Locks: w.Resource.Annotations.Find<LockedModels>()!.Locks))
+            .Where(w => w.Find<LockedModels>() is not null && w.Find<ServingLane>() is null)
+            .Select(w => (Node: w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString(), Locks: w.Find<LockedModels>()!.Locks))
             .ToList();
         foreach (var lane in Lanes.All(stack))
         {
-            foreach (var problem in Check(lane, prefetches)) yield return (problem, lane.Workload.Resource.Urn);
+            foreach (var problem in Check(lane, prefetches)) yield return (problem, lane.Workload.Owner.Urn);
         }
     }
 
@@ -37,7 +37,7 @@ public sealed class ModelLocks : IStackPolicy
         if (lane.Annotation.Runtime == ModelRuntime.Ollama) yield break;
         if (lane.Find<LockedModels>() is not { Locks.Count: > 0 } locked)
         {
-            var served = lane.Workload.Resource.Annotations.OfType<ServedModel>().Select(m => m.File).FirstOrDefault();
+            var served = lane.Workload.OfType<ServedModel>().Select(m => m.File).FirstOrDefault();
             yield return $"lane '{name}' serves {(served is null ? "a model" : $"'{served}'")} that is not in models.lock.yaml, so nothing verifies its bytes; "
                 + "add the file to the lock (its sha256 and sizeBytes) and name it in the lane's modelRef";
             yield break;

@@ -23,7 +23,7 @@ public sealed partial class NoPlainSecrets : IResourcePolicy
 
     public IEnumerable<string> Validate(Resource resource)
     {
-        if (Workload.From(resource) is { } workload)
+        foreach (var workload in Workload.Of(resource))
         {
             foreach (var container in workload.Containers)
             {
@@ -50,8 +50,9 @@ public sealed partial class NoPlainSecrets : IResourcePolicy
                     }
                 }
             }
-            yield break;
         }
+        // A workload of its own is checked by its containers; the rest below is for releases and other objects.
+        if (Workload.Of(resource).Any(w => !w.Rendered)) yield break;
         if (resource is not CustomResource custom) yield break;
         var (kind, name2) = (custom.Inputs["kind"]?.ToString(), custom.Inputs["metadata"]?["name"]?.ToString());
         IEnumerable<(string Key, string Value)> entries = kind switch

@@ -50,7 +50,7 @@ public sealed class NodeBudget : IStackPolicy, IConfigurablePolicy
                 var breakdown = string.Join(", ", requests.OrderByDescending(x => x.Amount).Select(x => $"{x.Workload.Display} {Format(resource, x.Amount)}"));
                 var message = $"node '{node.Gpu.Node}': {resource} requests {Format(resource, total)} of {Format(resource, budget.Value)} allocatable "
                     + $"({percent:0}%): {breakdown}";
-                var urn = requests.OrderByDescending(x => x.Amount).First().Workload.Resource.Urn;
+                var urn = requests.OrderByDescending(x => x.Amount).First().Workload.Owner.Urn;
                 if (total > budget.Value)
                 {
                     yield return (message + ". Pods beyond it stay Pending; lower the requests (limits may stay above them) or give the node more", urn);

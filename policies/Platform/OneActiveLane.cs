@@ -39,7 +39,7 @@ public sealed class OneActiveLane : IStackPolicy
             var gpus = capacity == 1 ? "1 GPU" : $"{capacity} GPUs";
             yield return ($"{where} has {gpus} but its running lanes ask for {demand}: {names}. Keep one lane active per GPU "
                 + "and park the others (active: false, 0 replicas); switch lanes with `llmctl switch <lane>`.",
-                node.Last().Workload.Resource.Urn);
+                node.Last().Workload.Owner.Urn);
         }
     }
 }
@@ -52,7 +52,7 @@ public sealed record LaneWorkload(Workload Workload, ServingLane Annotation, Gpu
 
     public bool Running => Workload.Replicas > 0;
 
-    public T? Find<T>() where T : class, IResourceAnnotation => Workload.Resource.Annotations.Find<T>();
+    public T? Find<T>() where T : class, IResourceAnnotation => Workload.Find<T>();
 }
 
 /// <summary>Reads the lanes and GPU nodes of a composed stack, for the lane policies.</summary>
@@ -60,9 +60,9 @@ public static class Lanes
 {
     /// <summary>Every workload that carries a <see cref="ServingLane"/>, in registration order.</summary>
     public static IEnumerable<LaneWorkload> All(StackContext stack) => Workload.All(stack)
-        .Select(w => (Workload: w, Lane: w.Resource.Annotations.Find<ServingLane>()))
+        .Select(w => (Workload: w, Lane: w.Find<ServingLane>()))
         .Where(x => x.Lane is not null)
-        .Select(x => new LaneWorkload(x.Workload, x.Lane!, x.Workload.Resource.Annotations.Find<GpuWorkload>()));
+        .Select(x => new LaneWorkload(x.Workload, x.Lane!, x.Workload.Find<GpuWorkload>()));
 
     public static Dictionary<string, int> GpusPerNode(StackContext stack) => stack.Resources
         .SelectMany(r => r.Annotations.OfType<NodeGpu>())

@@ -25,15 +25,16 @@ public sealed partial class PinnedDigests : IResourcePolicy
 
     public IEnumerable<string> Validate(Resource resource)
     {
-        if (Workload.From(resource) is { } workload)
+        foreach (var workload in Workload.Of(resource))
         {
             foreach (var container in workload.Containers)
             {
                 var where = $"{workload.Display} container '{container["name"]}'";
                 if (Problem(container["image"]?.ToString(), where) is { } problem) yield return problem;
             }
-            yield break;
         }
+        // A workload of its own is checked by its containers; the rest below is for releases and other objects.
+        if (Workload.Of(resource).Any(w => !w.Rendered)) yield break;
         if (resource is not CustomResource custom) yield break;
         var named = resource.Annotations.OfType<ContainerImage>().Select(c => (Where: $"image '{c.Container}'", Image: c.Image.ToString()))
             .Concat(resource.Annotations.OfType<DevicePluginRelease>().Where(d => d.Image is not null).Select(d => (Where: $"{d.Chart} device plugin image", Image: d.Image!)))

@@ -64,7 +64,7 @@ public sealed class VramFit(ILaneFitSource source) : IStackPolicy, IConfigurable
         foreach (var lane in Lanes.All(stack).Where(l => l.Annotation.Runtime != Components.Models.ModelRuntime.Ollama))
         {
             var fit = source.Estimate(lane.Annotation.Name, MarginMiB);
-            var urn = lane.Workload.Resource.Urn;
+            var urn = lane.Workload.Owner.Urn;
             var name = lane.Annotation.Name;
             var numbers = $"{fit.TotalMiB:0} MiB of {fit.BudgetMiB:0} MiB ({fit.Breakdown})";
             switch (fit.Verdict)

@@ -7,51 +7,65 @@ using Llmctl.Engine.Model;
 namespace Llmctl.Policies.Platform;
 
 /// <summary>
-/// A Kubernetes object with a pod template, read from its inputs (the JSON the cluster receives), so every object is
-/// seen the same way: typed objects of components, customized ones, and children rendered from Helm charts.
+/// A Kubernetes object with a pod template, read from its JSON (what the cluster receives), so every object is seen
+/// the same way: typed objects of components, customized ones, and objects a chart renders. <see cref="Owner"/> is
+/// the resource itself, or for a rendered object the release that makes it (then <see cref="Rendered"/> is true and
+/// the owner's annotations are not the object's).
 /// </summary>
-public sealed record Workload(CustomResource Resource, string Kind, string Name, string? Namespace, JsonObject PodSpec, JsonObject? PodLabels)
+public sealed record Workload(Resource Owner, JsonObject Object, string Kind, string Name, string? Namespace, JsonObject PodSpec, bool Rendered = false)
 {
     /// <summary><c>Deployment 'qwen36-35b-gguf-fast'</c>.</summary>
-    public string Display => $"{Kind} '{Name}'";
+    public string Display => Rendered ? $"{Kind} '{Name}' (rendered for release '{Owner.Urn.Name}')" : $"{Kind} '{Name}'";
 
     /// <summary>The pods it runs at once: <c>spec.replicas</c> (default 1), a Job's parallelism, one per node for a DaemonSet.</summary>
     public int Replicas => Kind switch
     {
         "DaemonSet" or "Pod" or "CronJob" => 1,
-        "Job" => Int(Resource.Inputs["spec"]?["parallelism"]) ?? 1,
-        _ => Int(Resource.Inputs["spec"]?["replicas"]) ?? 1,
+        "Job" => Int(Object["spec"]?["parallelism"]) ?? 1,
+        _ => Int(Object["spec"]?["replicas"]) ?? 1,
     };
 
     public IEnumerable<JsonObject> Containers => Array(PodSpec["initContainers"]).Concat(Array(PodSpec["containers"]));
 
     public string? RuntimeClassName => PodSpec["runtimeClassName"]?.GetValue<string>();
 
+    /// <summary>An annotation of the object (a component's own objects carry them; rendered objects carry none).</summary>
+    public T? Find<T>() where T : class, IResourceAnnotation => Rendered ? null : Owner.Annotations.Find<T>();
+
+    public IEnumerable<T> OfType<T>() where T : IResourceAnnotation => Rendered ? [] : Owner.Annotations.OfType<T>();
+
     /// <summary>The quantity a container asks for (<c>requests</c>) or is capped at (<c>limits</c>) of <paramref name="resource"/>.</summary>
     public static string? Amount(JsonObject container, string kind, string resource) =>
         container["resources"]?[kind]?[resource] is JsonValue v ? v.ToString() : null;
 
     /// <summary>Every object with a pod template, in registration order.</summary>
-    public static IEnumerable<Workload> All(StackContext stack) => stack.Resources.Select(From).OfType<Workload>();
+    public static IEnumerable<Workload> All(StackContext stack) => stack.Resources.SelectMany(Of);
 
-    /// <summary>The workload <paramref name="resource"/> is, when it is a Kubernetes object with a pod spec (not a patch).</summary>
-    public static Workload? From(Resource resource)
+    /// <summary>
+    /// The workloads <paramref name="resource"/> puts in the cluster: itself when it is a Kubernetes object with a pod
+    /// spec (not a patch). Objects rendered from a release's chart are added here, as <see cref="FromJson"/> with the
+    /// release as owner, so every workload policy sees them without a change of its own.
+    /// </summary>
+    public static IEnumerable<Workload> Of(Resource resource)
     {
-        if (resource is not CustomResource custom || !custom.Type.StartsWith("kubernetes:", StringComparison.Ordinal) || custom.Type.EndsWith("Patch", StringComparison.Ordinal))
+        if (resource is CustomResource custom && custom.Type.StartsWith("kubernetes:", StringComparison.Ordinal) && !custom.Type.EndsWith("Patch", StringComparison.Ordinal)
+            && FromJson(resource, custom.Inputs, rendered: false) is { } own)
         {
-            return null;
+            yield return own;
         }
-        var inputs = custom.Inputs;
-        var kind = inputs["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : custom.Type.Split(':').Last();
-        var spec = inputs["spec"] as JsonObject;
-        var (podSpec, podMeta) = kind == "Pod"
-            ? (spec, inputs["metadata"] as JsonObject)
-            : spec?["template"] is JsonObject template ? (template["spec"] as JsonObject, template["metadata"] as JsonObject)
-            : spec?["jobTemplate"]?["spec"]?["template"] is JsonObject jobTemplate ? (jobTemplate["spec"] as JsonObject, jobTemplate["metadata"] as JsonObject)
-            : (null, null);
+    }
+
+    /// <summary>The workload a Kubernetes object's JSON describes, or null when it has no pod template.</summary>
+    public static Workload? FromJson(Resource owner, JsonObject json, bool rendered)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(json);
+        var kind = json["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : owner.Type.Split(':').Last();
+        var spec = json["spec"] as JsonObject;
+        var podSpec = kind == "Pod" ? spec
+            : spec?["template"]?["spec"] as JsonObject ?? spec?["jobTemplate"]?["spec"]?["template"]?["spec"] as JsonObject;
         if (podSpec?["containers"] is not JsonArray) return null;
-        return new Workload(custom, kind, inputs["metadata"]?["name"]?.ToString() ?? custom.Name, inputs["metadata"]?["namespace"]?.ToString(),
-            podSpec, podMeta?["labels"] as JsonObject);
+        return new Workload(owner, json, kind, json["metadata"]?["name"]?.ToString() ?? owner.Name, json["metadata"]?["namespace"]?.ToString(), podSpec, rendered);
     }
 
     /// <summary>

@@ -103,6 +103,38 @@ public sealed class PlatformPoliciesTests
     }
 
     [Fact]
+    public void Any_kind_with_a_pod_template_is_read_from_its_json_and_checked_by_every_workload_policy()
+    {
+        var stack = RealStacks.Homelab(after: _ => new CustomResource("kubernetes:argoproj.io/v1alpha1:Rollout", "canary", new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "argoproj.io/v1alpha1",
+            ["kind"] = "Rollout",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "canary", ["namespace"] = "llm" },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["replicas"] = 1,
+                ["template"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["spec"] = new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["containers"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+                        {
+                            ["name"] = "server",
+                            ["image"] = "vllm/vllm-openai:latest",
+                            ["resources"] = new System.Text.Json.Nodes.JsonObject { ["limits"] = new System.Text.Json.Nodes.JsonObject { ["nvidia.com/gpu"] = "1" } },
+                        }),
+                    },
+                },
+            },
+        }));
+
+        var violations = Run(stack);
+
+        Assert.Contains(violations, v => v.PolicyName == PinnedDigests.PolicyName && v.Message.Contains("Rollout 'canary' container 'server' runs 'vllm/vllm-openai:latest'", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.PolicyName == GpuContract.PolicyName && v.Message.Contains("Rollout 'canary' uses nvidia.com/gpu but sets no runtimeClassName", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_chart_version_range_breaks_pinned_digests()
     {
         var stack = RealStacks.Homelab(after: ctx => ((CustomResource)ctx.Resources.Single(r => r.Type.EndsWith(":HelmChart", StringComparison.Ordinal) && r.Name == "litellm"))
