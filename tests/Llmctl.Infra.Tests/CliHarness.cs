@@ -33,6 +33,10 @@ internal sealed class CliHarness : IDisposable
     public bool Terminal { get; init; }
     /// <summary>Use the real providers built from the stack's config (kubeconfig, …) instead of the mocks seam.</summary>
     public bool RealProviders { get; init; }
+    /// <summary>Real providers for the stack (the Kubernetes provider against the fake API server); null: the mocks seam.</summary>
+    public Func<Engine.Config.LoadedStack, bool, ProviderRegistry>? ProviderFactory { get; init; }
+    /// <summary>Where preflight reads live facts; null: it reads none.</summary>
+    public Func<Engine.Config.LoadedStack, Providers.Kubernetes.ClusterFacts>? ClusterFacts { get; init; }
     public string StackFile => Path.Combine(Directory, "Pulumi.homelab.yaml");
 
     public CliHarness Env(string name, string? value)
@@ -57,7 +61,8 @@ internal sealed class CliHarness : IDisposable
             Environment = name => _env.GetValueOrDefault(name),
             WorkingDirectory = Directory,
             Providers = new ProviderRegistry().RegisterFallback(Provider),
-            ProviderFactory = RealProviders ? (stack, liveDiff) => ProviderSetup.ForStack(stack, name => _env.GetValueOrDefault(name), liveDiff) : null,
+            ProviderFactory = ProviderFactory ?? (RealProviders ? (stack, liveDiff) => ProviderSetup.ForStack(stack, name => _env.GetValueOrDefault(name), liveDiff) : null),
+            ClusterFacts = ClusterFacts,
             BackendFactory = _ => new FileBackend(StateRoot),
         };
         var code = await new LlmctlApp(cli).RunAsync(args, TestContext.Current.CancellationToken);
