@@ -218,7 +218,7 @@ internal sealed class GgufReader
             case GgufValueType.Float64: return new(elementType, Fill(n, () => BitConverter.UInt64BitsToDouble(ReadUInt64())));
             case GgufValueType.String:
                 var strings = new string[n];
-                for (var i = 0; i < n; i++) strings[i] = ReadString($"{what}[{i}]", _limits.MaxStringBytes, strict: false);
+                for (var i = 0; i < n; i++) strings[i] = ReadString(what, _limits.MaxStringBytes, strict: false, index: i);
                 return new(elementType, strings);
             default:
                 var arrays = new GgufArray[n];
@@ -264,8 +264,20 @@ internal sealed class GgufReader
         return (long)count;
     }
 
-    private string ReadString(string what, int maxBytes, bool strict)
+    private string ReadString(string what, int maxBytes, bool strict, long index = -1)
     {
+        if (index >= 0 && Left >= 8)
+        {
+            // The common case of a long string array: no label is built unless something is wrong.
+            var peek = PeekUInt64();
+            if (peek <= (ulong)Math.Min(Left - 8, maxBytes) && _stringBytes + (long)peek <= _limits.MaxTotalStringBytes && peek <= (ulong)_buffer.Length)
+            {
+                _ = ReadUInt64();
+                _stringBytes += (long)peek;
+                return peek == 0 ? "" : LenientUtf8.GetString(Take((int)peek));
+            }
+            what = $"{what}[{index}]";
+        }
         var at = _position;
         var length = ReadUInt64();
         if (length > (ulong)Math.Max(Left, 0)) throw Fail(at, $"{what}: a string of {length} bytes does not fit in the {Left} bytes left in the file");
@@ -302,6 +314,14 @@ internal sealed class GgufReader
         {
             throw Fail(at, $"{what} is not valid UTF-8");
         }
+    }
+
+    private ulong PeekUInt64()
+    {
+        var span = Take(8);
+        _bufferStart -= 8;
+        _position -= 8;
+        return _bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(span) : BinaryPrimitives.ReadUInt64LittleEndian(span);
     }
 
     private ushort ReadUInt16()
