@@ -194,7 +194,7 @@ public static partial class GgufModelFacts
             foreach (var t in shard.Tensors)
             {
                 var size = t.ByteSize ?? throw Problem(shard,
-                    $"tensor '{t.Name}' has ggml type id {t.TypeId}, which this llmctl does not know, so its size is unknown");
+                    $"tensor '{GgufReader.Printable(t.Name)}' has ggml type id {t.TypeId}, which this llmctl does not know, so its size is unknown");
                 checked
                 {
                     switch (Classify(t.Name, n, out var block))
