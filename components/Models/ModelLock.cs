@@ -99,7 +99,9 @@ public sealed partial class ModelLockFile
             throw new ModelLockException([new ConfigDiagnostic(path, 0, 0, "", "the model lock file does not exist",
                 $"create {DefaultFileName} with a 'models:' list")]);
         }
-        return Parse(System.IO.File.ReadAllText(path), path);
+        var bag = new DiagnosticBag(path);
+        var text = YamlDocumentReader.ReadFile(path, bag);
+        return text is null ? throw new ModelLockException(bag.Items) : Parse(text, path);
     }
 
     /// <summary>Checks lock text; <paramref name="file"/> names it in diagnostics.</summary>
