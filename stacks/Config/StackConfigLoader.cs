@@ -44,7 +44,12 @@ public static partial class StackConfigLoader
         var declared = stack.Project.Config.Keys.Select(k => ConfigKey.Parse(k, project).ToString()).ToHashSet(StringComparer.Ordinal);
         foreach (var value in stack.Config.Values)
         {
-            if (value.Key.Namespace != project || sections.ContainsKey(value.Key.Name) || declared.Contains(value.Key.ToString())) continue;
+            if (value.Key.Namespace != project)
+            {
+                CheckNamespace(stack, value, stackBag);
+                continue;
+            }
+            if (sections.ContainsKey(value.Key.Name) || declared.Contains(value.Key.ToString())) continue;
             if (StackSecrets.Keys.Contains(value.Key.Name))
             {
                 if (!value.IsSecure)
@@ -66,6 +71,25 @@ public static partial class StackConfigLoader
         CheckSecrets(result, binder);
         diagnostics = all;
         return all.Count == 0 ? result : null;
+    }
+
+    /// <summary>
+    /// The namespaces a stack file may use besides the project's: the providers' (<c>kubernetes:context</c>,
+    /// <c>tailscale:tailnet</c>, <c>command:</c>), Pulumi's own and llmctl's (<c>llmctl:policies</c>). A key in any
+    /// other namespace is a mistake — a misspelt <c>llm-platfrom:gpu</c> would otherwise drop that whole section.
+    /// </summary>
+    public static IReadOnlyList<string> ProviderNamespaces { get; } = ["kubernetes", "tailscale", "command", "pulumi", "llmctl"];
+
+    private static void CheckNamespace(LoadedStack stack, ConfigValue value, DiagnosticBag stackBag)
+    {
+        var ns = value.Key.Namespace;
+        if (ProviderNamespaces.Contains(ns)) return;
+        var known = (IEnumerable<string>)[stack.ProjectName, .. ProviderNamespaces];
+        var entry = stack.StackFile?.Config.GetValueOrDefault(value.Key.ToString());
+        var hint = Suggest.Closest(ns, known) is { } closest ? $"did you mean '{closest}:{value.Key.Name}'? " : "";
+        stackBag.For(value.File).Add(entry?.KeyNode ?? value.Node, value.Key.ToString(),
+            $"unknown configuration namespace '{ns}'; nothing reads '{value.Key}'",
+            $"{hint}namespaces: {string.Join(", ", known)}");
     }
 
     // Names become Kubernetes object names and labels: DNS-1123 labels (lowercase alphanumerics and '-', 63 at most).

@@ -36,6 +36,12 @@ public class BadInputTests
         { "schemamismatch", 5, 5, "llm-platform:adminEmail: expected string as declared in Pulumi.yaml, got a list" },
         { "twoactive", 17, 17, "lanes 'qwen' and 'gemma' are both active on node 'gpu-worker-1'" },
         { "manyerrors", 18, 20, "llm-platform:lanes.items[0].flashAttn: expected true or false, got 'maybe'" },
+        { "nstypo", 14, 3, "llm_platform:lanes: unknown configuration namespace 'llm_platform'; nothing reads 'llm_platform:lanes' — did you mean 'llm-platform:lanes'?" },
+        { "projecttypo", 5, 3, "unknown configuration namespace 'llm-platfrom'; nothing reads 'llm-platfrom:cluster' — did you mean 'llm-platform:cluster'?" },
+        { "unclosedflow", 5, 11, "YAML syntax error: the '[' opened here is never closed" },
+        { "latin1", 27, 16, "the file is not valid UTF-8: byte 0xE9" },
+        { "aliasbomb", 48, 22, "the YAML expands to more than 100,000 values once its aliases are resolved" },
+        { "deepnesting", 33, 84, "the YAML is nested more than 64 levels deep" },
     };
 
     public static TheoryData<string, int, int, string> ProjectCases => new()
