@@ -32,8 +32,28 @@ public sealed record LaneLayer(IReadOnlyList<LlamaCppLane> LlamaCpp, IReadOnlyLi
 /// </summary>
 public static class LaneComposer
 {
-    public static LaneLayer Compose(StackContext ctx, StackConfig config, GpuLayer gpu, ModelLockFile? locks)
+    /// <summary>
+    /// Lane component arguments whose config key differs (the rest are named alike: <c>ctxSize</c>, <c>image</c>); see
+    /// <see cref="CompositionProblems.Try{T}"/>.
+    /// </summary>
+    private static readonly Dictionary<string, string> LaneArguments = new(StringComparer.Ordinal)
     {
+        ["modelFile"] = "model",
+        ["lock"] = "modelRef",
+        ["maxModelLen"] = "ctxSize",
+        ["contextLength"] = "ctxSize",
+        ["servedModelName"] = "alias",
+        ["numParallel"] = "parallel",
+        ["releaseNames"] = "serviceNames",
+        ["volume"] = "volumeSize",
+        ["namespace"] = "/lanes.namespace",
+        ["prefetch"] = "/lanes.prefetch",
+    };
+
+    /// <summary>Every lane is composed even when one fails, so <paramref name="problems"/> holds all of them.</summary>
+    public static LaneLayer Compose(StackContext ctx, StackConfig config, GpuLayer gpu, ModelLockFile? locks, CompositionProblems problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
         var key = (string path) => $"{ctx.ProjectName}:{path}";
         if (config.Lanes.Items.Count == 0) return LaneLayer.Empty;
 
@@ -44,7 +64,8 @@ public static class LaneComposer
             Metadata = new V1ObjectMeta { Name = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "llmctl" } },
         });
 
-        var prefetches = Prefetches(config, gpu, locks, ns, laneNamespace, key);
+        var prefetches = problems.Try("lanes.prefetch", () => Prefetches(config, gpu, locks, ns, laneNamespace, key), LaneArguments)
+            ?? new Dictionary<string, ModelPrefetch>(StringComparer.Ordinal);
         var llamaCpp = new List<LlamaCppLane>();
         var vllm = new List<VllmLane>();
         var ollama = new List<OllamaLane>();
@@ -53,11 +74,17 @@ public static class LaneComposer
         {
             var lane = config.Lanes.Items[i];
             var at = $"lanes.items[{i}]";
+            problems.Try(at, () => ComposeLane(lane, at), LaneArguments);
+        }
+        return new LaneLayer(llamaCpp, vllm, ollama);
+
+        void ComposeLane(LaneConfig lane, string at)
+        {
             if (!seen.Add(lane.Name)) throw new StackCompositionException(key($"{at}.name"), $"lane '{lane.Name}' is declared twice; lane names must be unique");
             if (lane.Runtime == LaneRuntime.Ollama)
             {
                 ollama.Add(Ollama(lane, at, ns, gpu, laneNamespace, key));
-                continue;
+                return;
             }
             var runtime = lane.Runtime.ToString().ToLowerInvariant();
             if (lane.Node is null) throw new StackCompositionException(key($"{at}.node"), $"{runtime} lane '{lane.Name}' names no node");
@@ -102,7 +129,7 @@ public static class LaneComposer
                     Lock = modelLock,
                     ExtraArgs = lane.ExtraArgs,
                 }, options));
-                continue;
+                return;
             }
 
             llamaCpp.Add(new LlamaCppLane(lane.Name, new LlamaCppLaneArgs
@@ -129,7 +156,6 @@ public static class LaneComposer
                 Prefetch = prefetches.GetValueOrDefault(lane.Node),
             }, options));
         }
-        return new LaneLayer(llamaCpp, vllm, ollama);
     }
 
     /// <summary>
