@@ -91,8 +91,7 @@ public static class LaneComposer
             if (lane.Model is null) throw new StackCompositionException(key($"{at}.model"), $"{runtime} lane '{lane.Name}' names no model");
             if (!gpu.Nodes.TryGetValue(lane.Node, out var node))
             {
-                throw new StackCompositionException(key($"{at}.node"),
-                    $"lane '{lane.Name}' runs on node '{lane.Node}', which is not in gpuNodes; declare it there or use one of: {string.Join(", ", gpu.Nodes.Keys)}");
+                throw new StackCompositionException(key($"{at}.node"), UnknownNode(lane.Name, lane.Node, gpu));
             }
             if (node.Hardware.Vendor != GpuVendor.Nvidia || gpu.Nvidia is not { } nvidia)
             {
@@ -205,8 +204,7 @@ public static class LaneComposer
         {
             if (!gpu.Nodes.TryGetValue(lane.Nodes[n], out var node))
             {
-                throw new StackCompositionException(key($"{at}.nodes[{n}]"),
-                    $"lane '{lane.Name}' runs on node '{lane.Nodes[n]}', which is not in gpuNodes; declare it there or use one of: {string.Join(", ", gpu.Nodes.Keys)}");
+                throw new StackCompositionException(key($"{at}.nodes[{n}]"), UnknownNode(lane.Name, lane.Nodes[n], gpu));
             }
             vendors.Add(node.Hardware.Vendor);
         }
@@ -248,6 +246,13 @@ public static class LaneComposer
         if (gpu.Nvidia is { } nvidia) args = args with { RuntimeClassName = nvidia.RuntimeClassName };
         // Argument problems (a non-ROCm tag on AMD nodes, no context length) surface as the component's own error.
         return new OllamaLane(lane.Name, args, new ComponentResourceOptions { DependsOn = dependsOn });
+    }
+
+    private static string UnknownNode(string lane, string node, GpuLayer gpu)
+    {
+        var hint = Llmctl.Engine.Config.Suggest.DidYouMean(node, gpu.Nodes.Keys) is { } h ? h + " " : "";
+        var known = gpu.Nodes.Count == 0 ? "no GPU nodes are declared under gpuNodes" : "GPU nodes: " + string.Join(", ", gpu.Nodes.Keys);
+        return $"lane '{lane}' names node '{node}', which is not a GPU node; {hint}{known}";
     }
 
     private static ModelLock? Lock(LaneConfig lane, ModelLockFile? locks, string keyPath)

@@ -1,4 +1,5 @@
 using Llmctl.Engine.Config;
+using Llmctl.Stacks;
 using Llmctl.Stacks.Config;
 
 namespace Llmctl.Stacks.Tests.Config;
@@ -29,7 +30,7 @@ public class BadInputTests
         { "badsecure", 6, 13, "llm-platform:apiKey: malformed secure value: expected v1:<base64 nonce>:<base64 ciphertext>" },
         { "securenosalt", 5, 13, "secure value but the stack file has no 'encryptionsalt'" },
         { "unknownnode", 11, 15, "lane 'qwen' names node 'gpu-worker-2', which is not a GPU node — did you mean 'gpu-worker-1'?" },
-        { "duplicatelanes", 14, 15, "llm-platform:lanes.items[1].name: duplicate lane name 'qwen'" },
+        { "duplicatelanes", 14, 15, "llm-platform:lanes.items[1].name: lane 'qwen' is declared twice" },
         { "badname", 3, 11, "'Home_Lab' is not a valid DNS-1123 label" },
         { "unknownsection", 5, 3, "unknown configuration key 'llm-platform:lane' — did you mean 'lanes'?" },
         { "unknownattr", 1, 1, "unknown stack file attribute 'secretprovider' — did you mean 'secretsprovider'?" },
@@ -58,8 +59,8 @@ public class BadInputTests
     [MemberData(nameof(StackCases))]
     public void A_bad_stack_file_is_reported_with_its_position_and_message(string stack, int line, int column, string fragment)
     {
-        var loaded = ProjectLoader.Load(Dir, stack);
-        var error = Assert.Throws<ConfigException>(() => StackConfigLoader.Load(loaded));
+        var loaded = StackPipeline.Load(Dir, stack);
+        var error = Assert.ThrowsAny<ConfigException>(() => StackPipeline.Compose(loaded, StackPipeline.Bind(loaded), isPreview: true));
 
         var match = error.Diagnostics.Where(d => d.ToString().Contains(fragment, StringComparison.Ordinal)).ToList();
         Assert.True(match.Count == 1, $"expected one diagnostic containing \"{fragment}\", got:\n{error.Message}");
