@@ -35,7 +35,7 @@ public static class StackPipeline
         var secrets = new StackSecrets(key => new Engine.Config.Config(loaded, loaded.ProjectName).GetSecret(key));
         try
         {
-            return StackContext.Run(loaded.ProjectName, loaded.StackName, ctx => PlatformProgram.Compose(ctx, config, secrets, locks), isPreview);
+            return Compose(loaded.ProjectName, loaded.StackName, config, isPreview, secrets, locks);
         }
         catch (StackCompositionException e)
         {
@@ -47,6 +47,14 @@ public static class StackPipeline
                 "give the lanes, nodes and releases distinct names")]);
         }
     }
+
+    /// <summary>
+    /// Step 3 for a config built in code (tests of the composition): no file to point at, so a problem stays a
+    /// <see cref="StackCompositionException"/> naming its key paths.
+    /// </summary>
+    public static StackContext Compose(string projectName, string stackName, StackConfig config, bool isPreview = true,
+        StackSecrets? secrets = null, ModelLockFile? locks = null) =>
+        StackContext.Run(projectName, stackName, ctx => PlatformProgram.Compose(ctx, config, secrets, locks), isPreview);
 
     /// <summary>Steps 1–3 for a stack on disk (tests, the bench).</summary>
     public static StackContext Run(string directory, string stackName, bool isPreview = true, Func<string, string?>? environment = null)
