@@ -4,15 +4,20 @@
 # and 150 MiB each. Measured, never asserted; docs/benchmarks.md records a run.
 #
 #   bash bench/hostile.sh
+#   LLMCTL_BIN=infra/bin/Release/net10.0/llmctl bash bench/hostile.sh   # an existing build, no publish
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "publishing llmctl (Release, ReadyToRun) ..." >&2
-dotnet publish "$root/infra" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-  -o "$work/bin" >/dev/null
-bin="$work/bin/llmctl"
+if [[ -n "${LLMCTL_BIN:-}" ]]; then
+  bin=$(realpath "$LLMCTL_BIN")
+else
+  echo "publishing llmctl (Release, ReadyToRun) ..." >&2
+  dotnet publish "$root/infra" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$work/bin" >/dev/null
+  bin="$work/bin/llmctl"
+fi
 
 # case <name>: a project folder with the repository's Pulumi.yaml, models.lock.yaml and the stack file on stdin.
 case_dir() {
@@ -39,15 +44,16 @@ sed '3i\  broken: [unclosed' "$root/Pulumi.homelab.yaml" | case_dir unclosed-flo
 sed 's/alias: qwen36-27b-deep/alias: qwen36-27b-d\xe9ep/' "$root/Pulumi.homelab.yaml" | case_dir latin1-byte
 sed 's/llm-platform:gpu:/llm_platform:gpu:/' "$root/Pulumi.homelab.yaml" | case_dir namespace-typo
 
-echo "| file | exit | wall | peak RSS | first message |"
-echo "|---|---|---|---|---|"
+echo "| file | exit | wall | CPU (user+sys) | peak RSS | first message (without its fix) |"
+echo "|---|---|---|---|---|---|"
 for dir in "$work"/cases/*; do
   name=$(basename "$dir")
   set +e
-  ( cd "$dir" && /usr/bin/time -f '%e %M' -o "$work/time" timeout 60 "$bin" preview -s homelab >/dev/null 2>"$work/err" )
+  ( cd "$dir" && /usr/bin/time -f '%e %U %S %M' -o "$work/time" timeout 60 "$bin" preview -s homelab >/dev/null 2>"$work/err" )
   code=$?
   set -e
-  read -r wall rss < <(tail -1 "$work/time")
-  message=$(grep -m1 '^error: ' "$work/err" | cut -c8-110 | sed 's/|/\\|/g')
-  printf '| %s | %s | %.2f s | %d MiB | `%s` |\n' "$name" "$code" "$wall" $((rss / 1024)) "$message"
+  read -r wall user sys rss < <(tail -1 "$work/time")
+  message=$(grep -m1 '^error: ' "$work/err" | sed -e 's/^error: //' -e 's/ — .*//' -e 's/|/\\|/g')
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+  printf '| %s | %s | %.2f s | %.2f s | %d MiB | `%s` |\n' "$name" "$code" "$wall" "$cpu" $((rss / 1024)) "$message"
 done
