@@ -80,31 +80,20 @@ internal sealed class StackWorkspace
                 "no stack selected; pass -s <stack> or set LLMCTL_STACK" + (stacks.Count > 0 ? $" (stacks here: {string.Join(", ", stacks)})" : ""));
     }
 
+    /// <summary>The typed view of the stack file (<see cref="Stacks.StackPipeline.Bind"/>); every problem at once, exit 2.</summary>
+    public StackConfig BindConfig() => Stacks.StackPipeline.Bind(Loaded);
+
     /// <summary>Binds and composes the stack through <see cref="Stacks.StackPipeline"/>; every problem at once, located, exit 2.</summary>
-    public StackContext Compose(bool isPreview) =>
-        Stacks.StackPipeline.Compose(Loaded, Stacks.StackPipeline.Bind(Loaded), isPreview);
+    public StackContext Compose(bool isPreview) => Compose(BindConfig(), isPreview);
 
-    public IReadOnlyList<Violation> RunPolicies(StackContext desired, Plan? plan)
-    {
-        var runner = new PolicyRunner([new Policies.Platform.LlmctlPlatformPack()], PolicyOverrides());
-        return runner.Run(desired, plan);
-    }
+    /// <summary>Composes <paramref name="config"/> (the stack's, or one derived from it, as preflight's switched lanes).</summary>
+    public StackContext Compose(StackConfig config, bool isPreview) => Stacks.StackPipeline.Compose(Loaded, config, isPreview);
 
-    /// <summary>Per-stack enforcement overrides from <c>llmctl:policies</c> (<c>{policy-name: advisory|mandatory|disabled}</c>, <c>all</c> for every policy).</summary>
-    private Dictionary<string, EnforcementLevel> PolicyOverrides()
-    {
-        var result = new Dictionary<string, EnforcementLevel>(StringComparer.Ordinal);
-        var config = new Engine.Config.Config(Loaded, "llmctl");
-        var map = config.GetObject<Dictionary<string, string>>("policies");
-        if (map is null) return result;
-        foreach (var (name, level) in map)
-        {
-            result[name] = Enum.TryParse<EnforcementLevel>(level, ignoreCase: true, out var parsed)
-                ? parsed
-                : throw new CliException(ExitCodes.ConfigOrUsage, $"llmctl:policies.{name}: '{level}' is not an enforcement level; use advisory, mandatory or disabled");
-        }
-        return result;
-    }
+    /// <summary>The project's <c>models.lock.yaml</c>, or null when it has none; a malformed file is a config error (exit 2).</summary>
+    public Components.Models.ModelLockFile? LoadModelLocks() => Stacks.StackPipeline.LoadModelLocks(Loaded.ProjectDirectory);
+
+    /// <summary>Runs the stack's policy packs under its <c>llmctl:policies</c> settings (see <see cref="StackPolicies"/>).</summary>
+    public PolicyReport RunPolicies(StackContext desired, Plan? plan) => StackPolicies.Runner(Loaded).Evaluate(desired, plan);
 
     /// <summary>The checkpoint, or an empty one when the stack has never been deployed.</summary>
     public async Task<StackCheckpoint> LoadCheckpointAsync(CancellationToken cancellationToken) =>

@@ -6,7 +6,7 @@ namespace Llmctl.Stacks.Config;
 /// <summary>
 /// Maps the project-namespace sections of a loaded stack (<c>&lt;project&gt;:cluster</c>, <c>:gpuNodes</c>,
 /// <c>:lanes</c>) to a <see cref="StackConfig"/> and checks what binding alone can tell: unknown namespaces and project
-/// keys, DNS-1123 names, runtime settings on the right runtime, one active lane per node. References between sections
+/// keys, DNS-1123 names, runtime settings on the right runtime. References between sections
 /// (a lane's node, unique names) are the composition's rules, located the same way through <see cref="StackPipeline"/>.
 /// Project keys declared in Pulumi.yaml's <c>config:</c> are the program's own and are not reported.
 /// </summary>
@@ -110,10 +110,8 @@ public static partial class StackConfigLoader
         {
             CheckSubdomain(binder, node, nameof(GpuNodeConfig.Name), node.Name);
         }
-        var nodes = config.GpuNodes.Where(n => n.Name is not null).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
 
         CheckLabel(binder, config.Lanes, nameof(LanesConfig.Namespace), config.Lanes.Namespace);
-        var activeByNode = new Dictionary<string, LaneConfig>(StringComparer.Ordinal);
         foreach (var lane in config.Lanes.Items.Where(l => l.Name is not null))
         {
             CheckLabel(binder, lane, nameof(LaneConfig.Name), lane.Name);
@@ -127,12 +125,7 @@ public static partial class StackConfigLoader
                 binder.Report(lane, lane.Nodes.Count > 0 ? nameof(LaneConfig.Nodes) : nameof(LaneConfig.Pull),
                     $"lane '{lane.Name}': 'nodes' and 'pull' are ollama settings", "name one 'node:' and the 'model:' for llamacpp and vllm lanes");
             }
-            if (lane.Node is not null && nodes.Contains(lane.Node) && lane.Active && !activeByNode.TryAdd(lane.Node, lane))
-            {
-                binder.Report(lane, nameof(LaneConfig.Active),
-                    $"lanes '{activeByNode[lane.Node].Name}' and '{lane.Name}' are both active on node '{lane.Node}'",
-                    "one lane per GPU node is active; set 'active: false' on the others");
-            }
+            // Two active lanes on one GPU is well-formed: the one-active-lane policy reports it (with its level).
         }
     }
 
