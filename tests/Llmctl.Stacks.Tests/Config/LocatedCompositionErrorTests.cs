@@ -75,15 +75,15 @@ public sealed class LocatedCompositionErrorTests : IDisposable
     }
 
     [Fact]
-    public void An_unpinned_image_is_reported_at_the_image_value()
+    public void An_unknown_KV_cache_type_in_two_lanes_is_reported_at_both_values()
     {
-        const string pinned = "image: ghcr.io/ggml-org/llama.cpp:server-cuda@sha256:5268283a8d6510d167364f19aee93e98180d8eb0cac4b7edb20af7e3edf40c17";
-        Edit(pinned, "image: ghcr.io/ggml-org/llama.cpp:server-cuda", count: 2);
+        Edit("cacheTypeK: q8_0", "cacheTypeK: q9_0", count: 2);
         var problems = Problems();
         Assert.Equal(2, problems.Count);
-        var (line, column) = Position("image: ghcr.io/ggml-org/llama.cpp:server-cuda\n".TrimEnd());
-        Assert.StartsWith($"Pulumi.homelab.yaml:{line}:{column + 7}: llm-platform:lanes.items[0].image: LlamaCppLane 'qwen36-35b-gguf-fast': 'ghcr.io/ggml-org/llama.cpp:server-cuda' is not pinned by digest", problems[0].ToString());
-        Assert.Contains("llm-platform:lanes.items[1].image", problems[1].ToString());
+        var (line, column) = Position("cacheTypeK: q9_0");
+        Assert.StartsWith($"Pulumi.homelab.yaml:{line}:{column + 12}: llm-platform:lanes.items[0].cacheTypeK: 'q9_0' is not a llama.cpp KV cache type", problems[0].ToString());
+        (line, column) = Position("cacheTypeK: q9_0", occurrence: 2);
+        Assert.StartsWith($"Pulumi.homelab.yaml:{line}:{column + 12}: llm-platform:lanes.items[1].cacheTypeK:", problems[1].ToString());
     }
 
     [Fact]
