@@ -91,11 +91,17 @@ public sealed class LlmctlApp(CliContext cli)
             case OperationCanceledException:
                 cli.Err.WriteLine("error: cancelled");
                 return ExitCodes.Cancelled;
+            // The environment refused something (a folder not writable, a path that is a file, a server not reachable):
+            // the framework's message names the path or host, and is what the user acts on.
+            case UnauthorizedAccessException or IOException or System.Net.Http.HttpRequestException:
+                cli.Err.WriteLine($"error: {ex.Message}");
+                return ExitCodes.Error;
             default:
+                // A bug in llmctl, still exit 1 (Pulumi's "error"): 255 reads as a crash to scripts and CI.
                 cli.Err.WriteLine($"error: internal error: {ex.Message}");
                 if (cli.Environment("LLMCTL_DEBUG") is not null) cli.Err.WriteLine(ex.ToString());
                 else cli.Err.WriteLine("(set LLMCTL_DEBUG=1 for the stack trace, and please report it)");
-                return 255;
+                return ExitCodes.Error;
         }
     }
 }

@@ -11,7 +11,8 @@ namespace Llmctl.Stacks;
 /// The composition root: a typed <see cref="StackConfig"/> becomes components, one layer per composer — the cluster
 /// (tailnet, k3s), the GPUs (nodes, runtime, device plugins, NFD), the lanes, certificates (cert-manager, DNS-01
 /// webhook, ClusterIssuer), the gateway, observability. A section
-/// that is absent composes nothing; a value that cannot be composed throws <see cref="StackCompositionException"/>.
+/// that is absent composes nothing; what cannot be composed throws one <see cref="StackCompositionException"/> with
+/// every problem found, each at its config key.
 /// </summary>
 public static class PlatformProgram
 {
@@ -22,12 +23,20 @@ public static class PlatformProgram
         ArgumentNullException.ThrowIfNull(config);
         secrets ??= StackSecrets.None;
 
-        ClusterComposer.Compose(ctx, config, secrets);
-        var gpu = GpuComposer.Compose(ctx, config);
-        var lanes = LaneComposer.Compose(ctx, config, gpu, locks);
-        var certificates = CertificatesComposer.Compose(ctx, config);
-        var gateway = GatewayComposer.Compose(ctx, config, lanes, secrets, certificates);
-        ObservabilityComposer.Compose(ctx, config, gpu, lanes, gateway);
+        // Independent layers all run, so their problems show together; a layer whose inputs failed is not run (it
+        // would only report the same mistake again).
+        var problems = new CompositionProblems(ctx.ProjectName);
+        problems.Try("k3s", () => ClusterComposer.Compose(ctx, config, secrets));
+        var gpuLayer = problems.Try("gpu", () => GpuComposer.Compose(ctx, config));
+        var certificates = problems.Try("certificates", () => CertificatesComposer.Compose(ctx, config));
+        problems.ThrowIfAny();
+        var gpu = gpuLayer!;
+        var lanes = LaneComposer.Compose(ctx, config, gpu, locks, problems);
+        problems.ThrowIfAny();
+        var gateway = problems.Try("gateway", () => GatewayComposer.Compose(ctx, config, lanes, secrets, certificates));
+        problems.ThrowIfAny();
+        problems.Try("observability", () => ObservabilityComposer.Compose(ctx, config, gpu, lanes, gateway));
+        problems.ThrowIfAny();
 
         ctx.Export("gpuNodes", gpu.Nodes.Keys.ToArray());
         ctx.Export("lanesNamespace", config.Lanes.Namespace);

@@ -39,13 +39,13 @@ switch (verb)
         Console.WriteLine($"first ManifestYaml.WriteValues: {sw.ElapsedMilliseconds} ms");
         var root = FindRoot();
         sw.Restart();
-        var loaded = ProjectLoader.Load(root, "homelab");
-        var config = StackConfigLoader.Load(loaded);
+        var loaded = StackPipeline.Load(root, "homelab");
+        var config = StackPipeline.Bind(loaded);
         Console.WriteLine($"load + bind: {sw.ElapsedMilliseconds} ms");
         for (var i = 0; i < 3; i++)
         {
             sw.Restart();
-            StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config, locks: Llmctl.Fit.Lock.ModelLockFile.Load(Path.Combine(root, "models.lock.yaml"))), isPreview: true);
+            StackPipeline.Compose(loaded, config, isPreview: true);
             Console.WriteLine($"compose #{i + 1}: {sw.ElapsedMilliseconds} ms");
         }
         return 0;
@@ -65,9 +65,8 @@ switch (verb)
 static async Task<int> UpHomelab(TimeSpan latency, TimeSpan ready)
 {
     var root = FindRoot();
-    var loaded = ProjectLoader.Load(root, "homelab");
-    loaded.ThrowIfErrors();
-    var config = StackConfigLoader.Load(loaded);
+    var loaded = StackPipeline.Load(root, "homelab");
+    var config = StackPipeline.Bind(loaded);
     await using var server = await FakeKubernetesServer.StartAsync();
     server.AutoReadyAll(ready);
     server.AddNode("gpu-worker", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "gpu-worker" });
@@ -79,7 +78,7 @@ static async Task<int> UpHomelab(TimeSpan latency, TimeSpan ready)
     server.Latency = latency;
     var provider = new KubernetesProvider(new KubernetesProviderOptions { Kubeconfig = server.Kubeconfig, PollInterval = TimeSpan.FromMilliseconds(50) });
     var providers = new ProviderRegistry().Register(KubernetesProvider.Package, provider);
-    var desired = StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config, locks: Llmctl.Fit.Lock.ModelLockFile.Load(Path.Combine(root, "models.lock.yaml"))), isPreview: false);
+    var desired = StackPipeline.Compose(loaded, config, isPreview: false);
     var start = StackCheckpoint.Empty(loaded.ProjectName, "homelab");
     var plan = await new Planner(providers).PlanAsync(desired, start);
     var observer = new Timings();

@@ -11,8 +11,9 @@ namespace Llmctl.Engine.Config;
 /// required keys, unknown keys are reported with the allowed keys and the closest match. Understands strings, ints,
 /// longs, doubles, bools, enums (case-insensitive, '-' and '_' ignored: <c>llamacpp</c> → <c>LlamaCpp</c>),
 /// <see cref="Quantity"/>, nullable values, lists, string-keyed dictionaries and nested records. Every problem is
-/// collected with file:line:column and the key path; binding goes on past errors. A <c>{secure: …}</c> value binds
-/// to a string through the decrypter, when one is given.
+/// collected with file:line:column and the key path; binding goes on past errors. A secret setting is an
+/// <see cref="Output{T}"/> of string: it takes only a <c>{secure: …}</c> value, bound as a secret output decrypted on
+/// first read (never a plain string on the way); a plain value there, or a secure value anywhere else, is an error.
 /// </summary>
 public sealed class ConfigBinder(Func<string, string>? decrypt = null)
 {
@@ -79,6 +80,7 @@ public sealed class ConfigBinder(Func<string, string>? decrypt = null)
         }
 
         if (type == typeof(string)) return BindString(node, path, diags);
+        if (type == typeof(Model.Output<string>)) return BindSecret(node, path, diags);
         if (type == typeof(int) || type == typeof(long)) return BindInteger(type, node, path, diags);
         if (type == typeof(bool))
         {
@@ -101,13 +103,26 @@ public sealed class ConfigBinder(Func<string, string>? decrypt = null)
     private string? BindString(YamlNode node, string path, DiagnosticBag diags)
     {
         if (node is YamlScalarNode s) return s.Value ?? "";
-        if (YamlJson.TryGetSecure(node, out var ciphertext))
+        if (YamlJson.TryGetSecure(node, out _))
         {
-            if (decrypt is not null) return decrypt(ciphertext);
-            diags.Add(node, path, "a secret value is not accepted here");
+            diags.Add(node, path, "a secret value is not accepted here", $"this setting is not secret: write '{LastKey(path)}' in plain text");
             return null;
         }
         Fail(node, path, diags, "a text value", null);
+        return null;
+    }
+
+    private Model.Output<string>? BindSecret(YamlNode node, string path, DiagnosticBag diags)
+    {
+        if (YamlJson.TryGetSecure(node, out var ciphertext))
+        {
+            if (decrypt is not null) return Model.Output.CreateSecret(new Lazy<string>(() => decrypt(ciphertext)));
+            diags.Add(node, path, "a secret value cannot be read here (no secrets provider)");
+            return null;
+        }
+        var colon = path.IndexOf(':', StringComparison.Ordinal);
+        diags.Add(node, path, "this setting is a secret but is stored in plain text",
+            $"set it with 'llmctl config set --secret --path {path[(colon + 1)..]} <value>'");
         return null;
     }
 

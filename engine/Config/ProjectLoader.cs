@@ -43,12 +43,16 @@ public static class ProjectLoader
         ]);
         var projectDir = Path.GetDirectoryName(projectPath)!;
         var diagnostics = new List<ConfigDiagnostic>();
-        var projectText = File.ReadAllText(projectPath);
-        var project = ProjectFile.Parse(projectText, new DiagnosticBag(Display(projectDir, projectPath), diagnostics));
+        var projectBag = new DiagnosticBag(Display(projectDir, projectPath), diagnostics);
+        var projectText = YamlDocumentReader.ReadFile(projectPath, projectBag) ?? "";
+        var project = ProjectFile.Parse(projectText, projectBag);
 
         var stackDir = string.IsNullOrEmpty(project.StackConfigDir) ? projectDir : Path.GetFullPath(Path.Combine(projectDir, project.StackConfigDir));
         var stackPath = StackFilePath(stackDir, stackName);
-        string? stackText = File.Exists(stackPath) ? File.ReadAllText(stackPath) : null;
+        // A stack file that exists but cannot be read (too large, not UTF-8) is unreadable, not missing.
+        string? stackText = File.Exists(stackPath)
+            ? YamlDocumentReader.ReadFile(stackPath, new DiagnosticBag(Display(projectDir, stackPath), diagnostics)) ?? Unreadable
+            : null;
         return Assemble(projectDir, projectPath, project, stackName, stackPath, stackText, diagnostics,
             secrets ?? DefaultSecrets(environment ?? Environment.GetEnvironmentVariable));
     }
@@ -83,6 +87,9 @@ public static class ProjectLoader
         return PassphraseCrypter.FromEncryptionSalt(PassphraseSource.Read(environment, stack.StackName), salt, stack.StackName);
     };
 
+    // Stands for the text of a stack file that exists but could not be read (the reason is already a diagnostic).
+    private static readonly string Unreadable = new('\0', 1);
+
     internal static string Display(string projectDir, string path)
     {
         var relative = Path.GetRelativePath(projectDir, path);
@@ -95,7 +102,9 @@ public static class ProjectLoader
         var projectDisplay = Display(projectDir, projectPath);
         var stackDisplay = Display(projectDir, stackPath);
         var stackBag = new DiagnosticBag(stackDisplay, diagnostics);
-        var stack = stackText is null ? null : StackFile.Parse(stackText, project.Name, stackBag);
+        var stack = stackText is null ? null
+            : ReferenceEquals(stackText, Unreadable) ? new StackFile { Unreadable = true }
+            : StackFile.Parse(stackText, project.Name, stackBag);
 
         var merged = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
         foreach (var decl in project.Config.Values)

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
+using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
@@ -14,8 +15,10 @@ public sealed record ConfigListing(string Key, string Value, bool Secret);
 /// <summary>
 /// Edits <c>Pulumi.&lt;stack&gt;.yaml</c> for <c>llmctl config set/rm/get</c> and <c>stack init</c>, as Pulumi does.
 /// Edits are targeted text splices: only the lines of the entry being set or removed are rewritten, new keys are
-/// appended at the end of <c>config:</c>, so comments and layout elsewhere survive. A structured entry changed with
-/// <c>--path</c> is re-rendered as a whole (comments inside that one entry are lost); a flow-style
+/// appended at the end of <c>config:</c>, so comments and layout elsewhere survive. A <c>--path</c> edit inside a
+/// block-style entry touches only the changed scalar's text (or inserts/removes the lines of one key or list item), so
+/// every comment in the entry survives and an edit followed by its revert gives back the same bytes. Only what cannot be
+/// spliced (a flow-style value, a block scalar, a list emptied) re-renders the entry; a flow-style
 /// <c>config: {…}</c> block is re-rendered in block style. Files are written atomically (temp file + rename).
 /// </summary>
 public static class StackFileEditor
@@ -63,6 +66,7 @@ public static class StackFileEditor
         var doc = Open(stackFilePath, projectName, key, path, createIfMissing: true);
         JsonNode? leaf = secure ? new JsonObject { ["secure"] = value }
             : path ? PathValue(value) : JsonValue.Create(value);
+        if (doc.Entry is { } entry && TrySpliceSet(doc, entry.Value, leaf)) return;
         JsonNode? newValue;
         if (doc.Rest.Count == 0) newValue = leaf;
         else
@@ -84,6 +88,7 @@ public static class StackFileEditor
             doc.Replace([]);
             return true;
         }
+        if (TrySpliceRemove(doc, doc.Entry.Value.Value)) return true;
         var tree = YamlJson.ToJsonNode(doc.Entry.Value.Value);
         if (!RemoveAt(tree, doc.Rest)) return false;
         doc.Replace(RenderEntry(doc.EntryKeyText, tree, doc.Indent));
@@ -135,8 +140,8 @@ public static class StackFileEditor
 
     private static StackFile Parse(string stackFilePath, string projectName, out YamlMappingNode? root)
     {
-        var text = File.ReadAllText(stackFilePath);
         var bag = new DiagnosticBag(Path.GetFileName(stackFilePath));
+        var text = ReadText(stackFilePath);
         var stack = StackFile.Parse(text, projectName, bag);
         root = YamlDocumentReader.Read(text, new DiagnosticBag(bag.File)) as YamlMappingNode;
         // Problems with secure values or unknown attributes do not stop an edit; broken YAML and duplicates do.
@@ -144,6 +149,13 @@ public static class StackFileEditor
             || d.Message.StartsWith("duplicate key", StringComparison.Ordinal)).ToList();
         if (blocking.Count > 0) throw new ConfigException(blocking);
         return stack;
+    }
+
+    // Strict UTF-8 within the YAML limits, as every reader; an unreadable file is a configuration error, not edited.
+    private static string ReadText(string stackFilePath)
+    {
+        var bag = new DiagnosticBag(Path.GetFileName(stackFilePath));
+        return YamlDocumentReader.ReadFile(stackFilePath, bag) ?? throw new ConfigException(bag.Items);
     }
 
     private static EditableDocument Open(string stackFilePath, string projectName, string key, bool path, bool createIfMissing)
@@ -167,7 +179,7 @@ public static class StackFileEditor
             WriteAtomically(stackFilePath, "");
         }
         var stack = Parse(stackFilePath, projectName, out var root);
-        var text = File.ReadAllText(stackFilePath);
+        var text = ReadText(stackFilePath);
         stack.Config.TryGetValue(fullKey.ToString(), out var entry);
         var configNode = root?.Children.FirstOrDefault(kv => YamlJson.KeyText(kv.Key) == "config");
         return new EditableDocument(stackFilePath, text, configNode?.Key, configNode?.Value, entry, fullKey, segments.Skip(1).ToList());
@@ -178,6 +190,37 @@ public static class StackFileEditor
     {
         public KeyValuePair<YamlNode, YamlNode>? Entry { get; } = entry is null ? null : KeyValuePair.Create(entry.KeyNode, entry.Value);
         public List<object> Rest { get; } = rest;
+        public string Text => text;
+
+        /// <summary>Replaces the characters [start, end) of the parsed text (marks skip a BOM) and writes the file.</summary>
+        public void Splice(long start, long end, string replacement)
+        {
+            var bom = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
+            WriteAtomically(filePath, string.Concat(text.AsSpan(0, (int)start + bom), replacement, text.AsSpan((int)end + bom)));
+        }
+
+        /// <summary>Removes lines first..last (1-based, inclusive) and inserts <paramref name="insert"/> there, with the file's line ends.</summary>
+        public void SpliceLines(int first, int last, IReadOnlyList<string> insert)
+        {
+            var newline = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+            var body = text.EndsWith('\n') || text.Length == 0 ? text : text + newline;
+            var from = LineOffset(body, first);
+            var to = LineOffset(body, last + 1);
+            var added = string.Concat(insert.Select(l => l + newline));
+            WriteAtomically(filePath, string.Concat(body.AsSpan(0, from), added, body.AsSpan(to)));
+        }
+
+        private static int LineOffset(string body, int line)
+        {
+            var offset = 0;
+            for (var n = 1; n < line; n++)
+            {
+                var next = body.IndexOf('\n', offset);
+                if (next < 0) return body.Length;
+                offset = next + 1;
+            }
+            return offset;
+        }
         // Keep the key as the file wrote it (bare or namespaced); a new key is written namespaced, as Pulumi does.
         public string EntryKeyText { get; } = entry is null ? key.ToString() : YamlJson.KeyText(entry.KeyNode);
         public int Indent { get; } = configValue is YamlMappingNode { Children.Count: > 0, Style: not MappingStyle.Flow } m ? (int)m.Children.Keys.First().Start.Column - 1 : 2;
@@ -227,6 +270,119 @@ public static class StackFileEditor
             WriteAtomically(filePath, result);
         }
     }
+
+    // A --path set as a text splice: an existing scalar's text is replaced in place (its quoting style kept); a key or
+    // list item that does not exist yet is inserted as lines after its block-style parent's last line. False: re-render.
+    private static bool TrySpliceSet(EditableDocument doc, YamlNode entryValue, JsonNode? leaf)
+    {
+        var node = entryValue;
+        for (var i = 0; i < doc.Rest.Count; i++)
+        {
+            var child = Child(node, doc.Rest[i]);
+            if (child is not null)
+            {
+                node = child;
+                continue;
+            }
+            var value = SetAt(null, doc.Rest, i + 1, leaf, "");
+            switch (doc.Rest[i], node)
+            {
+                case (string name, YamlMappingNode { Style: not MappingStyle.Flow, Children.Count: > 0 } map):
+                    var indent = (int)map.Children.Keys.First().Start.Column - 1;
+                    var at = LastLine(map);
+                    doc.SpliceLines(at + 1, at, RenderEntry(name, value, indent));
+                    return true;
+                case (int index, YamlSequenceNode { Style: not SequenceStyle.Flow, Children.Count: > 0 } seq) when index == seq.Children.Count
+                    && DashColumn(doc.Text, seq.Children[0]) is { } dash:
+                    var end = LastLine(seq);
+                    doc.SpliceLines(end + 1, end, RenderItem(value, dash));
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        // A secure value set again (--secret): only its ciphertext changes.
+        if (node is YamlMappingNode { Children.Count: 1 } secure && YamlJson.TryGetSecure(secure, out _)
+            && leaf is JsonObject { Count: 1 } wrapper && wrapper["secure"] is JsonValue cv && cv.TryGetValue<string>(out var ciphertext))
+        {
+            node = secure.Children.Values.Single();
+            leaf = JsonValue.Create(ciphertext);
+        }
+        if (node is not YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted } scalar
+            || leaf is not JsonValue jv || node.Start.Line != node.End.Line)
+        {
+            return false;
+        }
+        // A quoted value stays a quoted string (cpu: "8" → "16"), so the type it was written with is kept.
+        var text = jv.TryGetValue<string>(out var s) ? QuotedLike(scalar.Style, s)
+            : scalar.Style == ScalarStyle.Plain ? Inline(leaf) : QuotedLike(scalar.Style, jv.ToJsonString());
+        doc.Splice(scalar.Start.Index, scalar.End.Index, text);
+        return true;
+    }
+
+    // A --path rm as the removal of the lines of one key (or list item) of a block-style parent that keeps other entries.
+    private static bool TrySpliceRemove(EditableDocument doc, YamlNode entryValue)
+    {
+        var parent = entryValue;
+        foreach (var segment in doc.Rest.SkipLast(1))
+        {
+            parent = Child(parent, segment);
+            if (parent is null) return false;
+        }
+        YamlNode first, last;
+        switch (doc.Rest[^1], parent)
+        {
+            case (string name, YamlMappingNode { Style: not MappingStyle.Flow, Children.Count: > 1 } map):
+                var pair = map.Children.FirstOrDefault(kv => YamlJson.KeyText(kv.Key) == name);
+                if (pair.Key is null || !StartsItsLine(doc.Text, pair.Key, allowDash: false)) return false;
+                (first, last) = (pair.Key, pair.Value);
+                break;
+            case (int index, YamlSequenceNode { Style: not SequenceStyle.Flow, Children.Count: > 1 } seq) when index < seq.Children.Count:
+                if (!StartsItsLine(doc.Text, seq.Children[index], allowDash: true)) return false;
+                (first, last) = (seq.Children[index], seq.Children[index]);
+                break;
+            default:
+                return false;
+        }
+        doc.SpliceLines((int)first.Start.Line, LastLine(last), []);
+        return true;
+    }
+
+    private static YamlNode? Child(YamlNode node, object segment) => (segment, node) switch
+    {
+        (string name, YamlMappingNode m) => m.Children.FirstOrDefault(kv => YamlJson.KeyText(kv.Key) == name).Value,
+        (int index, YamlSequenceNode q) when index < q.Children.Count => q.Children[index],
+        _ => null,
+    };
+
+    // Only whitespace (and, for a list item, its '- ') before the node on its line.
+    private static bool StartsItsLine(string text, YamlNode node, bool allowDash)
+    {
+        var bom = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
+        var index = (int)node.Start.Index + bom;
+        var lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        var prefix = text.AsSpan(lineStart, index - lineStart).TrimStart(' ');
+        return prefix.IsEmpty || (allowDash && prefix.Length >= 2 && prefix[0] == '-' && prefix[1..].Trim(' ').IsEmpty);
+    }
+
+    // The column (0-based) of the '- ' that starts a block list item, when the item starts its line.
+    private static int? DashColumn(string text, YamlNode item)
+    {
+        var bom = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
+        var index = (int)item.Start.Index + bom;
+        var lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        var prefix = text.AsSpan(lineStart, index - lineStart);
+        var dash = prefix.IndexOf('-');
+        return dash >= 0 && prefix[..dash].Trim(' ').IsEmpty && prefix[(dash + 1)..].Trim(' ').IsEmpty ? dash : null;
+    }
+
+    // A new string value in the style the old one was written in, so an edit and its revert give back the same text.
+    private static string QuotedLike(ScalarStyle style, string value) => style switch
+    {
+        ScalarStyle.DoubleQuoted => JsonSerializer.Serialize(value, new JsonSerializerOptions { Encoder = Encoder }),
+        ScalarStyle.SingleQuoted => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'",
+        _ => Scalar(value),
+    };
 
     private static List<string> SplitLines(string text)
     {

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -6,18 +9,89 @@ using YamlDotNet.RepresentationModel;
 namespace Llmctl.Engine.Config;
 
 /// <summary>
+/// The limits on every YAML file llmctl reads (project, stack and lock files), decided here once. They bound the work a
+/// hostile or broken file can cause: the size is checked before the file is read, nesting and aliases while the event
+/// stream is buffered, so no walk over a loaded document (binding, secure-value checks, JSON conversion) can recurse
+/// deeper than <see cref="MaxDepth"/> or visit more than <see cref="MaxExpandedNodes"/> nodes.
+/// </summary>
+public static class YamlLimits
+{
+    /// <summary>The largest file read; the real stack files are under 20 KiB.</summary>
+    public const long MaxFileBytes = 2 * 1024 * 1024;
+    /// <summary>Collections inside collections; the deepest real stack value is 6.</summary>
+    public const int MaxDepth = 64;
+    /// <summary>Alias uses (<c>*name</c>) in one document.</summary>
+    public const int MaxAliases = 100;
+    /// <summary>Nodes in the document with every alias expanded: stops "billion laughs" and alias bombs.</summary>
+    public const long MaxExpandedNodes = 100_000;
+}
+
+/// <summary>
 /// Reads one YAML document into YamlDotNet's representation model, keeping marks for every node. Syntax errors and
 /// duplicate mapping keys become diagnostics instead of exceptions: the event stream is buffered first, duplicate
 /// keys are reported (the first occurrence wins, as the later ones are dropped) and the cleaned stream is loaded.
+/// Files are read as strict UTF-8 (a BOM is skipped, CRLF line ends work) within <see cref="YamlLimits"/>.
 /// </summary>
 public static partial class YamlDocumentReader
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// The text of a YAML file, or null with a diagnostic when it is larger than <see cref="YamlLimits.MaxFileBytes"/>
+    /// or is not valid UTF-8 (reported at the line and column of the first invalid byte).
+    /// </summary>
+    public static string? ReadFile(string path, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        if (stream.Length > YamlLimits.MaxFileBytes)
+        {
+            diagnostics.Add(null, "", $"the file is {stream.Length / 1024 / 1024.0:0.#} MiB; llmctl reads YAML files of at most {YamlLimits.MaxFileBytes / 1024 / 1024} MiB",
+                "check that this is the right file; configuration files are a few KiB");
+            return null;
+        }
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return Decode(bytes, diagnostics);
+    }
+
+    /// <summary>Strict UTF-8 (a leading BOM is skipped); null with a located diagnostic at the first invalid byte.</summary>
+    public static string? Decode(ReadOnlySpan<byte> bytes, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
+        if (Utf8.IsValid(bytes)) return StrictUtf8.GetString(bytes);
+        var chars = ArrayPool<char>.Shared.Rent(bytes.Length);
+        try
+        {
+            Utf8.ToUtf16(bytes, chars, out var valid, out _, replaceInvalidSequences: false);
+            var lineStart = bytes[..valid].LastIndexOf((byte)'\n') + 1;
+            var line = bytes[..valid].Count((byte)'\n') + 1;
+            var column = StrictUtf8.GetCharCount(bytes[lineStart..valid]) + 1;
+            diagnostics.Add(new Mark(valid, line, column), "", $"the file is not valid UTF-8: byte 0x{bytes[valid]:X2} cannot start or continue a character here",
+                "save the file as UTF-8 (a Latin-1 'é' is the usual cause) or replace the character");
+            return null;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
     /// <summary>The document's root node, or null when the text is empty or cannot be parsed.</summary>
     public static YamlNode? Read(string text, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(diagnostics);
-        List<ParsingEvent> events;
+        if (text.Length > YamlLimits.MaxFileBytes)
+        {
+            diagnostics.Add(null, "", $"the text is {text.Length / 1024 / 1024.0:0.#} MiB; llmctl reads YAML of at most {YamlLimits.MaxFileBytes / 1024 / 1024} MiB",
+                "check that this is the right file; configuration files are a few KiB");
+            return null;
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        List<ParsingEvent>? events;
         try
         {
             events = Buffer(text, diagnostics);
@@ -37,6 +111,13 @@ public static partial class YamlDocumentReader
             }
             return null;
         }
+        catch (UnclosedFlowException e)
+        {
+            diagnostics.Add(e.Start, "", $"YAML syntax error: the '{e.Opener}' opened here is never closed",
+                $"close it with '{(e.Opener == '[' ? ']' : '}')}' on the same logical line, or write the value in block style");
+            return null;
+        }
+        if (events is null) return null;
 
         var stream = new YamlStream();
         try
@@ -57,17 +138,27 @@ public static partial class YamlDocumentReader
         return stream.Documents[0].RootNode;
     }
 
-    private static List<ParsingEvent> Buffer(string text, DiagnosticBag diagnostics)
+    // Null (with a diagnostic) when the document breaks a limit; parsing stops there, so the work is bounded too.
+    private static List<ParsingEvent>? Buffer(string text, DiagnosticBag diagnostics)
     {
         var parser = new Parser(new StringReader(text));
         var events = new List<ParsingEvent>();
         // One frame per open collection: for mappings, the keys seen and whether the next node is a key.
         var frames = new Stack<Frame>();
         var skipDepth = 0; // > 0 while dropping the value of a duplicate key
+        var anchors = new Dictionary<string, long>(StringComparer.Ordinal); // anchor → its node count, aliases expanded
+        var aliases = 0;
+        long expanded = 0;
 
-        while (parser.MoveNext())
+        while (MoveNext(parser, frames))
         {
             var ev = parser.Current!;
+            if (ev is MappingStart or SequenceStart && frames.Count + skipDepth >= YamlLimits.MaxDepth)
+            {
+                diagnostics.Add(ev.Start, "", $"the YAML is nested more than {YamlLimits.MaxDepth} levels deep",
+                    "configuration is a few levels deep; check for an unclosed '[' or '{' or a runaway indentation");
+                return null;
+            }
             if (skipDepth > 0)
             {
                 if (ev is MappingStart or SequenceStart) skipDepth++;
@@ -90,24 +181,74 @@ public static partial class YamlDocumentReader
                 top.FirstLine[key.Value] = (int)key.Start.Line;
             }
 
+            // Count the nodes a walk over the loaded document would visit, each alias as the whole anchored node.
+            long size = ev switch
+            {
+                Scalar or MappingStart or SequenceStart => 1,
+                AnchorAlias alias => anchors.GetValueOrDefault(alias.Value.Value, 1),
+                _ => 0,
+            };
+            if (ev is AnchorAlias && ++aliases > YamlLimits.MaxAliases)
+            {
+                diagnostics.Add(ev.Start, "", $"the YAML uses more than {YamlLimits.MaxAliases} aliases",
+                    "write the values out; configuration files need few or no '*alias' references");
+                return null;
+            }
+            expanded += size;
+            if (expanded > YamlLimits.MaxExpandedNodes)
+            {
+                diagnostics.Add(ev.Start, "", $"the YAML expands to more than {YamlLimits.MaxExpandedNodes:N0} values once its aliases are resolved",
+                    "remove the nested '&anchor'/'*alias' references (a \"billion laughs\" file)");
+                return null;
+            }
+            foreach (var f in frames) f.Size += size;
+
             events.Add(ev);
             switch (ev)
             {
-                case MappingStart:
-                    frames.Push(new Frame(true, ChildPath(frames)));
+                case MappingStart m:
+                    frames.Push(new Frame(true, ChildPath(frames), m.Style == MappingStyle.Flow ? m.Start : null, m.Anchor.IsEmpty ? null : m.Anchor.Value));
                     break;
-                case SequenceStart:
-                    frames.Push(new Frame(false, ChildPath(frames)));
+                case SequenceStart q:
+                    frames.Push(new Frame(false, ChildPath(frames), q.Style == SequenceStyle.Flow ? q.Start : null, q.Anchor.IsEmpty ? null : q.Anchor.Value));
                     break;
                 case MappingEnd or SequenceEnd:
-                    frames.Pop();
+                    var done = frames.Pop();
+                    if (done.Anchor is not null) anchors[done.Anchor] = done.Size + 1;
                     break;
-                case Scalar or AnchorAlias:
+                case Scalar sc:
+                    if (!sc.Anchor.IsEmpty) anchors[sc.Anchor.Value] = 1;
+                    AfterNode(frames);
+                    break;
+                case AnchorAlias:
                     AfterNode(frames);
                     break;
             }
         }
         return events;
+    }
+
+    // YamlDotNet 18 throws InvalidOperationException instead of a YamlException for some unclosed flow collections.
+    private static bool MoveNext(Parser parser, Stack<Frame> frames)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (InvalidOperationException) when (frames.FirstOrDefault(f => f.FlowStart is not null) is { } flow)
+        {
+            throw new UnclosedFlowException(flow.FlowStart!.Value, flow.IsMapping ? '{' : '[');
+        }
+        catch (InvalidOperationException)
+        {
+            throw new YamlException(Mark.Empty, Mark.Empty, "the YAML cannot be parsed");
+        }
+    }
+
+    private sealed class UnclosedFlowException(Mark start, char opener) : Exception
+    {
+        public Mark Start { get; } = start;
+        public char Opener { get; } = opener;
     }
 
     // A node has been opened or read in the current collection: in a mapping, keys and values alternate; in a
@@ -130,8 +271,12 @@ public static partial class YamlDocumentReader
 
     private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 
-    private sealed class Frame(bool isMapping, string path)
+    private sealed class Frame(bool isMapping, string path, Mark? flowStart, string? anchor)
     {
+        public Mark? FlowStart { get; } = flowStart;
+        public string? Anchor { get; } = anchor;
+        /// <summary>The nodes inside, aliases expanded.</summary>
+        public long Size { get; set; }
         public bool IsMapping { get; } = isMapping;
         public string Path { get; } = path;
         public string? LastKey { get; set; }

@@ -26,6 +26,13 @@ public abstract class Output
 
     public static Output<T> CreateSecret<T>(T value) => new(_ => new OutputData<T>(true, value, true, []));
 
+    /// <summary>A secret computed on first use (a config value decrypted only when a resource reads it), once.</summary>
+    public static Output<T> CreateSecret<T>(Lazy<T> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return new(_ => new OutputData<T>(true, value.Value, true, []));
+    }
+
     public static Output<T> Unknown<T>() => new(_ => new OutputData<T>(false, default, false, []));
 
     public static Output<(T1, T2)> Tuple<T1, T2>(Output<T1> a, Output<T2> b) => new(src =>

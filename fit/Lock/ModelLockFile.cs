@@ -1,5 +1,6 @@
 using System.Globalization;
 using Llmctl.Fit.Facts;
+using Llmctl.Engine.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -43,7 +44,9 @@ public sealed class ModelLockFile
             throw new ModelLockException([new LockDiagnostic(path, 0, 0, "", "the model lock file does not exist",
                 $"create {DefaultFileName} with a 'models:' list, or run llmctl lock on the model files")]);
         }
-        return Parse(System.IO.File.ReadAllText(path), path);
+        var bag = new DiagnosticBag(path);
+        var text = YamlDocumentReader.ReadFile(path, bag);
+        return text is null ? throw new ModelLockException(bag.Items.Select(Bag.From).ToList()) : Parse(text, path);
     }
 
     /// <summary>Checks lock text; <paramref name="file"/> names it in diagnostics.</summary>
@@ -83,20 +86,13 @@ public sealed class ModelLockFile
         return new ModelLockFile(file, models);
     }
 
+    // The YAML limits (size, depth, aliases, expansion) are the engine's, decided once for every YAML llmctl reads.
     private static YamlNode? ReadYaml(string text, Bag bag)
     {
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            if (stream.Documents.Count > 1) bag.Add(stream.Documents[1].RootNode, "", "the lock file holds more than one YAML document");
-            return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" } ? null : stream.Documents[0].RootNode;
-        }
-        catch (YamlException ex)
-        {
-            bag.Add(ex.Start, "", $"YAML syntax error: {ex.Message}");
-            return null;
-        }
+        var diagnostics = new DiagnosticBag(bag.File);
+        var root = YamlDocumentReader.Read(text, diagnostics);
+        foreach (var d in diagnostics.Items) bag.Add(Bag.From(d));
+        return root is YamlScalarNode { Value: null or "" } ? null : root;
     }
 
     private static ModelLock? Entry(YamlNode node, string path, Bag bag)
@@ -251,6 +247,12 @@ public sealed class ModelLockFile
     internal sealed class Bag(string file)
     {
         private readonly List<LockDiagnostic> _items = [];
+
+        public string File => file;
+
+        public static LockDiagnostic From(ConfigDiagnostic d) => new(d.File, d.Line, d.Column, d.KeyPath, d.Message, d.Fix);
+
+        public void Add(LockDiagnostic diagnostic) => _items.Add(diagnostic);
 
         public IReadOnlyList<LockDiagnostic> Items => _items;
         public bool HasErrors => _items.Count > 0;

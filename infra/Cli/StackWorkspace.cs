@@ -10,8 +10,8 @@ using Llmctl.Fit.Lock;
 namespace Llmctl.Infra.Cli;
 
 /// <summary>
-/// The pipeline up to a plan, shared by every verb: find the project, pick the stack, load and check its files,
-/// compose the desired tree, run the policies, and read the checkpoint. Each stage stops with the right exit code.
+/// What every verb shares: find the project, pick the stack, then <see cref="Stacks.StackPipeline"/> (load, bind,
+/// compose); run the policies and read the checkpoint. Each stage stops with the right exit code.
 /// </summary>
 internal sealed class StackWorkspace
 {
@@ -40,7 +40,7 @@ internal sealed class StackWorkspace
         var projectFile = ProjectLoader.FindProjectFile(directory)
             ?? throw new CliException(ExitCodes.ConfigOrUsage, $"no Pulumi.yaml found in {directory} or any parent directory; run llmctl from the project directory or pass -C <dir>");
         var stack = ResolveStackName(cli, parse, Path.GetDirectoryName(projectFile)!);
-        var loaded = ProjectLoader.Load(directory, stack, environment: cli.Environment);
+        var loaded = Stacks.StackPipeline.Load(directory, stack, cli.Environment);
         loaded.ThrowIfErrors();
         if (requireStackFile && !loaded.StackExists)
         {
@@ -48,8 +48,17 @@ internal sealed class StackWorkspace
                 $"no stack named '{stack}' found: {loaded.DisplayPath(loaded.StackFilePath)} does not exist; create it with `llmctl stack init {stack}`");
         }
         var backendUrl = cli.Environment("LLMCTL_BACKEND_URL") ?? loaded.Project.BackendUrl;
-        var backend = cli.BackendFactory?.Invoke(loaded.ProjectDirectory)
-            ?? BackendFactory.Create(backendUrl, loaded.ProjectDirectory, ProviderSetup.Values(loaded, "kubernetes"));
+        IStateBackend backend;
+        try
+        {
+            backend = cli.BackendFactory?.Invoke(loaded.ProjectDirectory)
+                ?? BackendFactory.Create(backendUrl, loaded.ProjectDirectory, ProviderSetup.Values(loaded, "kubernetes"));
+        }
+        catch (NotSupportedException ex)
+        {
+            var from = cli.Environment("LLMCTL_BACKEND_URL") is not null ? "LLMCTL_BACKEND_URL" : "backend.url in Pulumi.yaml";
+            throw new CliException(ExitCodes.ConfigOrUsage, $"{from}: {ex.Message}");
+        }
         return new StackWorkspace(cli, loaded, backend);
     }
 
@@ -72,41 +81,17 @@ internal sealed class StackWorkspace
                 "no stack selected; pass -s <stack> or set LLMCTL_STACK" + (stacks.Count > 0 ? $" (stacks here: {string.Join(", ", stacks)})" : ""));
     }
 
-    /// <summary>The typed view of the stack file; every problem at once, exit 2.</summary>
-    public StackConfig BindConfig() => StackConfigLoader.Load(Loaded);
+    /// <summary>The typed view of the stack file (<see cref="Stacks.StackPipeline.Bind"/>); every problem at once, exit 2.</summary>
+    public StackConfig BindConfig() => Stacks.StackPipeline.Bind(Loaded);
 
-    /// <summary>Runs the composition root: the typed config becomes components.</summary>
+    /// <summary>Binds and composes the stack through <see cref="Stacks.StackPipeline"/>; every problem at once, located, exit 2.</summary>
     public StackContext Compose(bool isPreview) => Compose(BindConfig(), isPreview);
 
     /// <summary>Composes <paramref name="config"/> (the stack's, or one derived from it, as preflight's switched lanes).</summary>
-    public StackContext Compose(StackConfig config, bool isPreview)
-    {
-        try
-        {
-            var secrets = new Stacks.StackSecrets(key => new Engine.Config.Config(Loaded, Project).GetSecret(key));
-            var locks = LoadModelLocks();
-            return StackContext.Run(Project, Stack, ctx => Stacks.PlatformProgram.Compose(ctx, config, secrets, locks), isPreview);
-        }
-        catch (Components.ComponentArgumentException ex)
-        {
-            throw new CliException(ExitCodes.ConfigOrUsage, ex.Message);
-        }
-        catch (Stacks.StackCompositionException ex)
-        {
-            throw new CliException(ExitCodes.ConfigOrUsage, ex.Message);
-        }
-        catch (DuplicateUrnException ex)
-        {
-            throw new CliException(ExitCodes.ConfigOrUsage, ex.Message);
-        }
-    }
+    public StackContext Compose(StackConfig config, bool isPreview) => Stacks.StackPipeline.Compose(Loaded, config, isPreview);
 
     /// <summary>The project's <c>models.lock.yaml</c>, or null when it has none; a malformed file is a config error (exit 2).</summary>
-    public Llmctl.Fit.Lock.ModelLockFile? LoadModelLocks()
-    {
-        var path = Path.Combine(Loaded.ProjectDirectory, Llmctl.Fit.Lock.ModelLockFile.DefaultFileName);
-        return File.Exists(path) ? Llmctl.Fit.Lock.ModelLockFile.Load(path) : null;
-    }
+    public Llmctl.Fit.Lock.ModelLockFile? LoadModelLocks() => Stacks.StackPipeline.LoadModelLocks(Loaded.ProjectDirectory);
 
     /// <summary>Runs the stack's policy packs under its <c>llmctl:policies</c> settings (see <see cref="StackPolicies"/>).</summary>
     public PolicyReport RunPolicies(StackContext desired, Plan? plan) => StackPolicies.Runner(Loaded).Evaluate(desired, plan);

@@ -20,11 +20,15 @@ internal static class RenderCommand
         var command = new Command("render", "Write the stack's Kubernetes objects as YAML for GitOps (Argo CD, Flux, k3s manifests)") { outDir };
         command.SetAction(async (parse, ct) =>
         {
+            var dir = Path.GetFullPath(Path.Combine(StackWorkspace.Directory(cli, parse), parse.GetValue(outDir)!));
+            if (File.Exists(dir))
+            {
+                throw new CliException(ExitCodes.ConfigOrUsage, $"--out {parse.GetValue(outDir)}: '{dir}' is a file; render writes a folder of manifests, so name a folder (it is created if missing)");
+            }
             var ws = StackWorkspace.Open(cli, parse);
             var desired = ws.Compose(isPreview: true);
             // Values known only after apply come from the checkpoint when the stack has been deployed.
             var checkpoint = await ws.LoadCheckpointAsync(ct);
-            var dir = Path.GetFullPath(Path.Combine(StackWorkspace.Directory(cli, parse), parse.GetValue(outDir)!));
             RenderResult result;
             try
             {

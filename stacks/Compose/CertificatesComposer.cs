@@ -31,8 +31,8 @@ public static class CertificatesComposer
             GroupName = c.Ionos.GroupName,
         }, new ComponentResourceOptions { DependsOn = [certManager] });
         var solver = IonosDnsWebhook.Solver(
-            Output.CreateSecret(c.Ionos.PublicPrefix),
-            Output.CreateSecret(c.Ionos.Secret),
+            c.Ionos.PublicPrefix,
+            c.Ionos.Secret,
             groupName: c.Ionos.GroupName,
             dnsZones: c.Ionos.DnsZones);
         var issuer = new Dns01ClusterIssuer(c.IssuerName, new Dns01ClusterIssuerArgs

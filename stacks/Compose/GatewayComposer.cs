@@ -88,17 +88,13 @@ public static class GatewayComposer
             ingress = new GatewayIngress { Host = i2.Host, ClassName = i2.ClassName, ClusterIssuer = issuer };
         }
 
-        if (gateway.MasterKey is not null && gateway.MasterKeySecret is not null)
-        {
-            throw new StackCompositionException(key("gateway.masterKey"), "give masterKey or masterKeySecret, not both");
-        }
         var args = new LiteLlmGatewayArgs
         {
             Namespace = gateway.Namespace,
             Aliases = aliases,
             Fleets = fleets,
             ExternalModels = external,
-            ProviderKeys = gateway.ProviderKeys.ToDictionary(kv => kv.Key, kv => Output.CreateSecret(kv.Value), StringComparer.Ordinal),
+            ProviderKeys = gateway.ProviderKeys,
             Router = new RouterSettings
             {
                 RoutingStrategy = gateway.Router.RoutingStrategy,
@@ -113,8 +109,9 @@ public static class GatewayComposer
             Ingress = ingress,
             ImageTag = gateway.ImageTag,
             MasterKeySecret = gateway.MasterKeySecret is { } existing ? new ExistingSecretKey(existing.Name, existing.Key) : null,
-            MasterKey = gateway.MasterKeySecret is not null ? null
-                : gateway.MasterKey is { } masterKey ? Output.CreateSecret(masterKey)
+            // Both given is refused by the component (one rule, one place), reported at gateway.masterKeySecret.
+            MasterKey = gateway.MasterKey is { } masterKey ? masterKey
+                : gateway.MasterKeySecret is not null ? null
                 : secrets.Require(ctx.ProjectName, MasterKeySecret, "the gateway's master key (or set gateway.masterKey, or gateway.masterKeySecret to a Secret you create)"),
         };
         var options = certificates is null ? null : new ComponentResourceOptions { DependsOn = [certificates.Issuer] };

@@ -33,8 +33,28 @@ public sealed record LaneLayer(IReadOnlyList<LlamaCppLane> LlamaCpp, IReadOnlyLi
 /// </summary>
 public static class LaneComposer
 {
-    public static LaneLayer Compose(StackContext ctx, StackConfig config, GpuLayer gpu, ModelLockFile? locks)
+    /// <summary>
+    /// Lane component arguments whose config key differs (the rest are named alike: <c>ctxSize</c>, <c>image</c>); see
+    /// <see cref="CompositionProblems.Try{T}"/>.
+    /// </summary>
+    private static readonly Dictionary<string, string> LaneArguments = new(StringComparer.Ordinal)
     {
+        ["modelFile"] = "model",
+        ["lock"] = "modelRef",
+        ["maxModelLen"] = "ctxSize",
+        ["contextLength"] = "ctxSize",
+        ["servedModelName"] = "alias",
+        ["numParallel"] = "parallel",
+        ["releaseNames"] = "serviceNames",
+        ["volume"] = "volumeSize",
+        ["namespace"] = "/lanes.namespace",
+        ["prefetch"] = "/lanes.prefetch",
+    };
+
+    /// <summary>Every lane is composed even when one fails, so <paramref name="problems"/> holds all of them.</summary>
+    public static LaneLayer Compose(StackContext ctx, StackConfig config, GpuLayer gpu, ModelLockFile? locks, CompositionProblems problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
         var key = (string path) => $"{ctx.ProjectName}:{path}";
         if (config.Lanes.Items.Count == 0) return LaneLayer.Empty;
 
@@ -45,7 +65,8 @@ public static class LaneComposer
             Metadata = new V1ObjectMeta { Name = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "llmctl" } },
         });
 
-        var prefetches = Prefetches(config, gpu, locks, ns, laneNamespace, key);
+        var prefetches = problems.Try("lanes.prefetch", () => Prefetches(config, gpu, locks, ns, laneNamespace, key), LaneArguments)
+            ?? new Dictionary<string, ModelPrefetch>(StringComparer.Ordinal);
         var llamaCpp = new List<LlamaCppLane>();
         var vllm = new List<VllmLane>();
         var ollama = new List<OllamaLane>();
@@ -54,19 +75,24 @@ public static class LaneComposer
         {
             var lane = config.Lanes.Items[i];
             var at = $"lanes.items[{i}]";
+            problems.Try(at, () => ComposeLane(lane, at), LaneArguments);
+        }
+        return new LaneLayer(llamaCpp, vllm, ollama);
+
+        void ComposeLane(LaneConfig lane, string at)
+        {
             if (!seen.Add(lane.Name)) throw new StackCompositionException(key($"{at}.name"), $"lane '{lane.Name}' is declared twice; lane names must be unique");
             if (lane.Runtime == LaneRuntime.Ollama)
             {
                 ollama.Add(Ollama(lane, at, ns, gpu, laneNamespace, key));
-                continue;
+                return;
             }
             var runtime = lane.Runtime.ToString().ToLowerInvariant();
             if (lane.Node is null) throw new StackCompositionException(key($"{at}.node"), $"{runtime} lane '{lane.Name}' names no node");
             if (lane.Model is null) throw new StackCompositionException(key($"{at}.model"), $"{runtime} lane '{lane.Name}' names no model");
             if (!gpu.Nodes.TryGetValue(lane.Node, out var node))
             {
-                throw new StackCompositionException(key($"{at}.node"),
-                    $"lane '{lane.Name}' runs on node '{lane.Node}', which is not in gpuNodes; declare it there or use one of: {string.Join(", ", gpu.Nodes.Keys)}");
+                throw new StackCompositionException(key($"{at}.node"), UnknownNode(lane.Name, lane.Node, gpu));
             }
             if (node.Hardware.Vendor != GpuVendor.Nvidia || gpu.Nvidia is not { } nvidia)
             {
@@ -103,7 +129,7 @@ public static class LaneComposer
                     Lock = modelLock,
                     ExtraArgs = lane.ExtraArgs,
                 }, options), l => l.Deployment));
-                continue;
+                return;
             }
 
             llamaCpp.Add(Broken(lane, new LlamaCppLane(lane.Name, new LlamaCppLaneArgs
@@ -130,7 +156,6 @@ public static class LaneComposer
                 Prefetch = modelLock is { IsLocked: true } ? prefetches.GetValueOrDefault(lane.Node) : null,
             }, options), l => l.Deployment));
         }
-        return new LaneLayer(llamaCpp, vllm, ollama);
     }
 
     /// <summary>A lane the stack marks broken carries the reason on its Deployment, for the known-broken policy.</summary>
@@ -184,8 +209,7 @@ public static class LaneComposer
         {
             if (!gpu.Nodes.TryGetValue(lane.Nodes[n], out var node))
             {
-                throw new StackCompositionException(key($"{at}.nodes[{n}]"),
-                    $"lane '{lane.Name}' runs on node '{lane.Nodes[n]}', which is not in gpuNodes; declare it there or use one of: {string.Join(", ", gpu.Nodes.Keys)}");
+                throw new StackCompositionException(key($"{at}.nodes[{n}]"), UnknownNode(lane.Name, lane.Nodes[n], gpu));
             }
             vendors.Add(node.Hardware.Vendor);
         }
@@ -227,6 +251,13 @@ public static class LaneComposer
         if (gpu.Nvidia is { } nvidia) args = args with { RuntimeClassName = nvidia.RuntimeClassName };
         // Argument problems (a non-ROCm tag on AMD nodes, no context length) surface as the component's own error.
         return new OllamaLane(lane.Name, args, new ComponentResourceOptions { DependsOn = dependsOn });
+    }
+
+    private static string UnknownNode(string lane, string node, GpuLayer gpu)
+    {
+        var hint = Llmctl.Engine.Config.Suggest.DidYouMean(node, gpu.Nodes.Keys) is { } h ? h + " " : "";
+        var known = gpu.Nodes.Count == 0 ? "no GPU nodes are declared under gpuNodes" : "GPU nodes: " + string.Join(", ", gpu.Nodes.Keys);
+        return $"lane '{lane}' names node '{node}', which is not a GPU node; {hint}{known}";
     }
 
     private static ModelLock? Lock(LaneConfig lane, ModelLockFile? locks, string keyPath)

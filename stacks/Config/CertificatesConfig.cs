@@ -1,3 +1,4 @@
+using Llmctl.Engine.Model;
 using Llmctl.Components.Certificates;
 
 namespace Llmctl.Stacks.Config;
@@ -28,9 +29,9 @@ public sealed record IonosWebhookConfig
     /// <summary>The webhook's API group; the issuer's solver must name the same.</summary>
     public string GroupName { get; init; } = IonosDnsWebhook.DefaultGroupName;
     /// <summary>The API key's public prefix, a <c>secure:</c> value.</summary>
-    public required string PublicPrefix { get; init; }
+    public required Output<string> PublicPrefix { get; init; }
     /// <summary>The API key's secret half, a <c>secure:</c> value.</summary>
-    public required string Secret { get; init; }
+    public required Output<string> Secret { get; init; }
     /// <summary>Zones the solver answers for; empty: every zone.</summary>
     public IReadOnlyList<string> DnsZones { get; init; } = [];
 }

@@ -1,3 +1,4 @@
+using Llmctl.Engine.Model;
 using Llmctl.Components.Gateway;
 
 namespace Llmctl.Stacks.Config;
@@ -20,12 +21,12 @@ public sealed record GatewayConfig
     /// The master key itself, a <c>secure:</c> value (set it with <c>llmctl config set --secret --path
     /// gateway.masterKey sk-…</c>); the gateway writes it to its own Secret. Give this or <see cref="MasterKeySecret"/>.
     /// </summary>
-    public string? MasterKey { get; init; }
+    public Output<string>? MasterKey { get; init; }
     public IReadOnlyList<GatewayAliasConfig> Aliases { get; init; } = [];
     public IReadOnlyList<GatewayFleetConfig> Fleets { get; init; } = [];
     public IReadOnlyList<ExternalModelConfig> External { get; init; } = [];
     /// <summary>Environment variable (<c>OPENAI_API_KEY</c>) → provider key, each a <c>secure:</c> value.</summary>
-    public IReadOnlyDictionary<string, string> ProviderKeys { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, Output<string>> ProviderKeys { get; init; } = new Dictionary<string, Output<string>>();
     public RouterConfig Router { get; init; } = new();
     public LiteLlmSettingsConfig Settings { get; init; } = new();
     /// <summary>An Ingress with a certificate from the <c>certificates</c> section's ClusterIssuer; null: none.</summary>

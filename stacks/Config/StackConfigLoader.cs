@@ -5,9 +5,10 @@ namespace Llmctl.Stacks.Config;
 
 /// <summary>
 /// Maps the project-namespace sections of a loaded stack (<c>&lt;project&gt;:cluster</c>, <c>:gpuNodes</c>,
-/// <c>:lanes</c>) to a <see cref="StackConfig"/> and checks what a single section cannot: unknown project keys, lane →
-/// node references, unique and DNS-1123 names. Other namespaces (<c>kubernetes:context</c>) are left alone; project
-/// keys declared in Pulumi.yaml's <c>config:</c> are the program's own and are not reported.
+/// <c>:lanes</c>) to a <see cref="StackConfig"/> and checks what binding alone can tell: unknown namespaces and project
+/// keys, DNS-1123 names, runtime settings on the right runtime. References between sections
+/// (a lane's node, unique names) are the composition's rules, located the same way through <see cref="StackPipeline"/>.
+/// Project keys declared in Pulumi.yaml's <c>config:</c> are the program's own and are not reported.
 /// </summary>
 public static partial class StackConfigLoader
 {
@@ -44,7 +45,12 @@ public static partial class StackConfigLoader
         var declared = stack.Project.Config.Keys.Select(k => ConfigKey.Parse(k, project).ToString()).ToHashSet(StringComparer.Ordinal);
         foreach (var value in stack.Config.Values)
         {
-            if (value.Key.Namespace != project || sections.ContainsKey(value.Key.Name) || declared.Contains(value.Key.ToString())) continue;
+            if (value.Key.Namespace != project)
+            {
+                CheckNamespace(stack, value, stackBag);
+                continue;
+            }
+            if (sections.ContainsKey(value.Key.Name) || declared.Contains(value.Key.ToString())) continue;
             if (StackSecrets.Keys.Contains(value.Key.Name))
             {
                 if (!value.IsSecure)
@@ -63,9 +69,27 @@ public static partial class StackConfigLoader
         }
 
         CheckReferences(result, binder);
-        CheckSecrets(result, binder);
         diagnostics = all;
         return all.Count == 0 ? result : null;
+    }
+
+    /// <summary>
+    /// The namespaces a stack file may use besides the project's: the providers' (<c>kubernetes:context</c>,
+    /// <c>tailscale:tailnet</c>, <c>command:</c>), Pulumi's own and llmctl's (<c>llmctl:policies</c>). A key in any
+    /// other namespace is a mistake — a misspelt <c>llm-platfrom:gpu</c> would otherwise drop that whole section.
+    /// </summary>
+    public static IReadOnlyList<string> ProviderNamespaces { get; } = ["kubernetes", "tailscale", "command", "pulumi", "llmctl"];
+
+    private static void CheckNamespace(LoadedStack stack, ConfigValue value, DiagnosticBag stackBag)
+    {
+        var ns = value.Key.Namespace;
+        if (ProviderNamespaces.Contains(ns)) return;
+        var known = (IEnumerable<string>)[stack.ProjectName, .. ProviderNamespaces];
+        var entry = stack.StackFile?.Config.GetValueOrDefault(value.Key.ToString());
+        var hint = Suggest.Closest(ns, known) is { } closest ? $"did you mean '{closest}:{value.Key.Name}'? " : "";
+        stackBag.For(value.File).Add(entry?.KeyNode ?? value.Node, value.Key.ToString(),
+            $"unknown configuration namespace '{ns}'; nothing reads '{value.Key}'",
+            $"{hint}namespaces: {string.Join(", ", known)}");
     }
 
     // Names become Kubernetes object names and labels: DNS-1123 labels (lowercase alphanumerics and '-', 63 at most).
@@ -79,70 +103,37 @@ public static partial class StackConfigLoader
                 $"distribution '{config.Cluster.Distribution}' is not supported", "llmctl supports only 'k3s' for now");
         }
 
-        var nodes = new Dictionary<string, GpuNodeConfig>(StringComparer.Ordinal);
+        // Node references, unique lane and node names and what each runtime needs are the composition's rules
+        // (stacks/Compose), reported through StackPipeline at the same file:line:column; here only what binding alone
+        // can tell: names valid as Kubernetes names, and the runtimes' settings used on the right runtime.
         foreach (var node in config.GpuNodes.Where(n => n.Name is not null))
         {
             CheckSubdomain(binder, node, nameof(GpuNodeConfig.Name), node.Name);
-            if (!nodes.TryAdd(node.Name, node))
-            {
-                binder.Report(node, nameof(GpuNodeConfig.Name), $"duplicate GPU node name '{node.Name}'", "give each GPU node a unique name");
-            }
         }
 
         CheckLabel(binder, config.Lanes, nameof(LanesConfig.Namespace), config.Lanes.Namespace);
-        var lanes = new Dictionary<string, LaneConfig>(StringComparer.Ordinal);
         foreach (var lane in config.Lanes.Items.Where(l => l.Name is not null))
         {
             CheckLabel(binder, lane, nameof(LaneConfig.Name), lane.Name);
-            if (!lanes.TryAdd(lane.Name, lane))
-            {
-                binder.Report(lane, nameof(LaneConfig.Name), $"duplicate lane name '{lane.Name}'", "give each lane a unique name");
-            }
             if (lane.Runtime == LaneRuntime.Ollama)
             {
-                CheckOllamaLane(binder, lane, nodes);
+                CheckOllamaLane(binder, lane);
                 continue;
-            }
-            if (lane.Model is null)
-            {
-                binder.Report(lane, null, $"lane '{lane.Name}' has no model", $"{lane.Runtime.ToString().ToLowerInvariant()} lanes name their model: add 'model:'");
             }
             if (lane.Nodes.Count > 0 || lane.Pull.Count > 0)
             {
                 binder.Report(lane, lane.Nodes.Count > 0 ? nameof(LaneConfig.Nodes) : nameof(LaneConfig.Pull),
                     $"lane '{lane.Name}': 'nodes' and 'pull' are ollama settings", "name one 'node:' and the 'model:' for llamacpp and vllm lanes");
             }
-            if (lane.Node is null)
-            {
-                binder.Report(lane, null, $"lane '{lane.Name}' has no node", "add 'node:' with one of the GPU nodes");
-                continue;
-            }
-            if (!nodes.ContainsKey(lane.Node))
-            {
-                var hint = Suggest.DidYouMean(lane.Node, nodes.Keys);
-                var known = nodes.Count == 0 ? "no GPU nodes are declared under gpuNodes" : "GPU nodes: " + string.Join(", ", nodes.Keys);
-                binder.Report(lane, nameof(LaneConfig.Node), $"lane '{lane.Name}' names node '{lane.Node}', which is not a GPU node",
-                    hint is null ? known : $"{hint} {known}");
-            }
             // Two active lanes on one GPU is well-formed: the one-active-lane policy reports it (with its level).
         }
     }
 
-    private static void CheckOllamaLane(ConfigBinder binder, LaneConfig lane, Dictionary<string, GpuNodeConfig> nodes)
+    private static void CheckOllamaLane(ConfigBinder binder, LaneConfig lane)
     {
         if (lane.Node is not null)
         {
             binder.Report(lane, nameof(LaneConfig.Node), $"ollama lane '{lane.Name}' runs on a list of nodes", "write 'nodes: [node-a, node-b]' instead of 'node:'");
-        }
-        if (lane.Nodes.Count == 0)
-        {
-            binder.Report(lane, null, $"ollama lane '{lane.Name}' names no nodes", "add 'nodes:' with the GPU nodes that each run one release");
-        }
-        foreach (var node in lane.Nodes.Where(n => !nodes.ContainsKey(n)))
-        {
-            var hint = Suggest.DidYouMean(node, nodes.Keys);
-            var known = nodes.Count == 0 ? "no GPU nodes are declared under gpuNodes" : "GPU nodes: " + string.Join(", ", nodes.Keys);
-            binder.Report(lane, nameof(LaneConfig.Nodes), $"lane '{lane.Name}' names node '{node}', which is not a GPU node", hint is null ? known : $"{hint} {known}");
         }
         foreach (var node in lane.ServiceNames.Keys.Where(n => !lane.Nodes.Contains(n)))
         {
@@ -156,39 +147,6 @@ public static partial class StackConfigLoader
         if (lane.Model is not null)
         {
             binder.Report(lane, nameof(LaneConfig.Model), $"ollama lane '{lane.Name}' pulls its models by name", "list them under 'pull:' instead of 'model:'");
-        }
-    }
-
-    // A secret setting inside a section must be a `secure:` value, never plain text in the stack file.
-    private static void CheckSecure(ConfigBinder binder, object? owner, string property, string what)
-    {
-        if (owner is null || binder.NodeOf(owner, property) is not { } node) return;
-        var values = node is YamlDotNet.RepresentationModel.YamlMappingNode map && !YamlJson.TryGetSecure(node, out _)
-            ? map.Children.Values.ToList()
-            : [node];
-        if (values.Any(v => !YamlJson.TryGetSecure(v, out _)))
-        {
-            binder.Report(owner, property, $"{what} is a secret but is stored in plain text",
-                $"set it with 'llmctl config set --secret --path <section>.{ConfigBinder.KeyName(property)} <value>'");
-        }
-    }
-
-    private static void CheckSecrets(StackConfig config, ConfigBinder binder)
-    {
-        if (config.Gateway is { } gateway)
-        {
-            CheckSecure(binder, gateway, nameof(GatewayConfig.MasterKey), "gateway.masterKey");
-            CheckSecure(binder, gateway, nameof(GatewayConfig.ProviderKeys), "each of gateway.providerKeys");
-            if (gateway.MasterKey is not null && gateway.MasterKeySecret is not null)
-            {
-                binder.Report(gateway, nameof(GatewayConfig.MasterKey), "the gateway has both masterKey and masterKeySecret",
-                    "give one: masterKey (a secure value llmctl writes to a Secret) or masterKeySecret (a Secret you create)");
-            }
-        }
-        if (config.Certificates?.Ionos is { } ionos)
-        {
-            CheckSecure(binder, ionos, nameof(IonosWebhookConfig.PublicPrefix), "certificates.ionos.publicPrefix");
-            CheckSecure(binder, ionos, nameof(IonosWebhookConfig.Secret), "certificates.ionos.secret");
         }
     }
 

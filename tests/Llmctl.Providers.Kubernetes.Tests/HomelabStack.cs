@@ -62,7 +62,7 @@ internal sealed class HomelabStack(KubernetesProvider provider)
     }
 
     public static StackContext Compose(StackConfig config, bool preview = false) =>
-        StackContext.Run(Project, Stack, ctx => PlatformProgram.Compose(ctx, config), isPreview: preview);
+        StackPipeline.Compose(Project, Stack, config, isPreview: preview);
 
     public Task<Plan> PreviewAsync(StackConfig? config = null, ProviderRegistry? providers = null, int concurrency = 16) =>
         new Planner(providers ?? Providers).PlanAsync(Compose(config ?? Config(), preview: true), Checkpoint, new PlanOptions { Concurrency = concurrency });

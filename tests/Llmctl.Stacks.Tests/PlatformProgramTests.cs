@@ -11,7 +11,7 @@ namespace Llmctl.Stacks.Tests;
 public sealed class PlatformProgramTests
 {
     private static StackContext Compose(StackConfig config) =>
-        StackContext.Run("llm-platform", "homelab", ctx => PlatformProgram.Compose(ctx, config));
+        StackPipeline.Compose("llm-platform", "homelab", config);
 
     [Fact]
     public void The_homelab_composes_into_the_expected_resource_tree()

@@ -16,7 +16,8 @@ public class ConfigBinderTests
         public Quantity? Size { get; init; }
         public string[] Tags { get; init; } = [];
         public IReadOnlyDictionary<string, int> Weights { get; init; } = new Dictionary<string, int>();
-        public string Token { get; init; } = "";
+        public Llmctl.Engine.Model.Output<string>? Token { get; init; }
+        public string Plain { get; init; } = "";
     }
 
     private static (Settings? Value, DiagnosticBag Bag, ConfigBinder Binder) Bind(string yaml, Func<string, string>? decrypt = null)
@@ -47,7 +48,8 @@ public class ConfigBinderTests
         Assert.Equal(0.5m, s.Size!.Value.Value);
         Assert.Equal(["a", "b"], s.Tags);
         Assert.Equal(2, s.Weights["b"]);
-        Assert.Equal("plain", s.Token);
+        var token = s.Token!.Resolve(new NothingKnown());
+        Assert.Equal(("plain", true), (token.Value, token.IsSecret));
         Assert.Equal((7, 7), ((int)binder.NodeOf(s, nameof(Settings.Tags))!.Start.Line, (int)binder.NodeOf(s, nameof(Settings.Tags))!.Start.Column));
         Assert.Equal("app.tags", binder.PathOf(s, nameof(Settings.Tags)));
     }
@@ -55,14 +57,20 @@ public class ConfigBinderTests
     [Fact]
     public void Problems_in_nested_values_carry_their_own_paths()
     {
-        var (_, bag, _) = Bind("name: null\nmode: sfae\ntags: {a: 1}\nweights: {a: x}\ntoken: {secure: ct}\n");
+        var (_, bag, _) = Bind("name: null\nmode: sfae\ntags: {a: 1}\nweights: {a: x}\ntoken: sk-in-clear\nplain: {secure: ct}\n", _ => "x");
         Assert.Equal(
         [
             "s.yaml:1:7: app.name: expected a text value, got nothing — give a value, or remove 'name' to use the default",
             "s.yaml:2:7: app.mode: 'sfae' is not one of fastpath, safe — did you mean 'safe'?",
             "s.yaml:3:7: app.tags: expected a list, got a mapping — write each item on its own line starting with '- '",
             "s.yaml:4:14: app.weights.a: expected an integer, got 'x' — write a whole number such as 8080",
-            "s.yaml:5:8: app.token: a secret value is not accepted here",
+            "s.yaml:5:8: app.token: this setting is a secret but is stored in plain text — set it with 'llmctl config set --secret --path app.token <value>'",
+            "s.yaml:6:8: app.plain: a secret value is not accepted here — this setting is not secret: write 'plain' in plain text",
         ], bag.Items.Select(d => d.ToString()));
+    }
+
+    private sealed class NothingKnown : Llmctl.Engine.Model.IOutputSource
+    {
+        public System.Text.Json.Nodes.JsonObject? OutputsOf(Llmctl.Engine.Model.Resource resource) => null;
     }
 }

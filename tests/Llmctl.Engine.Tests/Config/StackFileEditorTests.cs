@@ -30,7 +30,7 @@ public sealed class StackFileEditorTests : IDisposable
     {
         File.WriteAllText(_path, Original + "\n");
         StackFileEditor.Set(_path, "proj", "name", "new", secure: false, path: false);
-        Assert.Equal(Original.Replace("  proj:name: old   # trailing comment", "  proj:name: new", StringComparison.Ordinal) + "\n", Text);
+        Assert.Equal(Original.Replace("  proj:name: old   # trailing comment", "  proj:name: new   # trailing comment", StringComparison.Ordinal) + "\n", Text);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Llmctl.Engine.Config;
+using Llmctl.Stacks;
 using Llmctl.Stacks.Config;
 
 namespace Llmctl.Stacks.Tests.Config;
@@ -29,12 +30,18 @@ public class BadInputTests
         { "badsecure", 6, 13, "llm-platform:apiKey: malformed secure value: expected v1:<base64 nonce>:<base64 ciphertext>" },
         { "securenosalt", 5, 13, "secure value but the stack file has no 'encryptionsalt'" },
         { "unknownnode", 11, 15, "lane 'qwen' names node 'gpu-worker-2', which is not a GPU node — did you mean 'gpu-worker-1'?" },
-        { "duplicatelanes", 14, 15, "llm-platform:lanes.items[1].name: duplicate lane name 'qwen'" },
+        { "duplicatelanes", 14, 15, "llm-platform:lanes.items[1].name: lane 'qwen' is declared twice" },
         { "badname", 3, 11, "'Home_Lab' is not a valid DNS-1123 label" },
         { "unknownsection", 5, 3, "unknown configuration key 'llm-platform:lane' — did you mean 'lanes'?" },
         { "unknownattr", 1, 1, "unknown stack file attribute 'secretprovider' — did you mean 'secretsprovider'?" },
         { "schemamismatch", 5, 5, "llm-platform:adminEmail: expected string as declared in Pulumi.yaml, got a list" },
         { "manyerrors", 18, 20, "llm-platform:lanes.items[0].flashAttn: expected true or false, got 'maybe'" },
+        { "nstypo", 14, 3, "llm_platform:lanes: unknown configuration namespace 'llm_platform'; nothing reads 'llm_platform:lanes' — did you mean 'llm-platform:lanes'?" },
+        { "projecttypo", 5, 3, "unknown configuration namespace 'llm-platfrom'; nothing reads 'llm-platfrom:cluster' — did you mean 'llm-platform:cluster'?" },
+        { "unclosedflow", 5, 11, "YAML syntax error: the '[' opened here is never closed" },
+        { "latin1", 27, 16, "the file is not valid UTF-8: byte 0xE9" },
+        { "aliasbomb", 48, 22, "the YAML expands to more than 100,000 values once its aliases are resolved" },
+        { "deepnesting", 33, 84, "the YAML is nested more than 64 levels deep" },
     };
 
     public static TheoryData<string, int, int, string> ProjectCases => new()
@@ -51,8 +58,8 @@ public class BadInputTests
     [MemberData(nameof(StackCases))]
     public void A_bad_stack_file_is_reported_with_its_position_and_message(string stack, int line, int column, string fragment)
     {
-        var loaded = ProjectLoader.Load(Dir, stack);
-        var error = Assert.Throws<ConfigException>(() => StackConfigLoader.Load(loaded));
+        var loaded = StackPipeline.Load(Dir, stack);
+        var error = Assert.ThrowsAny<ConfigException>(() => StackPipeline.Compose(loaded, StackPipeline.Bind(loaded), isPreview: true));
 
         var match = error.Diagnostics.Where(d => d.ToString().Contains(fragment, StringComparison.Ordinal)).ToList();
         Assert.True(match.Count == 1, $"expected one diagnostic containing \"{fragment}\", got:\n{error.Message}");

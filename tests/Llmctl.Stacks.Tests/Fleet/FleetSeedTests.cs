@@ -23,10 +23,7 @@ public sealed class FleetSeedTests
 
     private static StackContext Compose()
     {
-        var stack = ProjectLoader.Load(RepoFiles.Root, "fleet", environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? Passphrase : null);
-        var config = StackConfigLoader.Load(stack);
-        var secrets = new StackSecrets(key => new Engine.Config.Config(stack, stack.ProjectName).GetSecret(key));
-        return StackContext.Run(stack.ProjectName, "fleet", ctx => PlatformProgram.Compose(ctx, config, secrets));
+        return StackPipeline.Run(RepoFiles.Root, "fleet", environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? Passphrase : null);
     }
 
     private static JsonNode Entry(string name, string model, string apiBase, string apiKey, int rpm) => new JsonObject

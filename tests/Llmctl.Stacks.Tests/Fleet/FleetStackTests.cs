@@ -24,12 +24,7 @@ public sealed class FleetStackTests : IDisposable
     private static LoadedStack Load(string? passphrase = Passphrase) =>
         ProjectLoader.Load(RepoFiles.Root, "fleet", environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? passphrase : null);
 
-    private static StackContext Compose(LoadedStack stack)
-    {
-        var config = StackConfigLoader.Load(stack);
-        var secrets = new StackSecrets(key => new Engine.Config.Config(stack, stack.ProjectName).GetSecret(key));
-        return StackContext.Run(stack.ProjectName, "fleet", ctx => PlatformProgram.Compose(ctx, config, secrets));
-    }
+    private static StackContext Compose(LoadedStack stack) => StackPipeline.Compose(stack, StackPipeline.Bind(stack), isPreview: true);
 
     [Fact]
     public void The_fleet_stack_joins_node_a_as_server_and_node_b_as_agent_over_the_tailnet()
@@ -112,7 +107,7 @@ public sealed class FleetStackTests : IDisposable
             GpuNodes = [new GpuNodeConfig { Name = "node-a", Hardware = "strix-halo-128gb" }],
         };
 
-        var error = Assert.Throws<StackCompositionException>(() => StackContext.Run("llm-platform", "fleet", ctx => PlatformProgram.Compose(ctx, config)));
+        var error = Assert.Throws<StackCompositionException>(() => StackPipeline.Compose("llm-platform", "fleet", config));
 
         Assert.Equal("llm-platform:gpuNodes[0].usableVram", error.KeyPath);
     }
@@ -130,7 +125,7 @@ public sealed class FleetStackTests : IDisposable
             },
         };
 
-        var error = Assert.Throws<StackCompositionException>(() => StackContext.Run("llm-platform", "fleet", ctx => PlatformProgram.Compose(ctx, config)));
+        var error = Assert.Throws<StackCompositionException>(() => StackPipeline.Compose("llm-platform", "fleet", config));
 
         Assert.Equal("llm-platform:sshPrivateKey", error.KeyPath);
     }

@@ -19,11 +19,7 @@ public sealed class HomelabStackTests
     /// <summary>The real file with no passphrase in reach: the homelab has no secrets.</summary>
     public static StackContext Compose()
     {
-        var stack = ProjectLoader.Load(RepoFiles.Root, "homelab", environment: _ => null);
-        var config = StackConfigLoader.Load(stack);
-        var locks = ModelLockFile.Load(Path.Combine(RepoFiles.Root, ModelLockFile.DefaultFileName));
-        var secrets = new StackSecrets(key => new Engine.Config.Config(stack, stack.ProjectName).GetSecret(key));
-        return StackContext.Run(stack.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config, secrets, locks));
+        return StackPipeline.Run(RepoFiles.Root, "homelab", environment: _ => null);
     }
 
     [Fact]
@@ -133,7 +129,7 @@ public sealed class HomelabStackTests
         var locks = ModelLockFile.Load(Path.Combine(RepoFiles.Root, ModelLockFile.DefaultFileName));
 
         var ex = Assert.Throws<StackCompositionException>(() =>
-            StackContext.Run("llm-platform", "homelab", ctx => PlatformProgram.Compose(ctx, config, locks: locks)));
+            StackPipeline.Compose("llm-platform", "homelab", config, locks: locks));
 
         Assert.Contains("lanes.items[0].modelRef", ex.Message, StringComparison.Ordinal);
         Assert.Contains("qwen36-35b-a3b-ud-q4-k-m", ex.Message, StringComparison.Ordinal);
@@ -164,7 +160,7 @@ public sealed class HomelabStackTests
             },
         };
 
-        var ctx = StackContext.Run("llm-platform", "homelab", c => PlatformProgram.Compose(c, config));
+        var ctx = StackPipeline.Compose("llm-platform", "homelab", config);
 
         var lane = Assert.Single(ctx.Resources.OfType<VllmLane>());
         Assert.False(lane.Args.Active);

@@ -47,7 +47,7 @@ public sealed class PrefetchCompositionTests
     public void One_prefetch_job_per_node_fetches_the_locked_files_and_the_lanes_wait_for_it()
     {
         var locks = ModelLockFile.Parse(LockedFile, "models.lock.yaml");
-        var ctx = StackContext.Run("llm-platform", "homelab", c => PlatformProgram.Compose(c, WithPrefetch(), locks: locks));
+        var ctx = StackPipeline.Compose("llm-platform", "homelab", WithPrefetch(), locks: locks);
 
         var prefetch = Assert.Single(ctx.Resources.OfType<ModelPrefetch>());
         Assert.Equal("prefetch-gpu-worker", prefetch.Name);
@@ -60,7 +60,7 @@ public sealed class PrefetchCompositionTests
     {
         var unlocked = ModelLockFile.Load(RepoFiles.Path("models.lock.yaml"));
 
-        var ctx = StackContext.Run("llm-platform", "homelab", c => PlatformProgram.Compose(c, WithPrefetch(), locks: unlocked));
+        var ctx = StackPipeline.Compose("llm-platform", "homelab", WithPrefetch(), locks: unlocked);
 
         // Nothing unverifiable is downloaded; the model-locks policy reports the unlocked lanes instead.
         Assert.Empty(ctx.Resources.OfType<ModelPrefetch>());

@@ -1,0 +1,120 @@
+using Llmctl.Components.Models;
+using Llmctl.Fit.Lock;
+using Llmctl.Engine.Config;
+using Llmctl.Engine.Model;
+using Llmctl.Stacks.Config;
+using YamlDotNet.RepresentationModel;
+
+namespace Llmctl.Stacks;
+
+/// <summary>
+/// The one path from a stack file to the desired tree, in named steps: <see cref="Load"/> (the project and stack files,
+/// read within the YAML limits and checked), <see cref="Bind"/> (the typed <see cref="StackConfig"/>),
+/// <see cref="Compose"/> (the models lock, the secrets and the config become components). The CLI, the bench and the
+/// tests call these and nothing else to get a program; the CLI then checks policies and plans. Every step reports all
+/// of its problems at once as a <see cref="ConfigException"/>, each at its file:line:column — problems the composition
+/// finds included, mapped back to the stack value they came from.
+/// </summary>
+public static class StackPipeline
+{
+    /// <summary>Step 1: find <c>Pulumi.yaml</c> from <paramref name="directory"/> and read it and the stack's file.</summary>
+    public static LoadedStack Load(string directory, string stackName, Func<string, string?>? environment = null) =>
+        ProjectLoader.Load(directory, stackName, environment: environment);
+
+    /// <summary>Step 2: the typed config; throws <see cref="ConfigException"/> with every problem of the files and the config.</summary>
+    public static StackConfig Bind(LoadedStack loaded) => StackConfigLoader.Load(loaded);
+
+    /// <summary>
+    /// Step 3: the desired tree. Reads <c>models.lock.yaml</c> beside <c>Pulumi.yaml</c> when there is one; secrets are
+    /// decrypted on first read, as secret outputs.
+    /// </summary>
+    public static StackContext Compose(LoadedStack loaded, StackConfig config, bool isPreview)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(config);
+        var locks = LoadModelLocks(loaded.ProjectDirectory);
+        var secrets = new StackSecrets(key => new Engine.Config.Config(loaded, loaded.ProjectName).GetSecret(key));
+        try
+        {
+            return Compose(loaded.ProjectName, loaded.StackName, config, isPreview, secrets, locks);
+        }
+        catch (StackCompositionException e)
+        {
+            throw new ConfigException(e.Problems.Select(p => Locate(loaded, p)).ToList());
+        }
+        catch (DuplicateUrnException e)
+        {
+            throw new ConfigException([new ConfigDiagnostic(loaded.DisplayPath(loaded.StackFilePath), 0, 0, "", e.Message,
+                "give the lanes, nodes and releases distinct names")]);
+        }
+    }
+
+    /// <summary>
+    /// Step 3 for a config built in code (tests of the composition): no file to point at, so a problem stays a
+    /// <see cref="StackCompositionException"/> naming its key paths.
+    /// </summary>
+    public static StackContext Compose(string projectName, string stackName, StackConfig config, bool isPreview = true,
+        StackSecrets? secrets = null, ModelLockFile? locks = null) =>
+        StackContext.Run(projectName, stackName, ctx => PlatformProgram.Compose(ctx, config, secrets, locks), isPreview);
+
+    /// <summary>Steps 1–3 for a stack on disk (tests, the bench).</summary>
+    public static StackContext Run(string directory, string stackName, bool isPreview = true, Func<string, string?>? environment = null)
+    {
+        var loaded = Load(directory, stackName, environment);
+        return Compose(loaded, Bind(loaded), isPreview);
+    }
+
+    /// <summary>The project's <c>models.lock.yaml</c>, or null when it has none; a malformed file is a <see cref="ConfigException"/>.</summary>
+    public static ModelLockFile? LoadModelLocks(string projectDirectory)
+    {
+        var path = Path.Combine(projectDirectory, ModelLockFile.DefaultFileName);
+        return File.Exists(path) ? ModelLockFile.Load(path) : null;
+    }
+
+    /// <summary>
+    /// A composition problem at the stack value its key path names (<c>llm-platform:lanes.items[1].ctxSize</c>), or at the
+    /// nearest value that exists (the lane, when it has no <c>ctxSize</c>). The text after the first "; " is the fix.
+    /// </summary>
+    public static ConfigDiagnostic Locate(LoadedStack loaded, CompositionProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(problem);
+        var split = problem.Problem.IndexOf("; ", StringComparison.Ordinal);
+        var message = split < 0 ? problem.Problem : problem.Problem[..split];
+        var fix = split < 0 ? null : problem.Problem[(split + 2)..];
+        var bag = new DiagnosticBag(loaded.DisplayPath(loaded.StackFilePath));
+        var colon = problem.KeyPath.IndexOf(':', StringComparison.Ordinal);
+        List<object> segments;
+        try
+        {
+            segments = [.. PropertyPath.Parse(problem.KeyPath[(colon + 1)..]).Segments];
+        }
+        catch (FormatException)
+        {
+            segments = [];
+        }
+        var key = segments.Count > 0 && colon > 0 ? $"{problem.KeyPath[..colon]}:{segments[0]}" : problem.KeyPath;
+        if (loaded.Config.TryGetValue(key, out var value))
+        {
+            YamlNode node = value.Node;
+            foreach (var segment in segments.Skip(1))
+            {
+                YamlNode? child = (segment, node) switch
+                {
+                    (string name, YamlMappingNode m) => m.Children.FirstOrDefault(kv => YamlJson.KeyText(kv.Key) == name).Value,
+                    (int index, YamlSequenceNode s) when index < s.Children.Count => s.Children[index],
+                    _ => null,
+                };
+                if (child is null) break;
+                node = child;
+            }
+            bag = bag.For(value.File);
+            bag.Add(node, problem.KeyPath, message, fix);
+        }
+        else
+        {
+            bag.Add(null, problem.KeyPath, message, fix);
+        }
+        return bag.Items[^1];
+    }
+}
