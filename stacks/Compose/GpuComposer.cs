@@ -41,7 +41,7 @@ public static class GpuComposer
                 throw new StackCompositionException(key($"gpuNodes[{i}].name"), $"node '{node.Name}' is declared twice; give each GPU node once");
             }
             var gpu = hardware.For(node.Name, UsableVramMiB(node, i, hardware, key));
-            nodes.Add(node.Name, new ComposedGpuNode(node, hardware, i, new GpuNode(node.Name, new GpuNodeArgs { Gpu = gpu, Labels = node.Labels })));
+            nodes.Add(node.Name, new ComposedGpuNode(node, hardware, i, new GpuNode(node.Name, new GpuNodeArgs { Gpu = gpu, Labels = node.Labels, Taint = node.Taint })));
         }
 
         var layer = new GpuLayer(nodes, null, []);

@@ -70,7 +70,7 @@ public sealed class GpuNodeTests
         StackContext.Run("llm-platform", "fleet", _ => node = new GpuNode("strix-1", new GpuNodeArgs
         {
             Gpu = new NodeGpu("strix-1", GpuVendor.Amd, "radeon-8060s", 96 * 1024, UnifiedMemory: true),
-            DedicatedTaint = false,
+            Taint = GpuTaint.None,
         }));
 
         Assert.Null(node!.Patch.Object.Spec);
