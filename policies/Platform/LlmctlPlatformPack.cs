@@ -15,5 +15,9 @@ public sealed class LlmctlPlatformPack : PolicyPack
         new GpuRequestsEqualLimits(),
         new GpuWorkloadsUseRuntimeClass(),
         new OneActiveLanePerGpu(),
+        new Charts.WorkloadsSchedulable(),
+        new Charts.ServiceMonitorTargets(),
+        new Charts.ChartImagesPinned(),
+        new Charts.ChartsRendered(),
     ];
 }
