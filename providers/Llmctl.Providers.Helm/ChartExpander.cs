@@ -19,6 +19,14 @@ public sealed class ChartExpander(HelmBinary? helm, ChartCache cache, ChartLockF
 {
     public const string HelmChartType = "kubernetes:helm.cattle.io/v1:HelmChart";
 
+    /// <summary>The chart a HelmChart resource installs: name, repository (an OCI reference split off) and version.</summary>
+    public static (string Name, string Repository, string Version) ChartOf(CustomResource helmChart)
+    {
+        ArgumentNullException.ThrowIfNull(helmChart);
+        var spec = ReleaseSpec.From(helmChart.Inputs);
+        return (spec.ChartName, spec.Repository, spec.Version);
+    }
+
     /// <summary>The Kubernetes version to render for (<c>v1.35.5</c>); null: Helm's default.</summary>
     public string? KubeVersion { get; init; }
 
