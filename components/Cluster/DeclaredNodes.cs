@@ -15,6 +15,12 @@ public sealed record DeclaredNode(
     IReadOnlySet<string> KeysWithUnknownValues,
     IReadOnlyList<V1Taint> Taints)
 {
+    /// <summary>
+    /// Labels that say an optional GPU feature is off (<c>nvidia.com/mps.capable=false</c>): a DaemonSet that waits for
+    /// the feature selects no node by design, and is not a fault.
+    /// </summary>
+    public IReadOnlySet<string> FeatureFlags { get; init; } = new HashSet<string>();
+
     /// <summary>Taints that keep a pod off unless tolerated (NoSchedule, NoExecute); PreferNoSchedule never does.</summary>
     public IEnumerable<V1Taint> HardTaints => Taints.Where(t => t.Effect is "NoSchedule" or "NoExecute");
 }
@@ -39,9 +45,9 @@ public sealed record DeclaredNodes(IReadOnlyList<DeclaredNode> Nodes, bool Compl
         var nfd = resources.OfType<NodeFeatureDiscovery>().FirstOrDefault();
         var nvidia = resources.OfType<NvidiaDevicePlugin>().FirstOrDefault();
         var amd = resources.OfType<AmdGpuPlugin>().FirstOrDefault();
-        var nodes = new Dictionary<string, (Dictionary<string, string> Labels, HashSet<string> Unknown, List<V1Taint> Taints)>(StringComparer.Ordinal);
+        var nodes = new Dictionary<string, (Dictionary<string, string> Labels, HashSet<string> Unknown, List<V1Taint> Taints, HashSet<string> FeatureFlags)>(StringComparer.Ordinal);
 
-        (Dictionary<string, string> Labels, HashSet<string> Unknown, List<V1Taint> Taints) Node(string name)
+        (Dictionary<string, string> Labels, HashSet<string> Unknown, List<V1Taint> Taints, HashSet<string> FeatureFlags) Node(string name)
         {
             if (!nodes.TryGetValue(name, out var n))
             {
@@ -53,7 +59,7 @@ public sealed record DeclaredNodes(IReadOnlyList<DeclaredNode> Nodes, bool Compl
                     ["kubernetes.io/arch"] = "amd64",
                     ["beta.kubernetes.io/os"] = "linux",
                     ["beta.kubernetes.io/arch"] = "amd64",
-                }, new HashSet<string>(StringComparer.Ordinal), []);
+                }, new HashSet<string>(StringComparer.Ordinal), [], new HashSet<string>(StringComparer.Ordinal));
                 nodes[name] = n;
             }
             return n;
@@ -87,6 +93,9 @@ public sealed record DeclaredNodes(IReadOnlyList<DeclaredNode> Nodes, bool Compl
             if (gpuNode.Gpu.Vendor == GpuVendor.Nvidia && nvidia is not null && nvidia.Args.GpuFeatureDiscovery && (nfd is not null || nvidia.Args.NfdSubchart))
             {
                 n.Labels["nvidia.com/gpu.present"] = "true";
+                // GFD writes these as "false" unless MPS or MIG is configured, which llmctl never does.
+                n.Labels["nvidia.com/mps.capable"] = "false";
+                n.FeatureFlags.Add("nvidia.com/mps.capable");
                 foreach (var key in (string[])["nvidia.com/gpu.product", "nvidia.com/gpu.memory", "nvidia.com/gpu.count", "nvidia.com/cuda.driver.major", "nvidia.com/gpu.family"]) n.Unknown.Add(key);
             }
             if (gpuNode.Gpu.Vendor == GpuVendor.Amd && amd is not null && amd.Args.NodeLabeller)
@@ -95,7 +104,7 @@ public sealed record DeclaredNodes(IReadOnlyList<DeclaredNode> Nodes, bool Compl
             }
         }
         return new DeclaredNodes(
-            nodes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new DeclaredNode(kv.Key, kv.Value.Labels, kv.Value.Unknown, kv.Value.Taints)).ToList(),
+            nodes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new DeclaredNode(kv.Key, kv.Value.Labels, kv.Value.Unknown, kv.Value.Taints) { FeatureFlags = kv.Value.FeatureFlags }).ToList(),
             k3s is not null);
     }
 }

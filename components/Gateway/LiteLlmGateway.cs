@@ -102,7 +102,14 @@ public sealed partial class LiteLlmGateway : ComponentResource
     /// the chart name <c>litellm-helm</c>. Release <c>litellm</c> gives Service <c>litellm</c>, as seed 000's
     /// <c>litellm-ollama-masterkey</c> shows for release <c>litellm-ollama</c>.
     /// </summary>
-    public string ServiceName => Name.Contains(NameOverride, StringComparison.Ordinal) ? Name : $"{Name}-{NameOverride}";
+    public string ServiceName => ServiceNameFor(Name);
+
+    /// <summary>The Service the chart names for release <paramref name="release"/> (see <see cref="ServiceName"/>).</summary>
+    public static string ServiceNameFor(string release)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        return release.Contains(NameOverride, StringComparison.Ordinal) ? release : $"{release}-{NameOverride}";
+    }
     /// <summary>The chart's default <c>nameOverride</c> (its values.yaml), which its fullname helper uses.</summary>
     public const string NameOverride = "litellm";
     public string MasterKeySecretKeyName => Args.MasterKeySecret?.Key ?? MasterKeySecretKey;

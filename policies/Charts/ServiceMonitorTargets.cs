@@ -24,7 +24,8 @@ public sealed class ServiceMonitorTargets : IStackPolicy
     {
         ArgumentNullException.ThrowIfNull(stack);
         var objects = ClusterObjects.All(stack).ToList();
-        var services = objects.Where(o => o.Kind == "Service").ToList();
+        var services = objects.Where(o => o.Kind == "Service").Select(o => (o.Name, o.Namespace, o.Labels, Json: o.Json))
+            .Concat(ClusterProvidedServices(objects)).ToList();
         var unrendered = stack.Resources.OfType<CustomResource>()
             .Where(r => r.Annotations.OfType<RenderedChildrenMissing>().Any())
             .Select(r => ClusterObject.TextOf(r.Inputs["spec"]?["targetNamespace"]))
@@ -44,6 +45,40 @@ public sealed class ServiceMonitorTargets : IStackPolicy
             yield return ($"{monitor.Describe()} selects no Service the stack creates: {seen}. Point it at the Service the release renders (`llmctl render --expand-charts` lists them).", monitor.Owner.Urn);
         }
     }
+
+    /// <summary>
+    /// Services the cluster makes rather than a manifest: <c>default/kubernetes</c> (the API server, labels
+    /// <c>component=apiserver</c>, <c>provider=kubernetes</c>, port <c>https</c>) and the kubelet Service that
+    /// prometheus-operator maintains when started with <c>--kubelet-service=&lt;ns&gt;/&lt;name&gt;</c> (labels
+    /// <c>app.kubernetes.io/name=kubelet</c>, <c>k8s-app=kubelet</c>; ports <c>https-metrics</c>, <c>http-metrics</c>, <c>cadvisor</c>).
+    /// </summary>
+    public static IEnumerable<(string Name, string? Namespace, IReadOnlyDictionary<string, string> Labels, JsonObject Json)> ClusterProvidedServices(IEnumerable<ClusterObject> objects)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        yield return Service("kubernetes", "default", new Dictionary<string, string> { ["component"] = "apiserver", ["provider"] = "kubernetes" }, ["https"]);
+        foreach (var o in objects.Where(o => o.PodSpec is not null))
+        {
+            foreach (var arg in o.PodSpec!.AllContainers().SelectMany(c => c.Args ?? []))
+            {
+                if (!arg.StartsWith("--kubelet-service=", StringComparison.Ordinal)) continue;
+                var parts = arg["--kubelet-service=".Length..].Split('/', 2);
+                if (parts.Length != 2) continue;
+                yield return Service(parts[1], parts[0], new Dictionary<string, string>
+                {
+                    ["app.kubernetes.io/name"] = "kubelet",
+                    ["k8s-app"] = "kubelet",
+                    ["app.kubernetes.io/managed-by"] = "prometheus-operator",
+                }, ["https-metrics", "http-metrics", "cadvisor"]);
+            }
+        }
+    }
+
+    private static (string, string?, IReadOnlyDictionary<string, string>, JsonObject) Service(string name, string ns, Dictionary<string, string> labels, string[] ports) =>
+        (name, ns, labels, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = new JsonObject { ["ports"] = new JsonArray(ports.Select(p => (JsonNode?)new JsonObject { ["name"] = p }).ToArray()) },
+        });
 
     /// <summary>The namespaces a ServiceMonitor looks in; null for any.</summary>
     private static HashSet<string>? Namespaces(JsonObject spec, string? own)
@@ -82,7 +117,7 @@ public sealed class ServiceMonitorTargets : IStackPolicy
         return true;
     }
 
-    private static bool EndpointMatches(JsonObject endpoint, ClusterObject service)
+    private static bool EndpointMatches(JsonObject endpoint, (string Name, string? Namespace, IReadOnlyDictionary<string, string> Labels, JsonObject Json) service)
     {
         if (ClusterObject.TextOf(endpoint["port"]) is { } port)
         {

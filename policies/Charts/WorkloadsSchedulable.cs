@@ -62,6 +62,7 @@ public sealed class WorkloadsSchedulable : IStackPolicy
         if (matching.Count == 0)
         {
             if (!nodes.Complete && !targetsNodes) return null;
+            if (kind == "DaemonSet" && WaitsForFeature(spec, nodes)) return null;
             return $"{describe} selects no declared node: its node selector/affinity ({Selector(spec)}) matches none of {string.Join(", ", nodes.Nodes.Select(n => n.Name))}. "
                 + "Give the node the label (gpuNodes[].labels) or change the selector through the chart's values.";
         }
@@ -83,6 +84,20 @@ public sealed class WorkloadsSchedulable : IStackPolicy
             + (kind == "Job" && describe.Contains("helm-install", StringComparison.Ordinal)
                 ? ". helm-controller gives its install Jobs no toleration a HelmChart can set: leave at least one node without a NoSchedule taint (gpuNodes[].taint: none or prefer)."
                 : ". Tolerate the taint through the chart's values, or leave a node untainted (gpuNodes[].taint: none or prefer).");
+    }
+
+    /// <summary>True when the DaemonSet would match a node but for a feature flag that is off there (MPS, MIG).</summary>
+    private static bool WaitsForFeature(V1PodSpec spec, DeclaredNodes nodes)
+    {
+        var flags = nodes.Nodes.SelectMany(n => n.FeatureFlags).ToHashSet(StringComparer.Ordinal);
+        if (spec.NodeSelector is null || !spec.NodeSelector.Keys.Any(flags.Contains)) return false;
+        var relaxed = new V1PodSpec
+        {
+            NodeSelector = spec.NodeSelector.Where(kv => !flags.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
+            Affinity = spec.Affinity,
+            Containers = [],
+        };
+        return nodes.Nodes.Any(n => Scheduling.Selects(relaxed, n));
     }
 
     private static string Selector(V1PodSpec spec)
