@@ -26,8 +26,9 @@ public sealed class ServiceMonitorTargets : IStackPolicy
         var objects = ClusterObjects.All(stack).ToList();
         var services = objects.Where(o => o.Kind == "Service").Select(o => (o.Name, o.Namespace, o.Labels, Json: o.Json))
             .Concat(ClusterProvidedServices(objects)).ToList();
+        // Releases whose objects are unknown: not rendered (no helm, not cached, not renderable) or not expanded at all.
         var unrendered = stack.Resources.OfType<CustomResource>()
-            .Where(r => r.Annotations.OfType<RenderedChildrenMissing>().Any())
+            .Where(r => r.Type == "kubernetes:helm.cattle.io/v1:HelmChart" && !r.Annotations.OfType<RenderedChildren>().Any())
             .Select(r => ClusterObject.TextOf(r.Inputs["spec"]?["targetNamespace"]))
             .Where(ns => ns is not null).ToHashSet(StringComparer.Ordinal);
         foreach (var monitor in objects.Where(o => o.Kind == "ServiceMonitor"))

@@ -87,4 +87,15 @@ public sealed class GpuNodeTests
         Assert.Equal("profile", Assert.Single(ex.Problems).Argument);
         Assert.Contains("is not a valid label value", ex.Message);
     }
+
+    [Fact]
+    public void A_node_can_prefer_rather_than_require_dedicated_GPU_work()
+    {
+        GpuNode? node = null;
+        StackContext.Run("p", "s", _ => node = new GpuNode("gpu-a", new GpuNodeArgs { Gpu = new NodeGpu("gpu-a", GpuVendor.Amd, "strix-halo", 96 * 1024), Taint = GpuTaint.Prefer }));
+
+        var taint = Assert.Single(node!.Taints);
+        Assert.Equal(GpuLabels.DedicatedTaintKey, taint.Key);
+        Assert.Equal("PreferNoSchedule", taint.Effect);
+    }
 }
