@@ -119,3 +119,27 @@ public sealed class ChartsVerbTests : IDisposable
         Directory.Delete(_cache, recursive: true);
     }
 }
+
+/// <summary>The sample <c>charts.lock.yaml</c> beside <c>models.lock.yaml</c>.</summary>
+public sealed class SampleChartLockTests
+{
+    [Fact]
+    public void The_sample_lock_pins_exactly_the_charts_the_components_install_and_invents_no_digest()
+    {
+        var lockFile = Providers.Helm.ChartLockFile.Load(RepoFiles.Path(Providers.Helm.ChartLockFile.DefaultFileName));
+        var charts = UpstreamCharts.All.Select(c => c.Chart)
+            .Append(Components.Gateway.LiteLlmGateway.PinnedChart)
+            .Append(Components.Observability.AmdMetricsExporter.PinnedChart)
+            .ToList();
+
+        Assert.Equal(charts.Count, lockFile.Charts.Count);
+        foreach (var chart in charts)
+        {
+            var entry = lockFile.Find(chart.Name, chart.Repository, chart.Version);
+            Assert.True(entry is not null, $"{chart} is not in {Providers.Helm.ChartLockFile.DefaultFileName}");
+            // No published digest could be read without network: each entry says so rather than carrying a guess.
+            Assert.Null(entry!.Digest);
+            Assert.False(string.IsNullOrWhiteSpace(entry.Note));
+        }
+    }
+}
