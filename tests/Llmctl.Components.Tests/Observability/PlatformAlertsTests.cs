@@ -135,6 +135,17 @@ public sealed class PlatformAlertsTests
     internal static string? FindOnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
+
+    [Fact]
+    public void AMD_rules_read_the_AMD_exporter_and_never_DCGM()
+    {
+        var rules = Rules(Build(new PlatformAlertsArgs { Vendor = Llmctl.Components.Gpu.GpuVendor.Amd })).ToList();
+
+        Assert.DoesNotContain(rules, r => r.Expr.Contains("DCGM_", StringComparison.Ordinal));
+        Assert.Equal("absent(gpu_gfx_activity)", rules.Single(r => r.Alert == "GpuTelemetryMissing").Expr);
+        Assert.Contains("gpu_used_vram / gpu_total_vram", rules.Single(r => r.Alert == "GpuVramNearlyFull").Expr, StringComparison.Ordinal);
+        Assert.Contains("gpu_edge_temperature or gpu_junction_temperature", rules.Single(r => r.Alert == "GpuTemperatureHigh").Expr, StringComparison.Ordinal);
+    }
 }
 
 public sealed class KnownMetricsTests
@@ -147,14 +158,4 @@ public sealed class KnownMetricsTests
         Assert.Equal(new[] { "kube_pod_labels", "litellm_x_bucket", "llamacpp:requests_deferred" }, names.Order());
     }
 
-    [Fact]
-    public void AMD_rules_read_the_AMD_exporter_and_never_DCGM()
-    {
-        var rules = Rules(Build(new PlatformAlertsArgs { Vendor = Llmctl.Components.Gpu.GpuVendor.Amd })).ToList();
-
-        Assert.DoesNotContain(rules, r => r.Expr.Contains("DCGM_", StringComparison.Ordinal));
-        Assert.Equal("absent(gpu_gfx_activity)", rules.Single(r => r.Alert == "GpuTelemetryMissing").Expr);
-        Assert.Contains("gpu_used_vram / gpu_total_vram", rules.Single(r => r.Alert == "GpuVramNearlyFull").Expr, StringComparison.Ordinal);
-        Assert.Contains("gpu_edge_temperature or gpu_junction_temperature", rules.Single(r => r.Alert == "GpuTemperatureHigh").Expr, StringComparison.Ordinal);
-    }
 }
