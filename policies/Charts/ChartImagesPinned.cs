@@ -18,7 +18,7 @@ public sealed class ChartImagesPinned : IStackPolicy
     public string Description => "Images of chart-made workloads are pinned by digest through the chart's values.";
     public EnforcementLevel DefaultEnforcement => EnforcementLevel.Advisory;
 
-    public IEnumerable<(string Message, Urn? Urn)> Validate(StackContext stack)
+    public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
         var unpinned = ClusterObjects.FromCharts(stack)

@@ -16,7 +16,7 @@ public sealed class ChartsRendered : IStackPolicy
     public string Description => "Each Helm release is rendered from a locked, verified chart, so what it creates is checked.";
     public EnforcementLevel DefaultEnforcement => EnforcementLevel.Advisory;
 
-    public IEnumerable<(string Message, Urn? Urn)> Validate(StackContext stack)
+    public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
         foreach (var resource in stack.Resources)

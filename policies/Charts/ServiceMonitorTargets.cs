@@ -20,7 +20,7 @@ public sealed class ServiceMonitorTargets : IStackPolicy
     public string Description => "Every ServiceMonitor selects a Service some release or llmctl itself really creates.";
     public EnforcementLevel DefaultEnforcement => EnforcementLevel.Mandatory;
 
-    public IEnumerable<(string Message, Urn? Urn)> Validate(StackContext stack)
+    public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
         var objects = ClusterObjects.All(stack).ToList();

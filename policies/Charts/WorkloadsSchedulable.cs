@@ -22,7 +22,7 @@ public sealed class WorkloadsSchedulable : IStackPolicy
     public string Description => "Every workload, chart-made ones and k3s's helm-install Jobs included, fits some declared node's labels and taints.";
     public EnforcementLevel DefaultEnforcement => EnforcementLevel.Mandatory;
 
-    public IEnumerable<(string Message, Urn? Urn)> Validate(StackContext stack)
+    public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
         var nodes = DeclaredNodes.From(stack);

@@ -91,7 +91,6 @@ public static partial class StackConfigLoader
 
         CheckLabel(binder, config.Lanes, nameof(LanesConfig.Namespace), config.Lanes.Namespace);
         var lanes = new Dictionary<string, LaneConfig>(StringComparer.Ordinal);
-        var activeByNode = new Dictionary<string, LaneConfig>(StringComparer.Ordinal);
         foreach (var lane in config.Lanes.Items.Where(l => l.Name is not null))
         {
             CheckLabel(binder, lane, nameof(LaneConfig.Name), lane.Name);
@@ -125,12 +124,7 @@ public static partial class StackConfigLoader
                 binder.Report(lane, nameof(LaneConfig.Node), $"lane '{lane.Name}' names node '{lane.Node}', which is not a GPU node",
                     hint is null ? known : $"{hint} {known}");
             }
-            else if (lane.Active && !activeByNode.TryAdd(lane.Node, lane))
-            {
-                binder.Report(lane, nameof(LaneConfig.Active),
-                    $"lanes '{activeByNode[lane.Node].Name}' and '{lane.Name}' are both active on node '{lane.Node}'",
-                    "one lane per GPU node is active; set 'active: false' on the others");
-            }
+            // Two active lanes on one GPU is well-formed: the one-active-lane policy reports it (with its level).
         }
     }
 
