@@ -7,7 +7,7 @@ using Llmctl.Engine.Policy;
 namespace Llmctl.Policies.Charts;
 
 /// <summary>
-/// Every workload the stack makes — its own and every chart's, and the <c>helm-install-&lt;release&gt;</c> Job k3s runs
+/// Every workload a chart makes (llmctl's own are checked by <c>gpu-contract</c>), and the <c>helm-install-&lt;release&gt;</c> Job k3s runs
 /// for each HelmChart — can be placed: its node selector and required node affinity match at least one declared node
 /// (declared labels plus those NFD, GFD and the AMD labeller publish), and it tolerates that node's NoSchedule and
 /// NoExecute taints. A DaemonSet that targets nodes must tolerate every matching node's taints. Where the stack does
@@ -27,7 +27,8 @@ public sealed class WorkloadsSchedulable : IStackPolicy
         ArgumentNullException.ThrowIfNull(stack);
         var nodes = DeclaredNodes.From(stack);
         if (nodes.Nodes.Count == 0) yield break; // nothing declared: nothing to place against
-        var workloads = ClusterObjects.All(stack).Where(o => o.PodSpec is not null)
+        // llmctl's own workloads are gpu-contract's; this policy places what charts and helm-controller run.
+        var workloads = ClusterObjects.FromCharts(stack).Where(o => o.PodSpec is not null)
             .Select(o => (Describe: o.Describe(), o.Kind, Spec: o.PodSpec!, o.Owner.Urn))
             .Concat(HelmInstallJobs(stack));
         foreach (var (describe, kind, spec, urn) in workloads)
