@@ -25,6 +25,7 @@ public sealed class LlmctlApp(CliContext cli)
         root.Subcommands.Add(StateCommand.Build(cli));
         root.Subcommands.Add(RenderCommand.Build(cli));
         root.Subcommands.Add(ChartsCommand.Build(cli));
+        root.Subcommands.Add(LockCommand.Build(cli));
         root.Subcommands.Add(PolicyCommand.Build(cli));
         root.Subcommands.Add(PreflightCommand.Build(cli));
         root.Subcommands.Add(SwitchCommand.Build(cli));
@@ -68,6 +69,10 @@ public sealed class LlmctlApp(CliContext cli)
                 foreach (var d in e.Diagnostics) cli.Err.WriteLine($"error: {d}");
                 cli.Err.WriteLine($"{e.Diagnostics.Count} problem(s) in the configuration; nothing was changed");
                 return ExitCodes.ConfigOrUsage;
+            case Fit.Lock.ModelLockException e:
+                foreach (var d in e.Diagnostics) cli.Err.WriteLine($"error: {d}");
+                cli.Err.WriteLine($"{e.Diagnostics.Count} problem(s) in the model lock; nothing was changed");
+                return ExitCodes.ConfigOrUsage;
             case SecretDecryptionException e:
                 cli.Err.WriteLine($"error: {e.Message}");
                 return ExitCodes.ConfigOrUsage;
@@ -77,8 +82,9 @@ public sealed class LlmctlApp(CliContext cli)
             case StackAlreadyExistsException e:
                 cli.Err.WriteLine($"error: {e.Message}");
                 return ExitCodes.Error;
-            case CheckpointFormatException e:
-                cli.Err.WriteLine($"error: {e.Message}");
+            case CheckpointFormatException or StateWriteException or CheckpointLostException:
+                // The state could not be read, was lost, or could not be written: the message names the file and what to do.
+                cli.Err.WriteLine($"error: {ex.Message}");
                 return ExitCodes.Error;
             case ProviderException e:
                 cli.Err.WriteLine($"error: {e.Message}");

@@ -5,6 +5,7 @@ using Llmctl.Engine.Planning;
 using Llmctl.Engine.Policy;
 using Llmctl.Engine.State;
 using Llmctl.Stacks.Config;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Infra.Cli;
 
@@ -101,10 +102,10 @@ internal sealed class StackWorkspace
     }
 
     /// <summary>The project's <c>models.lock.yaml</c>, or null when it has none; a malformed file is a config error (exit 2).</summary>
-    public Components.Models.ModelLockFile? LoadModelLocks()
+    public Llmctl.Fit.Lock.ModelLockFile? LoadModelLocks()
     {
-        var path = Path.Combine(Loaded.ProjectDirectory, Components.Models.ModelLockFile.DefaultFileName);
-        return File.Exists(path) ? Components.Models.ModelLockFile.Load(path) : null;
+        var path = Path.Combine(Loaded.ProjectDirectory, Llmctl.Fit.Lock.ModelLockFile.DefaultFileName);
+        return File.Exists(path) ? Llmctl.Fit.Lock.ModelLockFile.Load(path) : null;
     }
 
     /// <summary>Runs the stack's policy packs under its <c>llmctl:policies</c> settings (see <see cref="StackPolicies"/>).</summary>

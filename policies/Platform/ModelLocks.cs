@@ -2,6 +2,7 @@ using Llmctl.Components.Gpu;
 using Llmctl.Components.Models;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Policy;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Policies.Platform;
 

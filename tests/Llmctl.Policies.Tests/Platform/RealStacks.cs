@@ -4,6 +4,7 @@ using Llmctl.Engine.Model;
 using Llmctl.Stacks;
 using Llmctl.Stacks.Config;
 using Llmctl.Testing;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Policies.Tests.Platform;
 
