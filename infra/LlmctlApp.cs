@@ -24,6 +24,7 @@ public sealed class LlmctlApp(CliContext cli)
         root.Subcommands.Add(StackCommand.Build(cli));
         root.Subcommands.Add(StateCommand.Build(cli));
         root.Subcommands.Add(RenderCommand.Build(cli));
+        root.Subcommands.Add(ChartsCommand.Build(cli));
         root.Subcommands.Add(LockCommand.Build(cli));
         root.Subcommands.Add(PolicyCommand.Build(cli));
         root.Subcommands.Add(PreflightCommand.Build(cli));

@@ -19,6 +19,8 @@ public sealed class CertManager : ComponentResource
     /// just after v1.21.1 (upstream/SOURCES.md), so the keys used here are those of v1.21.1.
     /// </summary>
     public const string ChartVersion = "v1.21.1";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef PinnedChart = new(ChartName, ChartRepo, ChartVersion);
     public const string DefaultNamespace = "cert-manager";
 
     public CertManager(string name, CertManagerArgs? args = null, ComponentResourceOptions? options = null)

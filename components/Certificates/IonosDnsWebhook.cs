@@ -29,6 +29,8 @@ public sealed class IonosDnsWebhook : ComponentResource
     public const string ChartRepo = "https://fabmade.github.io/cert-manager-webhook-ionos";
     /// <summary>Chart.yaml at fabmade/cert-manager-webhook-ionos 9b84f0c (upstream/SOURCES.md): chart 1.3.0, app 1.3.0.</summary>
     public const string ChartVersion = "1.3.0";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef PinnedChart = new(ChartName, ChartRepo, ChartVersion);
     public const string DefaultGroupName = "acme.fabmade.de";
     /// <summary>The name the webhook registers (its source's <c>Name()</c>); older READMEs said otherwise.</summary>
     public const string SolverName = "ionos";

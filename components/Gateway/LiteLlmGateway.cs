@@ -23,6 +23,8 @@ public sealed partial class LiteLlmGateway : ComponentResource
     /// LiteLLM releases rather than Chart.yaml (seed 000 installs 1.82.3), so check the tag exists before relying on it.
     /// </summary>
     public const string ChartVersion = "1.1.0";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef PinnedChart = new(ChartName, ChartRepo, ChartVersion);
     public const string MasterKeySecretKey = "masterkey";
     public const string LocalApiKey = "none";
     public const int Port = 4000;
@@ -94,8 +96,22 @@ public sealed partial class LiteLlmGateway : ComponentResource
     public IReadOnlyList<KubernetesObject<V1Secret>> Secrets { get; }
     /// <summary>The Secret holding the master key: the operator's (<see cref="LiteLlmGatewayArgs.MasterKeySecret"/>) or the gateway's own.</summary>
     public string MasterKeySecretName => Args.MasterKeySecret?.Name ?? $"{Name}-masterkey";
-    /// <summary>The proxy's Service, named by the chart's fullname rule (the release name, plus the chart name unless it contains it).</summary>
-    public string ServiceName => Name.Contains(ChartName, StringComparison.Ordinal) ? Name : $"{Name}-{ChartName}";
+    /// <summary>
+    /// The proxy's Service, named by the chart's fullname rule: the release name when it contains the chart's name,
+    /// else <c>&lt;release&gt;-&lt;name&gt;</c> — where the name is the chart's default <c>nameOverride: litellm</c>, not
+    /// the chart name <c>litellm-helm</c>. Release <c>litellm</c> gives Service <c>litellm</c>, as seed 000's
+    /// <c>litellm-ollama-masterkey</c> shows for release <c>litellm-ollama</c>.
+    /// </summary>
+    public string ServiceName => ServiceNameFor(Name);
+
+    /// <summary>The Service the chart names for release <paramref name="release"/> (see <see cref="ServiceName"/>).</summary>
+    public static string ServiceNameFor(string release)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        return release.Contains(NameOverride, StringComparison.Ordinal) ? release : $"{release}-{NameOverride}";
+    }
+    /// <summary>The chart's default <c>nameOverride</c> (its values.yaml), which its fullname helper uses.</summary>
+    public const string NameOverride = "litellm";
     public string MasterKeySecretKeyName => Args.MasterKeySecret?.Key ?? MasterKeySecretKey;
     public string EnvironmentSecretName => $"{Name}-env";
     public string ValuesSecretName => $"{Name}-values";

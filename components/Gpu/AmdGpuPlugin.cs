@@ -59,7 +59,7 @@ public sealed class AmdGpuPlugin : ComponentResource
             ["nfd"] = new JsonObject { ["enabled"] = args.NfdSubchart },
             ["labeller"] = new JsonObject { ["enabled"] = args.NodeLabeller },
             ["node_selector_enabled"] = true,
-            ["node_selector"] = ChartSettings.Map(args.NodeSelector),
+            ["node_selector"] = NodeSelector(args),
             ["tolerations"] = Tolerations(args),
         };
         if (args.Image is { } dp)
@@ -71,6 +71,21 @@ public sealed class AmdGpuPlugin : ComponentResource
             values["lbl"] = new JsonObject { ["image"] = Image(lbl) };
         }
         return values;
+    }
+
+    /// <summary>
+    /// The chart's default <c>node_selector</c> carries NFD's <c>pci-0300_1002.present</c> label; Helm merges maps, so
+    /// that key stays beside ours unless it is nulled — and on a stack without NFD (seed 000) nothing publishes it, so
+    /// the DaemonSets would select no node. Our semantic labels say the same thing. <c>kubernetes.io/arch: amd64</c>
+    /// stays: the kubelet publishes it.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ChartSelectorKeysRemoved = [NodeFeatureDiscovery.PciLabel(PciClass.Vga, PciVendor.Amd)];
+
+    private static JsonObject NodeSelector(AmdGpuPluginArgs args)
+    {
+        var selector = ChartSettings.Map(args.NodeSelector);
+        foreach (var key in ChartSelectorKeysRemoved.Where(k => !selector.ContainsKey(k))) selector[key] = null;
+        return selector;
     }
 
     private static JsonObject Image(ImageRef image)

@@ -17,9 +17,9 @@ public sealed record AmdGpuPluginArgs
     /// <summary>Install the chart's NFD sub-chart; off because llmctl deploys <see cref="NodeFeatureDiscovery"/> once.</summary>
     public bool NfdSubchart { get; init; }
     /// <summary>
-    /// Labels both DaemonSets require (<c>node_selector</c>). Helm merges maps, so the chart's own two keys
-    /// (<c>feature.node.kubernetes.io/pci-0300_1002.present: "true"</c>, <c>kubernetes.io/arch: amd64</c>) stay in the
-    /// selector: the node needs NFD's class-and-vendor PCI label, which <see cref="NodeFeatureDiscovery"/> keeps.
+    /// Labels both DaemonSets require (<c>node_selector</c>). Helm merges maps: the chart's
+    /// <c>kubernetes.io/arch: amd64</c> stays, its NFD key <c>feature.node.kubernetes.io/pci-0300_1002.present</c> is
+    /// nulled (<see cref="AmdGpuPlugin.ChartSelectorKeysRemoved"/>) unless listed here, so the plugin does not need NFD.
     /// </summary>
     public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>
     {

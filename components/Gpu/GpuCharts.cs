@@ -1,3 +1,5 @@
+using Llmctl.Components.Helm;
+
 namespace Llmctl.Components.Gpu;
 
 // Every chart and image the GPU components pin, in one place. Versions are the ones whose values.yaml the tests
@@ -9,6 +11,8 @@ public static class NvidiaDevicePluginChart
     public const string Name = "nvidia-device-plugin";
     public const string Repo = "https://nvidia.github.io/k8s-device-plugin";
     public const string Version = "0.20.0";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef Ref = new(Name, Repo, Version);
     /// <summary>The chart's default image; its tag defaults to <c>v</c> + appVersion (<c>v0.20.0</c>).</summary>
     public const string ImageRepository = "nvcr.io/nvidia/k8s-device-plugin";
     /// <summary>The namespace the chart's README installs into.</summary>
@@ -21,6 +25,8 @@ public static class AmdGpuChart
     public const string Name = "amd-gpu";
     public const string Repo = "https://rocm.github.io/k8s-device-plugin/";
     public const string Version = "0.21.0";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef Ref = new(Name, Repo, Version);
     /// <summary>Both DaemonSets run this repository: the device plugin as <c>1.31.0.9</c>, the labeller as <c>labeller-1.31.0.9</c>.</summary>
     public const string ImageRepository = "docker.io/rocm/k8s-device-plugin";
     /// <summary>Where seed 000 installs it.</summary>
@@ -37,6 +43,8 @@ public static class NodeFeatureDiscoveryChart
     public const string Name = "node-feature-discovery";
     public const string Repo = "https://kubernetes-sigs.github.io/node-feature-discovery/charts";
     public const string Version = "0.19.0";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef Ref = new(Name, Repo, Version);
     public const string ImageRepository = "registry.k8s.io/nfd/node-feature-discovery";
     public const string Namespace = "node-feature-discovery";
 }

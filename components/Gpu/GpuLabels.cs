@@ -22,11 +22,11 @@ public static class GpuLabels
     public const string DedicatedTaintEffect = "NoSchedule";
 
     /// <summary>The dedicated-GPU taint as the Kubernetes API writes it.</summary>
-    public static k8s.Models.V1Taint DedicatedTaint() => new()
+    public static k8s.Models.V1Taint DedicatedTaint(string effect = DedicatedTaintEffect) => new()
     {
         Key = DedicatedTaintKey,
         Value = DedicatedTaintValue,
-        Effect = DedicatedTaintEffect,
+        Effect = effect,
     };
 
     /// <summary>The labels a node with <paramref name="gpu"/> carries.</summary>

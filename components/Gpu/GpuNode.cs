@@ -42,7 +42,12 @@ public sealed class GpuNode : ComponentResource
             new V1Node
             {
                 Metadata = new V1ObjectMeta { Name = args.Gpu.Node, Labels = new Dictionary<string, string>(labels) },
-                Spec = args.DedicatedTaint ? new V1NodeSpec { Taints = [GpuLabels.DedicatedTaint()] } : null,
+                Spec = args.Taint switch
+                {
+                    GpuTaint.Dedicated => new V1NodeSpec { Taints = [GpuLabels.DedicatedTaint()] },
+                    GpuTaint.Prefer => new V1NodeSpec { Taints = [GpuLabels.DedicatedTaint("PreferNoSchedule")] },
+                    _ => null,
+                },
             },
             new CustomResourceOptions { Parent = this, RetainOnDelete = true },
             patch: true);
@@ -53,7 +58,7 @@ public sealed class GpuNode : ComponentResource
     public GpuNodeArgs Args { get; }
     public NodeGpu Gpu => Args.Gpu;
     public IReadOnlyDictionary<string, string> Labels { get; }
-    /// <summary>The taints the patch applies: the dedicated-GPU taint, or none.</summary>
+    /// <summary>The taints the patch applies: the GPU taint (NoSchedule or PreferNoSchedule), or none.</summary>
     public IReadOnlyList<V1Taint> Taints => Patch.Object.Spec?.Taints?.ToList() ?? [];
     public KubernetesObject<V1Node> Patch { get; }
 }

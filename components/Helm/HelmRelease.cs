@@ -37,6 +37,8 @@ public sealed partial class HelmRelease : ComponentResource
 
     public HelmReleaseArgs Args { get; }
     public KubernetesObject<V1HelmChart> Chart { get; }
+    /// <summary>The chart this release installs (no digest: the lock supplies it).</summary>
+    public ChartRef ChartRef => new(Args.Chart, Args.Repo, Args.Version);
 
     public static V1HelmChart Build(string name, HelmReleaseArgs args) => new()
     {

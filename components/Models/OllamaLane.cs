@@ -79,6 +79,8 @@ public sealed partial class OllamaLane : ComponentResource
     public const string ChartRepo = "https://helm.otwld.com/";
     /// <summary>The chart version whose values.yaml this lane was checked against (upstream/SOURCES.md).</summary>
     public const string ChartVersion = "1.77.0";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef PinnedChart = new(Chart, ChartRepo, ChartVersion);
 
     public OllamaLane(string name, OllamaLaneArgs args, ComponentResourceOptions? options = null)
         : base(TypeToken, name, options)

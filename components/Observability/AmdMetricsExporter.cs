@@ -22,6 +22,8 @@ public sealed class AmdMetricsExporter : ComponentResource
     public const string Repo = "https://rocm.github.io/device-metrics-exporter";
     /// <summary>Pinned chart version (reference §3.2 and §13.8: device-metrics-exporter-charts v1.5.2).</summary>
     public const string Version = "v1.5.2";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef PinnedChart = new(Chart, Repo, Version);
     public const int MetricsPort = 5000;
 
     public AmdMetricsExporter(string name, AmdMetricsExporterArgs? args = null, ComponentResourceOptions? options = null)

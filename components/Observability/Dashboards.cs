@@ -1,3 +1,5 @@
+using Llmctl.Components.Gpu;
+
 namespace Llmctl.Components.Observability;
 
 /// <summary>
@@ -11,6 +13,8 @@ public static class Dashboards
     private const string Gpu = "{{Hostname}} gpu{{gpu}}";
     private static readonly string GpuLlm = $"kube_pod_labels{{{ObservabilityLabels.GpuLlmPromLabel}=\"{ObservabilityLabels.GpuLlmValue}\"}}";
     private const string VramRatio = "DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)";
+    private const string AmdGpu = "{{hostname}} gpu{{gpu_id}}";
+    private const string AmdVramRatio = "gpu_used_vram / gpu_total_vram";
 
     public static GrafanaDashboard DcgmOverview { get; } = new(
         "llmctl-gpu-dcgm-overview",
@@ -63,7 +67,10 @@ public static class Dashboards
             },
         ]);
 
-    public static GrafanaDashboard InferenceOverview { get; } = new(
+    public static GrafanaDashboard InferenceOverview { get; } = Inference(GpuVendor.Nvidia);
+
+    /// <summary>The inference overview with the GPU panels of <paramref name="vendor"/>'s exporter.</summary>
+    public static GrafanaDashboard Inference(GpuVendor vendor) => new(
         "llmctl-ai-inference-overview",
         "AI / Inference Operational Overview",
         ["ai", "llm", "llmctl"],
@@ -74,8 +81,10 @@ public static class Dashboards
             new Panel("Pending GPU LLM pods", PanelType.Stat, "none",
                 [new($"count((kube_pod_status_phase{{phase=\"Pending\"}} == 1) and on (namespace, pod) {GpuLlm}) or vector(0)", "pending")])
             { Description = "The contract is none.", Width = 6 },
-            new Panel("GPUs reporting (DCGM)", PanelType.Stat, "none", [new("count(DCGM_FI_DEV_GPU_TEMP) or vector(0)", "GPUs")]) { Width = 6 },
-            new Panel("VRAM in use", PanelType.Stat, "percentunit", [new(VramRatio, Gpu)]) { Width = 6, Min = 0, Max = 1 },
+            vendor == GpuVendor.Amd
+                ? new Panel("GPUs reporting (AMD exporter)", PanelType.Stat, "none", [new("count(gpu_gfx_activity) or vector(0)", "GPUs")]) { Width = 6 }
+                : new Panel("GPUs reporting (DCGM)", PanelType.Stat, "none", [new("count(DCGM_FI_DEV_GPU_TEMP) or vector(0)", "GPUs")]) { Width = 6 },
+            new Panel("VRAM in use", PanelType.Stat, "percentunit", [vendor == GpuVendor.Amd ? new(AmdVramRatio, AmdGpu) : new(VramRatio, Gpu)]) { Width = 6, Min = 0, Max = 1 },
             new Panel("Generated tokens/s", PanelType.Timeseries, "none", [new("sum by (model) (rate(llamacpp:tokens_predicted_total[5m]))", "{{model}}")]),
             new Panel("Prompt tokens/s", PanelType.Timeseries, "none", [new("sum by (model) (rate(llamacpp:prompt_tokens_total[5m]))", "{{model}}")]),
             new Panel("Requests in flight / deferred", PanelType.Timeseries, "none",
@@ -83,7 +92,7 @@ public static class Dashboards
                 new("sum by (model) (llamacpp:requests_processing)", "processing {{model}}"),
                 new("sum by (model) (llamacpp:requests_deferred)", "deferred {{model}}"),
             ]) { Description = "Deferred requests wait for a free slot (--parallel)." },
-            new Panel("GPU utilization", PanelType.Timeseries, "percent", [new("DCGM_FI_DEV_GPU_UTIL", Gpu)]) { Min = 0, Max = 100 },
+            new Panel("GPU utilization", PanelType.Timeseries, "percent", [vendor == GpuVendor.Amd ? new("gpu_gfx_activity", AmdGpu) : new("DCGM_FI_DEV_GPU_UTIL", Gpu)]) { Min = 0, Max = 100 },
             new Panel("Gateway requests/s", PanelType.Timeseries, "reqps",
             [
                 new("sum(rate(litellm_proxy_total_requests_metric_total[5m]))", "all"),
@@ -100,6 +109,38 @@ public static class Dashboards
                 [new($"sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total[1h]) and on (namespace, pod) {GpuLlm})", "{{namespace}}/{{pod}}")])
             { Width = 24 },
         ]);
+
+    /// <summary>
+    /// AMD GPUs through ROCm's device-metrics exporter (reference §3.2: lowercase field names, labels
+    /// <c>hostname</c> and <c>gpu_id</c>, VRAM in MB; edge temperature on APUs and MI2xx, junction on MI3xx).
+    /// </summary>
+    public static GrafanaDashboard AmdOverview { get; } = new(
+        "llmctl-gpu-amd-overview",
+        "GPU / AMD Device Metrics Overview",
+        ["gpu", "amd", "rocm", "llmctl"],
+        [
+            new Panel("GPU (GFX) activity", PanelType.Timeseries, "percent", [new("gpu_gfx_activity", AmdGpu)]) { Min = 0, Max = 100 },
+            new Panel("Memory controller activity", PanelType.Timeseries, "percent", [new("gpu_umc_activity", AmdGpu)]) { Min = 0, Max = 100 },
+            new Panel("VRAM used / total", PanelType.Timeseries, "mbytes",
+                [new("gpu_used_vram", "used " + AmdGpu), new("gpu_total_vram", "total " + AmdGpu)]),
+            new Panel("VRAM in use", PanelType.Timeseries, "percentunit", [new(AmdVramRatio, AmdGpu)]) { Min = 0, Max = 1 },
+            new Panel("Temperature", PanelType.Timeseries, "celsius",
+                [new("gpu_edge_temperature", "edge " + AmdGpu), new("gpu_junction_temperature", "junction " + AmdGpu)]),
+            new Panel("Power", PanelType.Timeseries, "watt",
+                [new("gpu_package_power", "package " + AmdGpu), new("gpu_power_usage", "usage " + AmdGpu)]),
+        ]);
+
+    /// <summary>The dashboards for a stack with GPUs of <paramref name="vendors"/>: one GPU overview per vendor and the inference overview.</summary>
+    public static IReadOnlyList<GrafanaDashboard> For(IReadOnlyCollection<GpuVendor> vendors)
+    {
+        ArgumentNullException.ThrowIfNull(vendors);
+        var list = new List<GrafanaDashboard>();
+        if (vendors.Contains(GpuVendor.Nvidia) || vendors.Count == 0) list.Add(DcgmOverview);
+        if (vendors.Contains(GpuVendor.Amd)) list.Add(AmdOverview);
+        // One inference overview: its GPU panels follow the first vendor (NVIDIA when both are present).
+        list.Add(vendors.Contains(GpuVendor.Nvidia) || vendors.Count == 0 ? InferenceOverview : Inference(GpuVendor.Amd));
+        return list;
+    }
 
     public static IReadOnlyList<GrafanaDashboard> All { get; } = [DcgmOverview, InferenceOverview];
 }

@@ -21,6 +21,8 @@ public sealed class DcgmExporter : ComponentResource
     public const string Repo = "https://nvidia.github.io/dcgm-exporter/helm-charts";
     /// <summary>Pinned chart version (upstream/SOURCES.md: chart and app 4.8.2, image 4.5.3-4.8.2-distroless).</summary>
     public const string Version = "4.8.2";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef PinnedChart = new(Chart, Repo, Version);
     public const string CountersKey = "counters.csv";
     /// <summary>Where the counters file is mounted; the chart's own default list stays at default-counters.csv, unused.</summary>
     public const string CountersPath = "/etc/dcgm-exporter/llmctl-counters.csv";

@@ -22,6 +22,8 @@ public sealed partial class KubePrometheusStack : ComponentResource
     public const string Repo = "https://prometheus-community.github.io/helm-charts";
     /// <summary>Pinned chart version (upstream/SOURCES.md: chart 88.5.3, operator v0.93.1).</summary>
     public const string Version = "88.5.3";
+    /// <summary>The pinned chart (its digest is in charts.lock.yaml).</summary>
+    public static readonly ChartRef PinnedChart = new(Chart, Repo, Version);
     /// <summary>The release name the other observability components default to.</summary>
     public const string DefaultReleaseName = "kube-prometheus-stack";
     /// <summary>The Grafana datasource uid the chart's sidecar provisions.</summary>

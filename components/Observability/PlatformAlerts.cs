@@ -67,27 +67,7 @@ public sealed class PlatformAlerts : ComponentResource
                         $"Exactly one running pod labelled {ObservabilityLabels.GpuLlm}={ObservabilityLabels.GpuLlmValue} per allocatable {args.Vendor.ResourceName()} is the contract: none means no model is served, more means lanes share a card."),
                 ],
             },
-            new V1RuleGroup
-            {
-                Name = "llmctl.gpu-health",
-                Rules =
-                [
-                    Alert("GpuXidError", "DCGM_FI_DEV_XID_ERRORS > 0", "1m", "critical",
-                        "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported Xid {{ $value }}",
-                        "DCGM reports the last Xid error the driver logged. Look the code up in NVIDIA's Xid catalogue and check the node's kernel log; many codes need the workload restarted or the node rebooted."),
-                    Alert("GpuVramNearlyFull",
-                        $"DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > {Number(args.VramUsedRatio)}",
-                        "15m", "warning",
-                        "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has {{ $value | humanizePercentage }} of its VRAM in use",
-                        $"Framebuffer used / (used + free) has been above {Number(args.VramUsedRatio * 100)} % for 15 minutes. A larger context, another slot or a second process on the card will fail to allocate."),
-                    Alert("GpuTemperatureHigh", $"DCGM_FI_DEV_GPU_TEMP > {args.GpuTemperatureCelsius}", "10m", "warning",
-                        "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is at {{ $value }} °C",
-                        $"The GPU has been above {args.GpuTemperatureCelsius} °C for 10 minutes; expect thermal clock events (DCGM_FI_DEV_CLOCKS_EVENT_REASONS) and lower throughput."),
-                    Alert("GpuTelemetryMissing", "absent(DCGM_FI_DEV_GPU_TEMP)", "10m", "warning",
-                        "No GPU telemetry from dcgm-exporter",
-                        "Prometheus has no DCGM series: the exporter is down, not scheduled on the GPU node, or its ServiceMonitor is not selected (release label)."),
-                ],
-            },
+            HealthGroup(args),
             new V1RuleGroup
             {
                 Name = "llmctl.model-serving",
@@ -111,6 +91,59 @@ public sealed class PlatformAlerts : ComponentResource
                 ],
             },
         ];
+    }
+
+    /// <summary>
+    /// The card's health from the vendor's exporter: DCGM (<see cref="DcgmCounters"/>) on NVIDIA, ROCm's
+    /// device-metrics exporter on AMD (<c>gpu_used_vram</c>/<c>gpu_total_vram</c>, <c>gpu_edge_temperature</c> or
+    /// <c>gpu_junction_temperature</c>, <c>gpu_gfx_activity</c>). A stack without NVIDIA nodes gets no DCGM rule:
+    /// <c>absent(DCGM_FI_DEV_GPU_TEMP)</c> would fire forever there.
+    /// </summary>
+    public static V1RuleGroup HealthGroup(PlatformAlertsArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Vendor == GpuVendor.Amd)
+        {
+            return new V1RuleGroup
+            {
+                Name = "llmctl.gpu-health",
+                Rules =
+                [
+                    Alert("GpuVramNearlyFull", $"gpu_used_vram / gpu_total_vram > {Number(args.VramUsedRatio)}", "15m", "warning",
+                        "GPU {{ $labels.gpu_id }} on {{ $labels.hostname }} has {{ $value | humanizePercentage }} of its VRAM in use",
+                        $"Used / total VRAM has been above {Number(args.VramUsedRatio * 100)} % for 15 minutes. A larger context, another model or a second process on the GPU will fail to allocate."),
+                    Alert("GpuTemperatureHigh",
+                        $"max by (hostname, gpu_id) (gpu_edge_temperature or gpu_junction_temperature) > {args.GpuTemperatureCelsius}",
+                        "10m", "warning",
+                        "GPU {{ $labels.gpu_id }} on {{ $labels.hostname }} is at {{ $value }} °C",
+                        $"The GPU has been above {args.GpuTemperatureCelsius} °C for 10 minutes (edge sensor on APUs and MI2xx, junction on MI3xx); expect lower clocks and throughput."),
+                    Alert("GpuTelemetryMissing", "absent(gpu_gfx_activity)", "10m", "warning",
+                        "No GPU telemetry from the AMD device-metrics exporter",
+                        "Prometheus has no gpu_* series: the exporter is down, not scheduled on the GPU node, or its ServiceMonitor is not selected (release label)."),
+                ],
+            };
+        }
+        return new V1RuleGroup
+        {
+            Name = "llmctl.gpu-health",
+            Rules =
+            [
+                Alert("GpuXidError", "DCGM_FI_DEV_XID_ERRORS > 0", "1m", "critical",
+                    "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported Xid {{ $value }}",
+                    "DCGM reports the last Xid error the driver logged. Look the code up in NVIDIA's Xid catalogue and check the node's kernel log; many codes need the workload restarted or the node rebooted."),
+                Alert("GpuVramNearlyFull",
+                    $"DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > {Number(args.VramUsedRatio)}",
+                    "15m", "warning",
+                    "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has {{ $value | humanizePercentage }} of its VRAM in use",
+                    $"Framebuffer used / (used + free) has been above {Number(args.VramUsedRatio * 100)} % for 15 minutes. A larger context, another slot or a second process on the card will fail to allocate."),
+                Alert("GpuTemperatureHigh", $"DCGM_FI_DEV_GPU_TEMP > {args.GpuTemperatureCelsius}", "10m", "warning",
+                    "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is at {{ $value }} °C",
+                    $"The GPU has been above {args.GpuTemperatureCelsius} °C for 10 minutes; expect thermal clock events (DCGM_FI_DEV_CLOCKS_EVENT_REASONS) and lower throughput."),
+                Alert("GpuTelemetryMissing", "absent(DCGM_FI_DEV_GPU_TEMP)", "10m", "warning",
+                    "No GPU telemetry from dcgm-exporter",
+                    "Prometheus has no DCGM series: the exporter is down, not scheduled on the GPU node, or its ServiceMonitor is not selected (release label)."),
+            ],
+        };
     }
 
     private static V1Rule Alert(string name, string expr, string @for, string severity, string summary, string description) => new()

@@ -34,6 +34,8 @@ internal static class PreviewCommand
         timer.Mark("load");
         var desired = ws.Compose(isPreview: true);
         timer.Mark("compose");
+        await ChartSetup.ExpandAsync(ws, desired, ct);
+        timer.Mark("charts");
         var checkpoint = await ws.LoadCheckpointAsync(ct);
         timer.Mark("checkpoint");
         var plan = await new Planner(ws.Providers(parse.GetValue(Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
@@ -44,7 +46,11 @@ internal static class PreviewCommand
         var view = Views.For(cli, parse);
         if (parse.GetValue(Json)) view.Json(plan, violations, ws, report: report);
         else if (parse.GetValue(Markdown)) view.Markdown(plan, violations, parse.GetValue(Diff));
-        else view.Preview(plan, violations, parse.GetValue(Diff), parse.GetValue(ShowSames), parse.GetValue(ShowReplacementSteps), report);
+        else
+        {
+            view.Preview(plan, violations, parse.GetValue(Diff), parse.GetValue(ShowSames), parse.GetValue(ShowReplacementSteps), report);
+            ChartObjectsView.Write(cli.Out, desired, parse.GetValue(Diff));
+        }
         timer.Mark("output");
         return Outcome(plan, violations, parse.GetValue(ExpectNoChanges), cli);
     }

@@ -17,7 +17,11 @@ internal static class RenderCommand
     public static Command Build(CliContext cli)
     {
         var outDir = new Option<string>("--out", "-o") { Description = "The folder to write (created if missing)", Required = true };
-        var command = new Command("render", "Write the stack's Kubernetes objects as YAML for GitOps (Argo CD, Flux, k3s manifests)") { outDir };
+        var expandCharts = new Option<bool>("--expand-charts")
+        {
+            Description = "Write the objects each Helm release renders (helm template from the verified chart cache) instead of its HelmChart, for clusters without k3s's helm-controller",
+        };
+        var command = new Command("render", "Write the stack's Kubernetes objects as YAML for GitOps (Argo CD, Flux, k3s manifests)") { outDir, expandCharts };
         command.SetAction(async (parse, ct) =>
         {
             var dir = Path.GetFullPath(Path.Combine(StackWorkspace.Directory(cli, parse), parse.GetValue(outDir)!));
@@ -27,12 +31,14 @@ internal static class RenderCommand
             }
             var ws = StackWorkspace.Open(cli, parse);
             var desired = ws.Compose(isPreview: true);
+            var expand = parse.GetValue(expandCharts);
+            if (expand) await ChartSetup.ExpandAsync(ws, desired, ct);
             // Values known only after apply come from the checkpoint when the stack has been deployed.
             var checkpoint = await ws.LoadCheckpointAsync(ct);
             RenderResult result;
             try
             {
-                result = ManifestRenderer.Render(desired, dir, new CheckpointOutputs(checkpoint));
+                result = ManifestRenderer.Render(desired, dir, new CheckpointOutputs(checkpoint), expand);
             }
             catch (RenderException ex)
             {

@@ -31,6 +31,8 @@ internal static class UpCommand
         RequireConfirmationPossible(cli, parse, yes, "update");
         var ws = StackWorkspace.Open(cli, parse);
         var desired = ws.Compose(isPreview: false);
+        // Policies see what the charts create; nothing rendered is applied (helm-controller installs the releases).
+        await ChartSetup.ExpandAsync(ws, desired, ct);
         await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "up", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
         var plan = await new Planner(ws.Providers(parse.GetValue(PreviewCommand.Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);

@@ -29,5 +29,9 @@ public sealed class LlmctlPlatformPack : PolicyPack
         new KnownBroken(),
         new NoPlainSecrets(),
         new AliasBackends(),
+        new Charts.WorkloadsSchedulable(),
+        new Charts.ServiceMonitorTargets(),
+        new Charts.ChartImagesPinned(),
+        new Charts.ChartsRendered(),
     ];
 }

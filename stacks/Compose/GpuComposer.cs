@@ -41,7 +41,7 @@ public static class GpuComposer
                 throw new StackCompositionException(key($"gpuNodes[{i}].name"), $"node '{node.Name}' is declared twice; give each GPU node once");
             }
             var gpu = hardware.For(node.Name, UsableVramMiB(node, i, hardware, key));
-            var gpuNode = new GpuNode(node.Name, new GpuNodeArgs { Gpu = gpu, Labels = node.Labels });
+            var gpuNode = new GpuNode(node.Name, new GpuNodeArgs { Gpu = gpu, Labels = node.Labels, Taint = node.Taint });
             var cpu = node.Allocatable?.Cpu ?? (node.Cpu > 0 ? Engine.Config.Quantity.Parse(node.Cpu.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null);
             var memory = node.Allocatable?.Memory ?? node.Memory;
             if (cpu is not null || memory is not null) gpuNode.Annotate(new NodeAllocatable(node.Name, cpu, memory));

@@ -70,7 +70,11 @@ public static class ObservabilityComposer
                 _ = new PlatformAlerts(name, new PlatformAlertsArgs { Namespace = ns, PrometheusRelease = release, Vendor = vendor }, after);
             }
         }
-        if (o.Dashboards) _ = new GrafanaDashboards("grafana-dashboards", new GrafanaDashboardsArgs { Namespace = ns }, after);
+        if (o.Dashboards)
+        {
+            var present = new[] { GpuVendor.Nvidia, GpuVendor.Amd }.Where(gpu.Has).ToList();
+            _ = new GrafanaDashboards("grafana-dashboards", new GrafanaDashboardsArgs { Namespace = ns, Dashboards = Dashboards.For(present) }, after);
+        }
         return stack;
     }
 }

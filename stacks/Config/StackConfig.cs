@@ -56,6 +56,12 @@ public sealed record GpuNodeConfig
     /// of 128 GB). Required for such hardware; for discrete cards the catalog's figure is used.
     /// </summary>
     public Quantity? UsableVram { get; init; }
+    /// <summary>
+    /// The node's GPU taint: <c>dedicated</c> (<c>workload.ai/dedicated=gpu:NoSchedule</c>, the default), <c>prefer</c>
+    /// (PreferNoSchedule) or <c>none</c>. A cluster made only of GPU nodes must leave at least one node without a
+    /// NoSchedule taint: k3s's helm-install Jobs tolerate none of ours.
+    /// </summary>
+    public Components.Gpu.GpuTaint Taint { get; init; } = Components.Gpu.GpuTaint.Dedicated;
 }
 
 public sealed record LanesConfig

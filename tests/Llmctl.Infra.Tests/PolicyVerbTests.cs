@@ -19,7 +19,7 @@ public class PolicyVerbTests
 
         Assert.Equal(ExitCodes.Ok, await cli.RunAsync("preview", "-s", "homelab"));
 
-        Assert.Contains("Policies:\n    llmctl-platform v0.2.0  9 policies run, 8 passed, 6 advisory violations\n", cli.Out.ReplaceLineEndings("\n"));
+        Assert.Contains("Policies:\n    llmctl-platform v0.2.0  13 policies run, 11 passed, 11 advisory violations\n", cli.Out.ReplaceLineEndings("\n"));
         Assert.Contains("[advisory]  llmctl-platform v0.2.0  model-locks", cli.Out);
     }
 
@@ -75,7 +75,7 @@ public class PolicyVerbTests
         var json = JsonNode.Parse(cli.Out)!;
         Assert.Contains(json["policyViolations"]!.AsArray(), v => v!["policyName"]!.GetValue<string>() == "one-active-lane" && v["enforcementLevel"]!.GetValue<string>() == "mandatory");
         var policies = json["policyPacks"]![0]!["policies"]!.AsArray();
-        Assert.Equal(9, policies.Count);
+        Assert.Equal(13, policies.Count);
         Assert.Equal("mandatory", policies.Single(p => p!["name"]!.GetValue<string>() == "one-active-lane")!["result"]!.GetValue<string>());
         Assert.Equal("passed", policies.Single(p => p!["name"]!.GetValue<string>() == "known-broken")!["result"]!.GetValue<string>());
     }
@@ -91,7 +91,7 @@ public class PolicyVerbTests
         Assert.Equal("llmctl-platform v0.2.0 (stack homelab)", lines[0]);
         Assert.Contains(lines, l => l.TrimStart().StartsWith("model-locks", StringComparison.Ordinal) && l.Contains(" advisory ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.TrimStart().StartsWith("maintenance-window", StringComparison.Ordinal) && l.Contains(" mandatory ", StringComparison.Ordinal) && l.Contains(" plan ", StringComparison.Ordinal));
-        Assert.Equal(9, lines.Count(l => l.StartsWith("    ", StringComparison.Ordinal)));
+        Assert.Equal(13, lines.Count(l => l.StartsWith("    ", StringComparison.Ordinal)));
     }
 
     [Theory]

@@ -54,10 +54,15 @@ public static class ManifestRenderer
     public const string SecretPlaceholder = "<secret: provide out of band>";
 
     private const string SecretType = "kubernetes:core/v1:Secret";
+    private const string HelmChartType = "kubernetes:helm.cattle.io/v1:HelmChart";
 
     /// <summary>Renders <paramref name="desired"/> into <paramref name="outDir"/> (created if absent).</summary>
     /// <param name="known">Outputs of resources already applied, for inputs that depend on them; none when null.</param>
-    public static RenderResult Render(StackContext desired, string outDir, IOutputSource? known = null)
+    /// <param name="expandCharts">
+    /// Write each HelmChart's rendered objects (<see cref="RenderedChildren"/>) instead of the HelmChart, for GitOps
+    /// users who do not run k3s's helm-controller; a HelmChart that could not be rendered stays, with a warning.
+    /// </param>
+    public static RenderResult Render(StackContext desired, string outDir, IOutputSource? known = null, bool expandCharts = false)
     {
         ArgumentNullException.ThrowIfNull(desired);
         ArgumentException.ThrowIfNullOrWhiteSpace(outDir);
@@ -87,6 +92,24 @@ public static class ManifestRenderer
                 continue;
             }
 
+            if (expandCharts && resource.Type == HelmChartType)
+            {
+                if (resource.Annotations.OfType<RenderedChildren>().FirstOrDefault() is { } rendered)
+                {
+                    foreach (var child in rendered.Objects)
+                    {
+                        Emit(child.DeepClone().AsObject(), resource, $"helm template ({rendered.Source}) for release '{resource.Name}' of {resource.Urn}");
+                    }
+                    continue;
+                }
+                var reason = resource.Annotations.OfType<RenderedChildrenMissing>().FirstOrDefault()?.Reason ?? "the charts were not expanded";
+                warnings.Add($"{resource.Urn}: kept as a HelmChart because its chart could not be rendered: {reason}");
+            }
+            Emit(obj, resource, $"llmctl from {resource.Urn}");
+        }
+
+        void Emit(JsonObject obj, CustomResource resource, string origin)
+        {
             var kind = Text(obj["kind"]) ?? resource.Type[(resource.Type.LastIndexOf(':') + 1)..];
             var name = Text(obj["metadata"]?["name"]) ?? resource.Name;
             var ns = Text(obj["metadata"]?["namespace"]);
@@ -94,21 +117,21 @@ public static class ManifestRenderer
             if (files.ContainsKey(path))
             {
                 problems.Add($"{resource.Urn}: renders to {path}, which another object already renders to (same kind and name in one namespace)");
-                continue;
+                return;
             }
 
-            if (resource.Type == SecretType)
+            if (kind == "Secret" && (resource.Type == SecretType || origin.StartsWith("helm", StringComparison.Ordinal)))
             {
                 var keys = SecretKeys(obj);
                 files[path] = SecretStub(resource.Urn, obj, name, ns, keys);
                 stubs.Add((path, keys.Count == 0 ? "(no keys)" : string.Join(", ", keys)));
-                continue;
+                return;
             }
 
             var secretPaths = new List<string>();
             var clean = ReplaceSecrets(obj, "", secretPaths);
             warnings.AddRange(secretPaths.Select(p => $"{resource.Urn}: '{p}' is secret and was rendered as \"{SecretPlaceholder}\"; reference a Secret instead (secretKeyRef, valuesSecrets)"));
-            files[path] = $"# Rendered by llmctl from {resource.Urn}. Do not edit; change the stack and render again.\n" + ManifestYaml.Write(clean);
+            files[path] = $"# Rendered by {origin}. Do not edit; change the stack and render again.\n" + ManifestYaml.Write(clean);
             manifests.Add(path);
         }
         if (problems.Count > 0) throw new RenderException(problems);

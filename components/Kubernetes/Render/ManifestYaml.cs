@@ -18,6 +18,7 @@ public static class ManifestYaml
 
     private static readonly ISerializer Serializer = new SerializerBuilder()
         .WithQuotingNecessaryStrings(quoteYaml1_1Strings: true)
+        .WithEventEmitter(next => new GoYamlQuoting(next))
         .DisableAliases()
         .Build();
 
@@ -30,34 +31,38 @@ public static class ManifestYaml
         return writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal);
     }
 
-    /// <summary>Helm values as YAML: every map's keys sorted, same quoting rules; null values are left out.</summary>
+    /// <summary>
+    /// Helm values as YAML: every map's keys sorted, same quoting rules. A key set to JSON <c>null</c> is written as
+    /// <c>key: null</c>, which is how a values file deletes a key of the chart's defaults (Helm merges maps, so a
+    /// default key survives unless it is nulled).
+    /// </summary>
     public static string WriteValues(JsonObject values)
     {
         ArgumentNullException.ThrowIfNull(values);
         using var writer = new StringWriter { NewLine = "\n" };
-        Serializer.Serialize(new Emitter(writer, new EmitterSettings(2, int.MaxValue, false, 1024)), Ordered(values, []));
+        Serializer.Serialize(new Emitter(writer, new EmitterSettings(2, int.MaxValue, false, 1024)), Ordered(values, [], keepNulls: true));
         return writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, object?> Ordered(JsonObject o, IReadOnlyList<string> first, bool top = false)
+    private static Dictionary<string, object?> Ordered(JsonObject o, IReadOnlyList<string> first, bool top = false, bool keepNulls = false)
     {
         var keys = o.Select(kv => kv.Key)
-            .Where(k => o[k] is not null && !(top && k == "status"))
+            .Where(k => (keepNulls || o[k] is not null) && !(top && k == "status"))
             .OrderBy(k => Array.IndexOf([.. first], k) is var i && i >= 0 ? i : first.Count)
             .ThenBy(k => k, StringComparer.Ordinal);
         var result = new Dictionary<string, object?>();
         foreach (var key in keys)
         {
-            result[key] = top && key == "metadata" && o[key] is JsonObject meta ? Ordered(meta, MetadataOrder) : Plain(o[key]);
+            result[key] = top && key == "metadata" && o[key] is JsonObject meta ? Ordered(meta, MetadataOrder) : Plain(o[key], keepNulls);
         }
         return result;
     }
 
-    private static object? Plain(JsonNode? node) => node switch
+    private static object? Plain(JsonNode? node, bool keepNulls) => node switch
     {
         null => null,
-        JsonObject o => Ordered(o, []),
-        JsonArray a => a.Select(Plain).ToList(),
+        JsonObject o => Ordered(o, [], keepNulls: keepNulls),
+        JsonArray a => a.Select(n => Plain(n, keepNulls)).ToList(),
         JsonValue v => v.GetValueKind() switch
         {
             JsonValueKind.String => v.GetValue<string>(),

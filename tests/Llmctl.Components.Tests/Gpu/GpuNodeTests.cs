@@ -70,7 +70,7 @@ public sealed class GpuNodeTests
         StackContext.Run("llm-platform", "fleet", _ => node = new GpuNode("strix-1", new GpuNodeArgs
         {
             Gpu = new NodeGpu("strix-1", GpuVendor.Amd, "radeon-8060s", 96 * 1024, UnifiedMemory: true),
-            DedicatedTaint = false,
+            Taint = GpuTaint.None,
         }));
 
         Assert.Null(node!.Patch.Object.Spec);
@@ -86,5 +86,16 @@ public sealed class GpuNodeTests
 
         Assert.Equal("profile", Assert.Single(ex.Problems).Argument);
         Assert.Contains("is not a valid label value", ex.Message);
+    }
+
+    [Fact]
+    public void A_node_can_prefer_rather_than_require_dedicated_GPU_work()
+    {
+        GpuNode? node = null;
+        StackContext.Run("p", "s", _ => node = new GpuNode("gpu-a", new GpuNodeArgs { Gpu = new NodeGpu("gpu-a", GpuVendor.Amd, "strix-halo", 96 * 1024), Taint = GpuTaint.Prefer }));
+
+        var taint = Assert.Single(node!.Taints);
+        Assert.Equal(GpuLabels.DedicatedTaintKey, taint.Key);
+        Assert.Equal("PreferNoSchedule", taint.Effect);
     }
 }

@@ -18,12 +18,14 @@ public sealed class PlatformAlertsTests
 
     private static IEnumerable<V1Rule> Rules(PlatformAlerts a) => a.Rule.Object.Spec.Groups.SelectMany(g => g.Rules);
 
-    [Fact]
-    public void Every_rule_group_passes_promtool_check_rules()
+    [Theory]
+    [InlineData(Llmctl.Components.Gpu.GpuVendor.Nvidia)]
+    [InlineData(Llmctl.Components.Gpu.GpuVendor.Amd)]
+    public void Every_rule_group_passes_promtool_check_rules(Llmctl.Components.Gpu.GpuVendor vendor)
     {
         var promtool = FindOnPath("promtool");
         if (promtool is null) Assert.Skip("promtool is not installed (.ci/run installs it: apt-get install prometheus); the rules were not checked");
-        var alerts = Build();
+        var alerts = Build(new PlatformAlertsArgs { Vendor = vendor });
         // A Prometheus rule file is {groups: [...]}: the PrometheusRule's spec. JSON is YAML, so promtool reads it as written.
         var file = Path.Combine(Path.GetTempPath(), $"llmctl-rules-{Guid.NewGuid():N}.yml");
         File.WriteAllText(file, ((JsonObject)alerts.Rule.Inputs["spec"]!).ToJsonString());
@@ -133,6 +135,17 @@ public sealed class PlatformAlertsTests
     internal static string? FindOnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
+
+    [Fact]
+    public void AMD_rules_read_the_AMD_exporter_and_never_DCGM()
+    {
+        var rules = Rules(Build(new PlatformAlertsArgs { Vendor = Llmctl.Components.Gpu.GpuVendor.Amd })).ToList();
+
+        Assert.DoesNotContain(rules, r => r.Expr.Contains("DCGM_", StringComparison.Ordinal));
+        Assert.Equal("absent(gpu_gfx_activity)", rules.Single(r => r.Alert == "GpuTelemetryMissing").Expr);
+        Assert.Contains("gpu_used_vram / gpu_total_vram", rules.Single(r => r.Alert == "GpuVramNearlyFull").Expr, StringComparison.Ordinal);
+        Assert.Contains("gpu_edge_temperature or gpu_junction_temperature", rules.Single(r => r.Alert == "GpuTemperatureHigh").Expr, StringComparison.Ordinal);
+    }
 }
 
 public sealed class KnownMetricsTests
@@ -144,4 +157,5 @@ public sealed class KnownMetricsTests
             + "and on (namespace, pod) kube_pod_labels{label_x=\"true\"} or vector(0) > llamacpp:requests_deferred");
         Assert.Equal(new[] { "kube_pod_labels", "litellm_x_bucket", "llamacpp:requests_deferred" }, names.Order());
     }
+
 }

@@ -137,4 +137,29 @@ public sealed class FleetSeedTests
 
         Assert.DoesNotContain(violations, v => v.Enforcement == EnforcementLevel.Mandatory);
     }
+
+    [Fact]
+    public void No_DCGM_rule_or_dashboard_on_a_stack_without_NVIDIA_nodes_and_the_AMD_ones_instead()
+    {
+        var ctx = Compose();
+
+        var rules = ctx.Resources.OfType<PlatformAlerts>().SelectMany(a => a.Rule.Object.Spec.Groups).SelectMany(g => g.Rules).ToList();
+        Assert.DoesNotContain(rules, r => r.Expr.Contains("DCGM_", StringComparison.Ordinal));
+        Assert.Contains(rules, r => r.Expr == "absent(gpu_gfx_activity)");
+        var dashboards = Assert.Single(ctx.Resources.OfType<GrafanaDashboards>()).ConfigMaps
+            .SelectMany(c => c.Object.Data.Values).ToList();
+        Assert.DoesNotContain(dashboards, d => d.Contains("DCGM_", StringComparison.Ordinal));
+        Assert.Contains(dashboards, d => d.Contains("gpu_gfx_activity", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_fleet_nodes_are_the_whole_cluster_and_carry_no_GPU_taint()
+    {
+        var ctx = Compose();
+
+        Assert.All(ctx.Resources.OfType<GpuNode>(), n => Assert.Empty(n.Taints));
+        var nodes = Llmctl.Components.Cluster.DeclaredNodes.From(ctx);
+        Assert.True(nodes.Complete);
+        Assert.Equal(["node-a", "node-b"], nodes.Nodes.Select(n => n.Name));
+    }
 }
