@@ -179,7 +179,7 @@ public static class FitEstimator
         var outputBytes = t.Output + (t.OutputTiedToEmbedding ? t.TokenEmbedding : 0);
         if (outputOnGpu) gpuWeights[outputDevice] += outputBytes; else hostWeights += outputBytes;
         if (gpuBlocks.Count > 0 || outputOnGpu) gpuWeights[0] += t.Other; else hostWeights += t.Other;
-        if (t.Nextn > 0) notes.Add($"{name}: the MTP/nextn tensors ({B(t.Nextn)}) are not counted: llama.cpp loads them only when MTP is on");
+        if (t.NextN > 0) notes.Add($"{name}: the MTP/nextn tensors ({B(t.NextN)}) are not counted: llama.cpp loads them only when MTP is on");
 
         var moeRule = s.CpuMoe ? "; --cpu-moe: every expert tensor on the host"
             : s.NCpuMoe > 0 ? $"; --n-cpu-moe {s.NCpuMoe}: experts of blocks 0..{s.NCpuMoe - 1} on the host"

@@ -96,11 +96,14 @@ public sealed record TensorBytes
     public required IReadOnlyList<long> OtherPerLayer { get; init; }
     /// <summary>Tensors outside the blocks and not embedding / output (rope factors, …).</summary>
     public required long Other { get; init; }
-    /// <summary>Tensors of the MTP / nextn blocks (<c>{arch}.nextn_predict_layers</c>): loaded only when MTP is on.</summary>
-    public long Nextn { get; init; }
+    /// <summary>
+    /// Blocks past <see cref="ModelFacts.BlockCount"/> (<c>{arch}.nextn_predict_layers</c>: MTP / speculative layers), which
+    /// llama.cpp loads only when MTP is enabled. 0 for models without them.
+    /// </summary>
+    public long NextN { get; init; }
 
     public long Attention => AttentionPerLayer.Sum();
     public long DenseFfn => DenseFfnPerLayer.Sum();
     public long Experts => ExpertsPerLayer.Sum();
-    public long Total => TokenEmbedding + Output + Attention + DenseFfn + Experts + OtherPerLayer.Sum() + Other + Nextn;
+    public long Total => TokenEmbedding + Output + Attention + DenseFfn + Experts + OtherPerLayer.Sum() + Other + NextN;
 }
