@@ -61,7 +61,7 @@ public static class LaneComposer
             }
             var runtime = lane.Runtime.ToString().ToLowerInvariant();
             if (lane.Node is null) throw new StackCompositionException(key($"{at}.node"), $"{runtime} lane '{lane.Name}' names no node");
-            if (lane.Model is null) throw new StackCompositionException(key($"{at}.model"), $"{runtime} lane '{lane.Name}' names no model");
+            if (lane.Model is null && (lane.Router is null || lane.Runtime != LaneRuntime.LlamaCpp)) throw new StackCompositionException(key($"{at}.model"), $"{runtime} lane '{lane.Name}' names no model");
             if (!gpu.Nodes.TryGetValue(lane.Node, out var node))
             {
                 throw new StackCompositionException(key($"{at}.node"),
@@ -89,7 +89,8 @@ public static class LaneComposer
                 {
                     Namespace = ns,
                     Image = image,
-                    Model = lane.Model,
+                    Model = lane.Model!,
+                    TensorParallelSize = lane.Gpus,
                     MaxModelLen = lane.CtxSize,
                     ServedModelName = lane.Alias,
                     Active = lane.Active,
@@ -127,6 +128,10 @@ public static class LaneComposer
                 Resources = resources,
                 ExtraArgs = lane.ExtraArgs,
                 Prefetch = prefetches.GetValueOrDefault(lane.Node),
+                GpuCount = lane.Gpus,
+                CpuMoe = lane.CpuMoe,
+                CpuMoeLayers = lane.NCpuMoe,
+                Router = Router(lane, at, locks, key),
             }, options));
         }
         return new LaneLayer(llamaCpp, vllm, ollama);
@@ -222,6 +227,32 @@ public static class LaneComposer
         if (gpu.Nvidia is { } nvidia) args = args with { RuntimeClassName = nvidia.RuntimeClassName };
         // Argument problems (a non-ROCm tag on AMD nodes, no context length) surface as the component's own error.
         return new OllamaLane(lane.Name, args, new ComponentResourceOptions { DependsOn = dependsOn });
+    }
+
+    /// <summary>Router mode: the presets with their lock entries (<c>lanes.items[i].router</c>).</summary>
+    private static LlamaCppRouter? Router(LaneConfig lane, string at, ModelLockFile? locks, Func<string, string> key)
+    {
+        if (lane.Router is not { } router) return null;
+        var presets = new List<LlamaCppPreset>();
+        for (var p = 0; p < router.Presets.Count; p++)
+        {
+            var preset = router.Presets[p];
+            var presetAt = $"{at}.router.presets[{p}]";
+            presets.Add(new LlamaCppPreset
+            {
+                Id = preset.Id,
+                ModelFile = preset.Model,
+                Lock = preset.ModelRef is null ? null : Lock(lane with { ModelRef = preset.ModelRef }, locks, key($"{presetAt}.modelRef")),
+                CtxSize = preset.CtxSize,
+                CacheTypeK = preset.CacheTypeK is null ? null : CacheType(preset.CacheTypeK, key($"{presetAt}.cacheTypeK")),
+                CacheTypeV = preset.CacheTypeV is null ? null : CacheType(preset.CacheTypeV, key($"{presetAt}.cacheTypeV")),
+                GpuLayers = preset.GpuLayers,
+                CpuMoe = preset.CpuMoe,
+                CpuMoeLayers = preset.NCpuMoe,
+                LoadOnStartup = preset.LoadOnStartup,
+            });
+        }
+        return new LlamaCppRouter { Presets = presets, MaxModels = router.ModelsMax };
     }
 
     private static ModelLock? Lock(LaneConfig lane, ModelLockFile? locks, string keyPath)
