@@ -24,6 +24,7 @@ public sealed class LlmctlApp(CliContext cli)
         root.Subcommands.Add(StackCommand.Build(cli));
         root.Subcommands.Add(StateCommand.Build(cli));
         root.Subcommands.Add(RenderCommand.Build(cli));
+        root.Subcommands.Add(LockCommand.Build(cli));
         return root;
     }
 
@@ -63,6 +64,10 @@ public sealed class LlmctlApp(CliContext cli)
             case ConfigException e:
                 foreach (var d in e.Diagnostics) cli.Err.WriteLine($"error: {d}");
                 cli.Err.WriteLine($"{e.Diagnostics.Count} problem(s) in the configuration; nothing was changed");
+                return ExitCodes.ConfigOrUsage;
+            case Fit.Lock.ModelLockException e:
+                foreach (var d in e.Diagnostics) cli.Err.WriteLine($"error: {d}");
+                cli.Err.WriteLine($"{e.Diagnostics.Count} problem(s) in the model lock; nothing was changed");
                 return ExitCodes.ConfigOrUsage;
             case SecretDecryptionException e:
                 cli.Err.WriteLine($"error: {e.Message}");

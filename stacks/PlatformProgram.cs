@@ -3,6 +3,7 @@ using Llmctl.Components.Models;
 using Llmctl.Engine.Model;
 using Llmctl.Stacks.Compose;
 using Llmctl.Stacks.Config;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Stacks;
 

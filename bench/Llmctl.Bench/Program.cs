@@ -45,7 +45,7 @@ switch (verb)
         for (var i = 0; i < 3; i++)
         {
             sw.Restart();
-            StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config, locks: Llmctl.Components.Models.ModelLockFile.Load(Path.Combine(root, "models.lock.yaml"))), isPreview: true);
+            StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config, locks: Llmctl.Fit.Lock.ModelLockFile.Load(Path.Combine(root, "models.lock.yaml"))), isPreview: true);
             Console.WriteLine($"compose #{i + 1}: {sw.ElapsedMilliseconds} ms");
         }
         return 0;
@@ -77,7 +77,7 @@ static async Task<int> UpHomelab(TimeSpan latency, TimeSpan ready)
     server.Latency = latency;
     var provider = new KubernetesProvider(new KubernetesProviderOptions { Kubeconfig = server.Kubeconfig, PollInterval = TimeSpan.FromMilliseconds(50) });
     var providers = new ProviderRegistry().Register(KubernetesProvider.Package, provider);
-    var desired = StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config, locks: Llmctl.Components.Models.ModelLockFile.Load(Path.Combine(root, "models.lock.yaml"))), isPreview: false);
+    var desired = StackContext.Run(loaded.ProjectName, "homelab", ctx => PlatformProgram.Compose(ctx, config, locks: Llmctl.Fit.Lock.ModelLockFile.Load(Path.Combine(root, "models.lock.yaml"))), isPreview: false);
     var start = StackCheckpoint.Empty(loaded.ProjectName, "homelab");
     var plan = await new Planner(providers).PlanAsync(desired, start);
     var observer = new Timings();

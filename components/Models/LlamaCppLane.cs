@@ -3,6 +3,7 @@ using Llmctl.Components.Gpu;
 using Llmctl.Components.Images;
 using Llmctl.Components.Kubernetes;
 using Llmctl.Engine.Model;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Components.Models;
 

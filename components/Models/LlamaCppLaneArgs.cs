@@ -1,5 +1,6 @@
 using Llmctl.Components.Images;
 using Llmctl.Engine.Config;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Components.Models;
 

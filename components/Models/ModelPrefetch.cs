@@ -4,6 +4,7 @@ using Llmctl.Components.Gpu;
 using Llmctl.Components.Images;
 using Llmctl.Components.Kubernetes;
 using Llmctl.Engine.Model;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Components.Models;
 
@@ -108,7 +109,7 @@ public sealed partial class ModelPrefetch : ComponentResource
         RegisterOutputs(new Dictionary<string, object?>
         {
             ["node"] = args.Node,
-            ["files"] = args.Models.Select(m => m.File).ToArray(),
+            ["files"] = args.Models.SelectMany(m => m.Shards).Select(s => s.File).ToArray(),
         });
     }
 
@@ -121,7 +122,7 @@ public sealed partial class ModelPrefetch : ComponentResource
     {
         ArgumentNullException.ThrowIfNull(args);
         var list = new List<string> { TargetDir };
-        foreach (var m in args.Models)
+        foreach (var m in args.Models.SelectMany(m => m.Shards))
         {
             list.AddRange([m.File, m.Sha256 ?? "", (m.SizeBytes ?? 0).ToString(CultureInfo.InvariantCulture), m.Source]);
         }
@@ -149,7 +150,7 @@ public sealed partial class ModelPrefetch : ComponentResource
         else
         {
             foreach (var m in args.Models.Where(m => !m.IsLocked)) Add("models", m.UnlockedReason! + "; the prefetch only downloads files it can verify");
-            foreach (var dup in args.Models.GroupBy(m => m.File, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            foreach (var dup in args.Models.SelectMany(m => m.Shards.Select(s => (m.Ref, s.File))).GroupBy(m => m.File, StringComparer.Ordinal).Where(g => g.Count() > 1))
             {
                 Add("models", $"{dup.Key} is listed {dup.Count()} times ({string.Join(", ", dup.Select(m => m.Ref))}); list each file once");
             }

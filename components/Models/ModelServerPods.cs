@@ -2,6 +2,7 @@ using System.Globalization;
 using k8s.Models;
 using Llmctl.Components.Gpu;
 using Llmctl.Engine.Config;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Components.Models;
 

@@ -5,6 +5,7 @@ using Llmctl.Components.Images;
 using Llmctl.Components.Kubernetes;
 using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Components.Models;
 

@@ -99,10 +99,10 @@ internal sealed class StackWorkspace
     }
 
     /// <summary>The project's <c>models.lock.yaml</c>, or null when it has none; a malformed file is a config error (exit 2).</summary>
-    public Components.Models.ModelLockFile? LoadModelLocks()
+    public Llmctl.Fit.Lock.ModelLockFile? LoadModelLocks()
     {
-        var path = Path.Combine(Loaded.ProjectDirectory, Components.Models.ModelLockFile.DefaultFileName);
-        return File.Exists(path) ? Components.Models.ModelLockFile.Load(path) : null;
+        var path = Path.Combine(Loaded.ProjectDirectory, Llmctl.Fit.Lock.ModelLockFile.DefaultFileName);
+        return File.Exists(path) ? Llmctl.Fit.Lock.ModelLockFile.Load(path) : null;
     }
 
     public IReadOnlyList<Violation> RunPolicies(StackContext desired, Plan? plan)

@@ -5,6 +5,7 @@ using Llmctl.Components.Kubernetes;
 using Llmctl.Components.Models;
 using Llmctl.Engine.Model;
 using Llmctl.Stacks.Config;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Stacks.Compose;
 

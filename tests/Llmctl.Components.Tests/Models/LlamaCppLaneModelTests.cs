@@ -1,5 +1,6 @@
 using Llmctl.Components.Models;
 using static Llmctl.Components.Tests.Models.ModelTestData;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Components.Tests.Models;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Llmctl.Components.Models;
 using static Llmctl.Components.Tests.Models.ModelTestData;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Components.Tests.Models;
 

@@ -1,6 +1,7 @@
 using Llmctl.Components.Images;
 using Llmctl.Components.Models;
 using Llmctl.Engine.Model;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Components.Tests.Models;
 

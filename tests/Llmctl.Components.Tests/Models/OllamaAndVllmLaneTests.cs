@@ -5,6 +5,7 @@ using Llmctl.Components.Models;
 using Llmctl.Engine.Config;
 using Llmctl.Testing;
 using static Llmctl.Components.Tests.Models.ModelTestData;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Components.Tests.Models;
 

@@ -9,6 +9,7 @@ using Llmctl.Policies.Platform;
 using Llmctl.Stacks.Compose;
 using Llmctl.Stacks.Config;
 using Llmctl.Testing;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Stacks.Tests.Homelab;
 

@@ -3,6 +3,7 @@ using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
 using Llmctl.Stacks.Config;
 using Llmctl.Testing;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Stacks.Tests.Homelab;
 
