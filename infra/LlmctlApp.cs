@@ -24,6 +24,7 @@ public sealed class LlmctlApp(CliContext cli)
         root.Subcommands.Add(StackCommand.Build(cli));
         root.Subcommands.Add(StateCommand.Build(cli));
         root.Subcommands.Add(RenderCommand.Build(cli));
+        root.Subcommands.Add(FitCommand.Build(cli));
         root.Subcommands.Add(LockCommand.Build(cli));
         return root;
     }
