@@ -59,6 +59,8 @@ public sealed record FitEstimate
     public required double MarginMiB { get; init; }
     /// <summary>Why the server would refuse these settings; a non-empty list makes the verdict <see cref="FitVerdict.Refused"/>.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
+    /// <summary>Why it does not fit although the GPU total may be below the budget (vLLM: weights and one sequence exceed its reservation).</summary>
+    public IReadOnlyList<string> Shortfalls { get; init; } = [];
     /// <summary>Facts about the sizing worth saying (the context actually allocated, cells per stream, placement).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
@@ -80,7 +82,7 @@ public sealed record FitEstimate
 
     public FitVerdict Verdict =>
         Problems.Count > 0 ? FitVerdict.Refused
-        : HeadroomMiB < 0 ? FitVerdict.DoesNotFit
+        : HeadroomMiB < 0 || Shortfalls.Count > 0 ? FitVerdict.DoesNotFit
         : HeadroomMiB < MarginMiB ? FitVerdict.InsideMargin
         : FitVerdict.Fits;
 

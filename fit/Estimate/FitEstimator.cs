@@ -42,18 +42,20 @@ public static class FitEstimator
         var parts = new List<FitPart>();
         var problems = new List<string>();
         var notes = new List<string>();
+        var shortfalls = new List<string>();
         foreach (var load in loads)
         {
             var one = load.Settings.Runtime == FitRuntime.Vllm ? Vllm(load, gpu) : LlamaCpp(load, gpu);
             parts.AddRange(one.Parts);
             problems.AddRange(one.Problems);
             notes.AddRange(one.Notes);
+            shortfalls.AddRange(one.Shortfalls);
         }
         var budget = (double)gpu.BudgetPerGpuMiB;
         var devices = Enumerable.Range(0, gpu.Count)
             .Select(d => new FitDevice(d, Math.Round(parts.Where(p => p.OnGpu && p.Device == d).Sum(p => p.MiB), 2), budget))
             .ToList();
-        return new FitEstimate { Subject = subject, Gpu = gpu, Parts = parts, Devices = devices, MarginMiB = marginMiB, Problems = problems, Notes = notes };
+        return new FitEstimate { Subject = subject, Gpu = gpu, Parts = parts, Devices = devices, MarginMiB = marginMiB, Problems = problems, Notes = notes, Shortfalls = shortfalls };
     }
 
     /// <summary>
@@ -76,7 +78,10 @@ public static class FitEstimator
         return lo * CtxPad;
     }
 
-    private sealed record LoadResult(List<FitPart> Parts, List<string> Problems, List<string> Notes);
+    private sealed record LoadResult(List<FitPart> Parts, List<string> Problems, List<string> Notes)
+    {
+        public List<string> Shortfalls { get; } = [];
+    }
 
     private static long Pad(long value, long to) => (value + to - 1) / to * to;
 
@@ -380,6 +385,7 @@ public static class FitEstimator
         var parts = new List<FitPart>();
         var notes = new List<string>();
         var problems = new List<string>();
+        var shortfalls = new List<string>();
         var tp = gpu.Count;
         var maxLen = s.CtxSize > 0 ? s.CtxSize : facts.TrainedContext ?? throw new ArgumentException($"{load.Model.Name}: no max-model-len and no trained context");
         var tokens = Pad(maxLen, s.BlockSize);
@@ -408,11 +414,13 @@ public static class FitEstimator
             }
             else if (d == 0)
             {
-                problems.Add($"{name}: vLLM needs {B(needed)} per GPU for weights, one {maxLen}-token sequence and its overhead, but reserves only {B(reservation)} (--gpu-memory-utilization {F(s.GpuMemoryUtilization)}); it stops at startup (\"No available memory for the cache blocks\")");
+                shortfalls.Add($"{name}: vLLM needs {B(needed)} per GPU for weights, one {maxLen}-token sequence and its overhead, but reserves only {B(reservation)} (--gpu-memory-utilization {F(s.GpuMemoryUtilization)}); it stops at startup (\"No available memory for the cache blocks\")");
             }
         }
         notes.Add($"{name}: vLLM takes {B(reservation)} of each GPU whatever the model needs");
-        return new LoadResult(parts, problems, notes);
+        var result = new LoadResult(parts, problems, notes);
+        result.Shortfalls.AddRange(shortfalls);
+        return result;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

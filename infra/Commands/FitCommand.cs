@@ -260,6 +260,7 @@ internal static class FitCommand
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"  verdict: {e.VerdictText}");
         foreach (var problem in e.Problems) text.AppendLine(CultureInfo.InvariantCulture, $"  problem: {problem}");
+        foreach (var shortfall in e.Shortfalls) text.AppendLine(CultureInfo.InvariantCulture, $"  does not fit: {shortfall}");
         foreach (var note in e.Notes) text.AppendLine(CultureInfo.InvariantCulture, $"  note: {note}");
         return text.ToString();
     }
@@ -318,6 +319,7 @@ internal static class FitCommand
             ["headroomMiB"] = N(e.HeadroomMiB),
             ["verdict"] = e.VerdictText,
             ["problems"] = new JsonArray(e.Problems.Select(p => (JsonNode)p).ToArray()),
+            ["shortfalls"] = new JsonArray(e.Shortfalls.Select(p => (JsonNode)p).ToArray()),
             ["notes"] = new JsonArray(e.Notes.Select(n => (JsonNode)n).ToArray()),
             ["devices"] = new JsonArray(e.Devices.Select(d => (JsonNode)new JsonObject
             {
