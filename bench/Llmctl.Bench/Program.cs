@@ -52,8 +52,10 @@ switch (verb)
     }
     case "up-homelab":
         return await UpHomelab(TimeSpan.FromMilliseconds(Arg(1, 50)), TimeSpan.FromMilliseconds(Arg(2, 500)));
+    case "gguf-fuzz":
+        return GgufFuzz(Arg(1, 10_000), Arg(2, 20261201));
     default:
-        Console.Error.WriteLine("verbs: live-preview, up-homelab");
+        Console.Error.WriteLine("verbs: live-preview, compose-costs, up-homelab, gguf-fuzz");
         return 2;
 }
 
@@ -116,6 +118,31 @@ static TimeSpan CriticalPath(Plan plan, IReadOnlyDictionary<string, TimeSpan> du
         return memo[urn] = before + durations.GetValueOrDefault(urn);
     }
     return steps.Keys.Select(Finish).Max();
+}
+
+// Mutants of the real upstream GGUF files through the reader (bench/gguf-fuzz.sh; docs/gguf-fuzz.md records a run).
+static int GgufFuzz(int iterations, int seed)
+{
+    var shared = Environment.GetEnvironmentVariable("LLMCTL_SHARED_DIR") is { Length: > 0 } env ? env : Path.Combine(FindRoot(), "..", "shared");
+    var dir = Path.Combine(shared, "upstream", "gguf");
+    if (!Directory.Exists(dir))
+    {
+        Console.Error.WriteLine($"{dir} is not there: set LLMCTL_SHARED_DIR to the shared folder");
+        return 2;
+    }
+    var originals = Directory.GetFiles(dir, "*.gguf").Order(StringComparer.Ordinal).Select(p => (Path.GetFileName(p), File.ReadAllBytes(p))).ToList();
+    var r = Llmctl.Fit.Tests.Gguf.GgufMutator.Run(originals, iterations, seed);
+    Console.WriteLine($"| files | mutants | read | refused | failures | max allocated per read | slowest read | total |");
+    Console.WriteLine($"|---|---|---|---|---|---|---|---|");
+    Console.WriteLine($"| {originals.Count} ({originals.Sum(o => (long)o.Item2.Length):N0} bytes) | {r.Iterations:N0} | {r.Accepted:N0} | {r.Refused:N0} | {r.Failures.Count} | " +
+        $"{r.MaxAllocatedBytes / 1048576.0:F1} MiB | {r.MaxElapsed.TotalMilliseconds:F0} ms | {r.Total.TotalSeconds:F0} s |");
+    Console.WriteLine();
+    Console.WriteLine("mutations: " + string.Join(", ", r.ByKind.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value:N0}")));
+    Console.WriteLine();
+    Console.WriteLine("some of the errors (numbers as N):");
+    foreach (var m in r.SampleMessages.Take(25)) Console.WriteLine($"- {m}");
+    foreach (var f in r.Failures.Take(50)) Console.Error.WriteLine($"FAILURE {f}");
+    return r.Failures.Count == 0 ? 0 : 1;
 }
 
 static string FindRoot()

@@ -31,6 +31,9 @@ public static partial class GgufModelFacts
     /// <summary>Architectures whose sliding_window key llama.cpp ignores (phi3 runs without a window).</summary>
     private static readonly HashSet<string> SwaDisabled = new(StringComparer.Ordinal) { "phi3" };
 
+    /// <summary>More blocks than this is a corrupt or hostile file (llama.cpp: <c>LLAMA_MAX_LAYERS</c> = 512).</summary>
+    public const int MaxBlocks = 4096;
+
     /// <summary>Reads the facts of the model in <paramref name="files"/> (one file, or every shard of a split model).</summary>
     public static ModelFacts Read(IReadOnlyList<GgufFile> files)
     {
@@ -50,6 +53,7 @@ public static partial class GgufModelFacts
         var nextN = keys.Count("nextn_predict_layers") ?? 0;
         if (nextN > blockCountAll) throw Problem(first, $"{arch}.nextn_predict_layers ({nextN}) is more than {arch}.block_count ({blockCountAll})");
         var n = blockCountAll - nextN;
+        if (blockCountAll > MaxBlocks) throw Problem(first, $"{arch}.block_count is {blockCountAll}; no model has more than {MaxBlocks} blocks (llama.cpp's limit is 512)");
         var embedding = keys.RequiredCount("embedding_length");
 
         var heads = keys.PerLayer("attention.head_count", blockCountAll, n) ?? Enumerable.Repeat(0, n).ToArray();
@@ -168,6 +172,18 @@ public static partial class GgufModelFacts
 
     private static TensorBytes Bytes(IReadOnlyList<GgufFile> shards, int n)
     {
+        try
+        {
+            return Sum(shards, n);
+        }
+        catch (OverflowException)
+        {
+            throw Problem(shards[0], "the tensor sizes add up to more than 2^63 bytes");
+        }
+    }
+
+    private static TensorBytes Sum(IReadOnlyList<GgufFile> shards, int n)
+    {
         long tokenEmbedding = 0, output = 0, other = 0, nextN = 0;
         var attention = new long[n];
         var dense = new long[n];
@@ -178,7 +194,7 @@ public static partial class GgufModelFacts
             foreach (var t in shard.Tensors)
             {
                 var size = t.ByteSize ?? throw Problem(shard,
-                    $"tensor '{t.Name}' has ggml type id {t.TypeId}, which this llmctl does not know, so its size is unknown");
+                    $"tensor '{GgufReader.Printable(t.Name)}' has ggml type id {t.TypeId}, which this llmctl does not know, so its size is unknown");
                 checked
                 {
                     switch (Classify(t.Name, n, out var block))
@@ -195,6 +211,7 @@ public static partial class GgufModelFacts
                 }
             }
         }
+        _ = checked(tokenEmbedding + output + other + nextN + attention.Sum() + dense.Sum() + experts.Sum() + otherPer.Sum());
         return new TensorBytes
         {
             TokenEmbedding = tokenEmbedding,

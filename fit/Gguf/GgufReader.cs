@@ -71,10 +71,11 @@ internal sealed class GgufReader
             var keyAt = _position;
             var key = ReadString($"metadata key #{i}", _limits.MaxKeyBytes, strict: true);
             if (key.Length == 0) throw Fail(keyAt, $"metadata key #{i} is empty");
-            if (!keys.Add(key)) throw Fail(keyAt, $"metadata key '{key}' appears twice");
+            if (!keys.Add(key)) throw Fail(keyAt, $"metadata key '{Printable(key)}' appears twice");
             var typeAt = _position;
-            var type = ReadValueType($"metadata '{key}'", typeAt);
-            metadata.Add(new(key, ReadValue(type, $"metadata '{key}'", depth: 0)));
+            var what = $"metadata '{Printable(key)}'";
+            var type = ReadValueType(what, typeAt);
+            metadata.Add(new(key, ReadValue(type, what, depth: 0)));
         }
 
         uint alignment = GgufFile.DefaultAlignment;
@@ -104,14 +105,15 @@ internal sealed class GgufReader
         var dataLength = _length - dataOffset;
         foreach (var t in tensors)
         {
+            var name = Printable(t.Name);
             if (t.Offset % alignment != 0)
             {
-                throw Fail(infosEnd, $"tensor '{t.Name}' starts at data offset {t.Offset}, which is not a multiple of the alignment {alignment}");
+                throw Fail(infosEnd, $"tensor '{name}' starts at data offset {t.Offset}, which is not a multiple of the alignment {alignment}");
             }
             var end = t.ByteSize is { } size ? t.Offset + size : t.Offset; // both ≤ long.MaxValue / 2: no overflow
             if (t.Offset > dataLength || end > dataLength)
             {
-                throw Fail(infosEnd, $"tensor '{t.Name}' ({t.TypeName}, {t.ByteSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} bytes at data offset {t.Offset}) "
+                throw Fail(infosEnd, $"tensor '{name}' ({t.TypeName}, {t.ByteSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} bytes at data offset {t.Offset}) "
                     + $"runs past the end of the file: the tensor data holds {Math.Max(dataLength, 0)} bytes (is the file truncated?)");
             }
         }
@@ -121,8 +123,9 @@ internal sealed class GgufReader
     private GgufTensorInfo ReadTensorInfo(long index, HashSet<string> names)
     {
         var at = _position;
-        var name = ReadString($"tensor #{index}'s name", _limits.MaxTensorNameBytes, strict: true);
-        if (!names.Add(name)) throw Fail(at, $"tensor '{name}' appears twice");
+        var rawName = ReadString($"tensor #{index}'s name", _limits.MaxTensorNameBytes, strict: true);
+        if (!names.Add(rawName)) throw Fail(at, $"tensor '{Printable(rawName)}' appears twice");
+        var name = Printable(rawName);
         var nDimsAt = _position;
         var nDims = ReadUInt32();
         if (nDims > _limits.MaxDimensions) throw Fail(nDimsAt, $"tensor '{name}' has {nDims} dimensions; at most {_limits.MaxDimensions} are allowed");
@@ -157,7 +160,7 @@ internal sealed class GgufReader
             throw Fail(typeAt, $"tensor '{name}' ({GgmlType.Name(type)}): {ex.Message}");
         }
         if (size > long.MaxValue / 2) throw Fail(typeAt, $"tensor '{name}': {size} bytes is beyond any file");
-        return new GgufTensorInfo(name, dims, type, (long)offset) { ByteSize = size };
+        return new GgufTensorInfo(rawName, dims, type, (long)offset) { ByteSize = size };
     }
 
     private GgufValueType ReadValueType(string what, long at)
@@ -218,7 +221,7 @@ internal sealed class GgufReader
             case GgufValueType.Float64: return new(elementType, Fill(n, () => BitConverter.UInt64BitsToDouble(ReadUInt64())));
             case GgufValueType.String:
                 var strings = new string[n];
-                for (var i = 0; i < n; i++) strings[i] = ReadString($"{what}[{i}]", _limits.MaxStringBytes, strict: false);
+                for (var i = 0; i < n; i++) strings[i] = ReadString(what, _limits.MaxStringBytes, strict: false, index: i);
                 return new(elementType, strings);
             default:
                 var arrays = new GgufArray[n];
@@ -264,8 +267,20 @@ internal sealed class GgufReader
         return (long)count;
     }
 
-    private string ReadString(string what, int maxBytes, bool strict)
+    private string ReadString(string what, int maxBytes, bool strict, long index = -1)
     {
+        if (index >= 0 && Left >= 8)
+        {
+            // The common case of a long string array: no label is built unless something is wrong.
+            var peek = PeekUInt64();
+            if (peek <= (ulong)Math.Min(Left - 8, maxBytes) && _stringBytes + (long)peek <= _limits.MaxTotalStringBytes && peek <= (ulong)_buffer.Length)
+            {
+                _ = ReadUInt64();
+                _stringBytes += (long)peek;
+                return peek == 0 ? "" : LenientUtf8.GetString(Take((int)peek));
+            }
+            what = $"{what}[{index}]";
+        }
         var at = _position;
         var length = ReadUInt64();
         if (length > (ulong)Math.Max(Left, 0)) throw Fail(at, $"{what}: a string of {length} bytes does not fit in the {Left} bytes left in the file");
@@ -302,6 +317,14 @@ internal sealed class GgufReader
         {
             throw Fail(at, $"{what} is not valid UTF-8");
         }
+    }
+
+    private ulong PeekUInt64()
+    {
+        var span = Take(8);
+        _bufferStart -= 8;
+        _position -= 8;
+        return _bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(span) : BinaryPrimitives.ReadUInt64LittleEndian(span);
     }
 
     private ushort ReadUInt16()
@@ -366,4 +389,14 @@ internal sealed class GgufReader
     }
 
     private GgufFormatException Fail(long at, string problem) => new(_name, at, problem);
+
+    /// <summary>A key or name as it may appear in a message: control characters escaped, at most 80 characters.</summary>
+    internal static string Printable(string text)
+    {
+        var clipped = text.Length > 80 ? text[..80] + "…" : text;
+        if (!clipped.Any(char.IsControl)) return clipped;
+        var sb = new StringBuilder(clipped.Length + 8);
+        foreach (var c in clipped) sb.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString());
+        return sb.ToString();
+    }
 }

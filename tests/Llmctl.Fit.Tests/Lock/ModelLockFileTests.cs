@@ -1,7 +1,7 @@
-using Llmctl.Components.Models;
+using Llmctl.Fit.Lock;
 using Llmctl.Testing;
 
-namespace Llmctl.Components.Tests.Models;
+namespace Llmctl.Fit.Tests.Lock;
 
 public sealed class ModelLockFileTests
 {

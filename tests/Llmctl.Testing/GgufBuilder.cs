@@ -2,14 +2,14 @@ using System.Buffers.Binary;
 using System.Text;
 using Llmctl.Fit.Gguf;
 
-namespace Llmctl.Fit.Tests.Gguf;
+namespace Llmctl.Testing;
 
 /// <summary>
 /// Writes synthetic GGUF files for tests, independently of the reader: the layout of <c>vram_fit.md</c> §1.1, every value
 /// type, nested arrays, tensors of any ggml type with the block sizes of §1.3 (given here as a separate table), little- or
 /// big-endian. Tensor data is zeros, each tensor at the next multiple of the alignment.
 /// </summary>
-internal sealed class GgufBuilder
+public sealed class GgufBuilder
 {
     /// <summary>(elements per block, bytes per block) per ggml type id, copied from the reference table, not from the reader.</summary>
     public static readonly Dictionary<uint, (int Block, int Bytes)> ReferenceSizes = new()
@@ -154,4 +154,37 @@ internal sealed class GgufBuilder
     }
 
     public static GgufFile Read(byte[] bytes, string name = "test.gguf") => GgufFile.Read(new MemoryStream(bytes), name);
+}
+
+/// <summary>Synthetic split models (<c>&lt;base&gt;-0000i-of-0000n.gguf</c>), shaped like llama.cpp's gguf-split output.</summary>
+public static class SplitFiles
+{
+    /// <summary>
+    /// Writes a two-block llama model split into <paramref name="count"/> shards in <paramref name="dir"/>: the first
+    /// shard carries the metadata, every shard split.no / split.count / split.tensors.count and some of the 8 tensors
+    /// (F16, 64 × 64 each, 8192 bytes). Returns the paths in order.
+    /// </summary>
+    public static IReadOnlyList<string> Write(string dir, string baseName, int count)
+    {
+        string[] tensors = ["token_embd.weight", "blk.0.attn_q.weight", "blk.0.ffn_up.weight", "blk.0.attn_norm.weight",
+            "blk.1.attn_q.weight", "blk.1.ffn_up.weight", "blk.1.attn_norm.weight", "output.weight"];
+        var paths = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var b = new GgufBuilder()
+                .Add("split.no", Fit.Gguf.GgufValueType.UInt16, (ushort)i)
+                .Add("split.count", Fit.Gguf.GgufValueType.UInt16, (ushort)count)
+                .Add("split.tensors.count", Fit.Gguf.GgufValueType.Int32, tensors.Length);
+            if (i == 0)
+            {
+                b.Str("general.architecture", "llama").U32("llama.block_count", 2).U32("llama.embedding_length", 64)
+                    .U32("llama.attention.head_count", 4).U32("llama.context_length", 2048);
+            }
+            for (var t = i; t < tensors.Length; t += count) b.Tensor(tensors[t], 1, 64, 64);
+            var path = Path.Combine(dir, $"{baseName}-{i + 1:D5}-of-{count:D5}.gguf");
+            File.WriteAllBytes(path, b.Build());
+            paths.Add(path);
+        }
+        return paths;
+    }
 }
