@@ -72,6 +72,18 @@ public sealed class FitCommandTests
     }
 
     [Fact]
+    public async Task A_gguf_file_is_read_directly_for_model()
+    {
+        var gguf = SharedFiles.RequirePath("upstream", "gguf", "llama-2-tiny-random.gguf");
+        using var cli = new CliHarness();
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("fit", "--model", gguf, "--gpu", "rtx-4090", "--ctx", "2048", "--json"));
+        var json = Json(cli);
+        Assert.Equal("llama-2-tiny-random.gguf", json["parts"]!.AsArray()[0]!["load"]!.GetValue<string>());
+        Assert.Equal("fits", json["verdict"]!.GetValue<string>());
+        Assert.True(json["kvMiB"]!.GetValue<double>() > 0);
+    }
+
+    [Fact]
     public async Task Quantized_V_without_flash_attention_is_refused_not_warned()
     {
         using var cli = new CliHarness();
