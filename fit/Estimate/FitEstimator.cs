@@ -181,7 +181,11 @@ public static class FitEstimator
             // The two largest host matrices of a layer live at once when their matmul runs on the GPU (gate and up).
             largestHostMatmulPair = Math.Max(largestHostMatmulPair, Math.Max(experts * expertsHost * 2 / 3, dense * denseHost * 2 / 3));
         }
-        var outputBytes = t.Output + (t.OutputTiedToEmbedding ? t.TokenEmbedding : 0);
+        // No output.weight (tied embeddings): llama.cpp loads token_embd again on the output device. Facts that do not
+        // say so still show it: without output.weight the output class holds only output_norm (n_embd values), far
+        // below 1 % of the vocab x n_embd embedding.
+        var tied = t.OutputTiedToEmbedding || (t.TokenEmbedding > 0 && t.Output * 100 < t.TokenEmbedding);
+        var outputBytes = t.Output + (tied ? t.TokenEmbedding : 0);
         if (outputOnGpu) gpuWeights[outputDevice] += outputBytes; else hostWeights += outputBytes;
         if (gpuBlocks.Count > 0 || outputOnGpu) gpuWeights[0] += t.Other; else hostWeights += t.Other;
         if (t.NextN > 0) notes.Add($"{name}: the MTP/nextn tensors ({B(t.NextN)}) are not counted: llama.cpp loads them only when MTP is on");
@@ -194,7 +198,7 @@ public static class FitEstimator
         for (var d = 0; d < gpu.Count; d++)
         {
             parts.Add(new FitPart(FitPartKind.WeightsGpu, name, d, gpuWeights[d] / MiB,
-                $"tensor bytes by placement: {nglRule}{moeRule}{(t.OutputTiedToEmbedding && outputOnGpu ? "; tied output: token_embd loaded again on the output device" : "")}"));
+                $"tensor bytes by placement: {nglRule}{moeRule}{(tied && outputOnGpu ? "; tied output: token_embd loaded again on the output device" : "")}"));
         }
         parts.Add(new FitPart(FitPartKind.WeightsHost, name, -1, hostWeights / MiB,
             "token_embd stays on the host (CPU_Mapped), with every block, expert or output tensor placed there"));

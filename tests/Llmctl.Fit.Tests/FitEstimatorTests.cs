@@ -135,6 +135,15 @@ public sealed class FitEstimatorTests
     }
 
     [Fact]
+    public void A_file_without_output_weight_is_read_as_tied_even_when_the_facts_do_not_say_so()
+    {
+        var untied = Llama8B;
+        var norm = untied with { Tensors = untied.Tensors with { Output = 4096 * 4 } }; // output_norm only
+        var said = untied with { Tensors = untied.Tensors with { Output = 4096 * 4, OutputTiedToEmbedding = true } };
+        Assert.Equal(Run(said, new FitSettings { CtxSize = 4096 }).WeightsGpuMiB, Run(norm, new FitSettings { CtxSize = 4096 }).WeightsGpuMiB);
+    }
+
+    [Fact]
     public void A_split_lane_puts_half_the_layers_and_their_KV_on_each_GPU()
     {
         var e = Run(Llama8B, new FitSettings { CtxSize = 8192 }, Gpu24 with { Count = 2 });
