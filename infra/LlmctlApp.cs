@@ -26,6 +26,9 @@ public sealed class LlmctlApp(CliContext cli)
         root.Subcommands.Add(RenderCommand.Build(cli));
         root.Subcommands.Add(FitCommand.Build(cli));
         root.Subcommands.Add(LockCommand.Build(cli));
+        root.Subcommands.Add(PolicyCommand.Build(cli));
+        root.Subcommands.Add(PreflightCommand.Build(cli));
+        root.Subcommands.Add(SwitchCommand.Build(cli));
         return root;
     }
 

@@ -32,13 +32,15 @@ internal static class ChartSettings
     /// The chart's <c>image.tag</c> for a pinned image: <c>v0.20.0@sha256:…</c>. The charts write
     /// <c>repository:tag</c>, so a tag that carries the digest makes the node pull by digest (seed 002 does this).
     /// </summary>
-    public static string TagWithDigest(ImageRef image) => $"{image.Tag}@{image.Digest}";
+    public static string TagWithDigest(ImageRef image) => image.Digest is null ? image.Tag ?? "" : $"{image.Tag}@{image.Digest}";
 
-    /// <summary>Null when <paramref name="image"/> is absent or carries both a tag and a digest, else what to write.</summary>
+    /// <summary>
+    /// Null when <paramref name="image"/> is absent or has a tag, else what to write: the charts write
+    /// <c>repository:tag</c>, so a tag is what makes the value well-formed. The digest pin is the pinned-digests policy's.
+    /// </summary>
     public static ArgumentProblem? ImageProblem(string argument, ImageRef? image) => image switch
     {
         null => null,
-        { Digest: null } => new ArgumentProblem(argument, $"'{image}' is not pinned by digest; write repository:tag@sha256:<64 hex digits>"),
         { Tag: null } => new ArgumentProblem(argument, $"'{image}' has a digest but no tag; the chart writes repository:tag, so give both (repository:tag@sha256:…)"),
         _ => null,
     };

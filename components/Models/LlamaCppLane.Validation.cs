@@ -21,11 +21,7 @@ public sealed partial class LlamaCppLane
         {
             Add("image", "is required; write repository:tag@sha256:<64 hex digits>");
         }
-        else if (!args.Image.IsPinned)
-        {
-            Add("image", $"'{args.Image}' is not pinned by digest: write it as {args.Image}@sha256:<64 hex digits>, "
-                + "the digest you pulled and tested, so a re-pushed tag never changes what the GPU node runs");
-        }
+        // An unpinned image is well-formed: the pinned-digests policy reports it (at the stack's level for it).
 
         if (args.Router is null)
         {

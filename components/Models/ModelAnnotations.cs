@@ -26,3 +26,9 @@ public sealed record ServedModel(
 /// lanes run one replica, parked lanes none. Policies read the replica count from the object itself.
 /// </summary>
 public sealed record ServingLane(string Name, ModelRuntime Runtime, string? Node, bool Active) : IResourceAnnotation;
+
+/// <summary>
+/// The stack marks this lane's profile broken (<c>lanes.items[].broken</c>) for <paramref name="Reason"/>: it may stay
+/// declared and parked, and the known-broken policy refuses to run it.
+/// </summary>
+public sealed record KnownBroken(string Reason) : IResourceAnnotation;

@@ -142,7 +142,7 @@ public sealed partial class ModelPrefetch : ComponentResource
             Add("modelDisk", $"'{args.ModelDisk}' must be an absolute path on the node, such as /models/vllm");
         }
         if (args.Image is null) Add("image", $"is required; for example {SampleImage}");
-        else if (!args.Image.IsPinned) Add("image", $"'{args.Image}' is not pinned by digest: write it as {args.Image}@sha256:<64 hex digits>, the digest you pulled");
+        // An unpinned image is well-formed: the pinned-digests policy reports it.
         if (args.Models is null || args.Models.Count == 0)
         {
             Add("models", "name at least one lock entry to download");

@@ -257,9 +257,10 @@ public sealed partial class OllamaLane : ComponentResource
         }
         else
         {
-            if (!args.Image.IsPinned || args.Image.Tag is null)
+            // The tag says which build (ROCm or CUDA) the node pulls; the digest pin is the pinned-digests policy's.
+            if (args.Image.Tag is null)
             {
-                Add("image", $"'{args.Image}' must have a tag and a digest: write it as ollama/ollama:<tag>@sha256:<64 hex digits>");
+                Add("image", $"'{args.Image}' has no tag: write it as ollama/ollama:<tag>@sha256:<64 hex digits>, the tag naming the build (e.g. 0.30.0-rocm)");
             }
             if (args.Gpu == GpuVendor.Amd && args.Image.Tag is { } tag && tag != "rocm" && !tag.EndsWith("-rocm", StringComparison.Ordinal))
             {

@@ -19,6 +19,8 @@ public sealed record JsonDigestOptions
     public TimeSpan Duration { get; init; }
     public IReadOnlyList<Violation> PolicyViolations { get; init; } = [];
     public IReadOnlyDictionary<string, string> PolicyPackVersions { get; init; } = ReadOnlyDictionary<string, string>.Empty;
+    /// <summary>When set, <c>policyPacks</c> lists every pack and policy with its level and whether it passed.</summary>
+    public PolicyReport? PolicyReport { get; init; }
 }
 
 /// <summary>
@@ -103,6 +105,32 @@ public static class JsonDigestWriter
             w.WriteEndObject();
         }
         w.WriteEndArray();
+
+        if (options.PolicyReport is { } report)
+        {
+            w.WriteStartArray("policyPacks");
+            foreach (var pack in report.Packs)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", pack);
+                w.WriteString("version", report.Policies.First(p => p.PackName == pack).PackVersion);
+                w.WriteStartArray("policies");
+                foreach (var run in report.Policies.Where(p => p.PackName == pack))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", run.Policy.Name);
+                    w.WriteString("enforcementLevel", StepText.Enforcement(run.Level));
+                    var found = report.Violations.Where(v => v.PackName == pack && v.PolicyName == run.Policy.Name).ToList();
+                    w.WriteString("result", run.Level == EnforcementLevel.Disabled ? "disabled"
+                        : found.Any(v => v.Enforcement == EnforcementLevel.Mandatory) ? "mandatory"
+                        : found.Count > 0 ? "advisory" : "passed");
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
 
         w.WriteEndObject();
     }

@@ -16,4 +16,6 @@ public sealed record PreviewOptions
     public IReadOnlyList<Violation> PolicyViolations { get; init; } = [];
     /// <summary>Pack name → version, for the <c>pack v0.1.0</c> part of a violation.</summary>
     public IReadOnlyDictionary<string, string> PolicyPackVersions { get; init; } = ReadOnlyDictionary<string, string>.Empty;
+    /// <summary>Which packs and policies ran; when set, the <c>Policies:</c> summary is printed even when all passed.</summary>
+    public PolicyReport? PolicyReport { get; init; }
 }

@@ -24,7 +24,33 @@ public static class PreviewRenderer
         writer.WriteLine();
         WriteDiagnostics(writer, plan, diagnostics, options.Color);
         WriteViolations(writer, options.PolicyViolations, options.PolicyPackVersions, options.Color);
+        if (options.PolicyReport is { } report) WritePolicySummary(writer, report, options.Color);
         WriteSummary(writer, plan, options.Color);
+    }
+
+    /// <summary>
+    /// <c>Policies:</c> one line per pack that ran — how many policies ran, passed, and the advisory and mandatory
+    /// violations — so a clean preview still says what it checked.
+    /// </summary>
+    public static void WritePolicySummary(TextWriter writer, PolicyReport report, bool color)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(report);
+        writer.WriteLine("Policies:");
+        foreach (var pack in report.Packs)
+        {
+            var version = report.Policies.First(p => p.PackName == pack).PackVersion;
+            var (ran, passed) = (report.Ran(pack), report.Passed(pack));
+            var (advisory, mandatory) = (report.Count(pack, EnforcementLevel.Advisory), report.Count(pack, EnforcementLevel.Mandatory));
+            writer.Write($"    {pack} v{version.TrimStart('v')}  {Count(ran, "policy", "policies")} run, {passed} passed");
+            if (advisory > 0) Ansi.Write(writer, $", {Count(advisory, "advisory violation")}", Ansi.Yellow, color);
+            if (mandatory > 0) Ansi.Write(writer, $", {Count(mandatory, "mandatory violation")}", Ansi.Red, color);
+            if (report.Disabled(pack) is > 0 and var disabled) writer.Write($" ({disabled} disabled)");
+            writer.WriteLine();
+        }
+        writer.WriteLine();
+
+        static string Count(int n, string one, string? many = null) => $"{n} {(n == 1 ? one : many ?? one + "s")}";
     }
 
     /// <summary>The resource table alone (with property diffs when <see cref="PreviewOptions.Diff"/> is set).</summary>

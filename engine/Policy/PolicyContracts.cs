@@ -34,16 +34,29 @@ public interface IResourcePolicy : IPolicy
     IEnumerable<string> Validate(Resource resource);
 }
 
+/// <summary>
+/// One thing a stack or plan policy found: a message that says what to change, the resource it is about, and whether
+/// it is only a warning (reported as advisory even when the policy is mandatory: "inside the margin", "above 90 %").
+/// A <c>(message, urn)</c> tuple converts to a finding at the policy's own level.
+/// </summary>
+public readonly record struct PolicyFinding(string Message, Urn? Urn = null, bool Warning = false)
+{
+    public static implicit operator PolicyFinding((string Message, Urn? Urn) finding) => new(finding.Message, finding.Urn);
+
+    /// <summary>A finding that never blocks: advisory at most.</summary>
+    public static PolicyFinding Warn(string message, Urn? urn = null) => new(message, urn, Warning: true);
+}
+
 /// <summary>Checks the whole desired tree at once (one active lane per GPU, every model locked).</summary>
 public interface IStackPolicy : IPolicy
 {
-    IEnumerable<(string Message, Urn? Urn)> Validate(StackContext stack);
+    IEnumerable<PolicyFinding> Validate(StackContext stack);
 }
 
 /// <summary>Checks the changes a run would make (device plugin and model runtime never change together).</summary>
 public interface IPlanPolicy : IPolicy
 {
-    IEnumerable<(string Message, Urn? Urn)> Validate(Plan plan, StackContext stack);
+    IEnumerable<PolicyFinding> Validate(Plan plan, StackContext stack);
 }
 
 /// <summary>A named, versioned set of policies.</summary>

@@ -16,13 +16,24 @@ public sealed partial class PolicyRunner
     public const string AllPolicies = "all";
 
     private readonly IReadOnlyList<PolicyPack> _packs;
-    private readonly IReadOnlyDictionary<string, EnforcementLevel> _overrides;
+    private readonly PolicySettings _settings;
+    private readonly List<(PolicyPack Pack, IPolicy Policy)> _policies = [];
 
     public PolicyRunner(IEnumerable<PolicyPack> packs, IReadOnlyDictionary<string, EnforcementLevel>? overrides = null)
+        : this(packs, overrides is null ? PolicySettings.Default : PolicySettings.FromLevels(overrides))
+    {
+    }
+
+    /// <summary>
+    /// A runner under one stack's <paramref name="settings"/>: a policy name the packs do not have, or options for a
+    /// policy that takes none, throws <see cref="PolicySettingsException"/> (a typo must not silently keep a policy on).
+    /// </summary>
+    public PolicyRunner(IEnumerable<PolicyPack> packs, PolicySettings settings)
     {
         ArgumentNullException.ThrowIfNull(packs);
+        ArgumentNullException.ThrowIfNull(settings);
         _packs = packs.ToList();
-        _overrides = overrides ?? new Dictionary<string, EnforcementLevel>();
+        _settings = settings;
         foreach (var pack in _packs)
         {
             var names = new HashSet<string>(StringComparer.Ordinal);
@@ -36,9 +47,36 @@ public sealed partial class PolicyRunner
                 {
                     throw new ArgumentException($"Pack '{pack.Name}' has two policies named '{policy.Name}'", nameof(packs));
                 }
+                _policies.Add((pack, Configured(policy)));
             }
         }
+        var known = _policies.Select(p => p.Policy.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in settings.Policies.Keys.Where(n => !known.Contains(n)))
+        {
+            throw new PolicySettingsException(name,
+                $"there is no policy '{name}'; the policies are: {string.Join(", ", known.Order(StringComparer.Ordinal))} (and '{AllPolicies}' for every policy)");
+        }
     }
+
+    private IPolicy Configured(IPolicy policy)
+    {
+        if (!_settings.Policies.TryGetValue(policy.Name, out var entry) || entry.Options is not { Count: > 0 } options) return policy;
+        if (policy is not IConfigurablePolicy configurable)
+        {
+            throw new PolicySettingsException($"{policy.Name}.{options.First().Key}", $"policy '{policy.Name}' takes no options; give only its level");
+        }
+        foreach (var name in options.Select(o => o.Key).Where(k => !configurable.OptionNames.Contains(k)))
+        {
+            throw new PolicySettingsException($"{policy.Name}.{name}",
+                $"policy '{policy.Name}' has no option '{name}'; its options are: {string.Join(", ", configurable.OptionNames)}");
+        }
+        return configurable.Configure(options);
+    }
+
+    /// <summary>Every policy of every pack, configured, with the level it runs at.</summary>
+    public IReadOnlyList<PolicyRun> Policies => _policies
+        .Select(p => new PolicyRun(p.Pack.Name, p.Pack.Version, p.Policy, EnforcementOf(p.Policy)))
+        .ToList();
 
     public IReadOnlyList<PolicyPack> Packs => _packs;
 
@@ -46,18 +84,20 @@ public sealed partial class PolicyRunner
     public EnforcementLevel EnforcementOf(IPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        if (_overrides.TryGetValue(policy.Name, out var own)) return own;
-        if (_overrides.TryGetValue(AllPolicies, out var all)) return all;
-        return policy.DefaultEnforcement;
+        if (_settings.Policies.TryGetValue(policy.Name, out var own) && own.Level is { } level) return level;
+        return _settings.All ?? policy.DefaultEnforcement;
     }
 
     /// <summary>Every violation: resource policies resource by resource in registration order, then stack policies, then plan policies.</summary>
-    public IReadOnlyList<Violation> Run(StackContext stack, Plan? plan = null)
+    public IReadOnlyList<Violation> Run(StackContext stack, Plan? plan = null) => Evaluate(stack, plan).Violations;
+
+    /// <summary>Runs every enabled policy and reports which ran at what level, with the violations (see <see cref="Run"/>).</summary>
+    public PolicyReport Evaluate(StackContext stack, Plan? plan = null)
     {
         ArgumentNullException.ThrowIfNull(stack);
         var violations = new List<Violation>();
-        var enabled = _packs
-            .SelectMany(pack => pack.Policies.Select(policy => (Pack: pack, Policy: policy, Level: EnforcementOf(policy))))
+        var enabled = _policies
+            .Select(p => (p.Pack, p.Policy, Level: EnforcementOf(p.Policy)))
             .Where(p => p.Level != EnforcementLevel.Disabled)
             .ToList();
 
@@ -66,7 +106,7 @@ public sealed partial class PolicyRunner
             foreach (var (pack, policy, level) in enabled.Where(p => p.Policy is IResourcePolicy))
             {
                 Collect(violations, pack, policy, level, resource.Urn,
-                    () => ((IResourcePolicy)policy).Validate(resource).Select(m => (m, (Urn?)resource.Urn)));
+                    () => ((IResourcePolicy)policy).Validate(resource).Select(m => new PolicyFinding(m, resource.Urn)));
             }
         }
         foreach (var (pack, policy, level) in enabled.Where(p => p.Policy is IStackPolicy))
@@ -80,7 +120,7 @@ public sealed partial class PolicyRunner
                 Collect(violations, pack, policy, level, null, () => ((IPlanPolicy)policy).Validate(plan, stack));
             }
         }
-        return violations;
+        return new PolicyReport(Policies, violations);
     }
 
     private static void Collect(
@@ -89,9 +129,9 @@ public sealed partial class PolicyRunner
         IPolicy policy,
         EnforcementLevel level,
         Urn? subject,
-        Func<IEnumerable<(string Message, Urn? Urn)>> validate)
+        Func<IEnumerable<PolicyFinding>> validate)
     {
-        List<(string Message, Urn? Urn)> found;
+        List<PolicyFinding> found;
         try
         {
             found = validate().ToList();
@@ -105,7 +145,8 @@ public sealed partial class PolicyRunner
                 subject));
             return;
         }
-        into.AddRange(found.Select(f => new Violation(pack.Name, policy.Name, level, f.Message, f.Urn)));
+        into.AddRange(found.Select(f => new Violation(pack.Name, policy.Name,
+            f.Warning && level == EnforcementLevel.Mandatory ? EnforcementLevel.Advisory : level, f.Message, f.Urn)));
     }
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,100}$")]

@@ -25,6 +25,11 @@ public sealed class CliContext
     /// live diffs (<c>--refresh</c>). Null in tests, which use <see cref="Providers"/>.
     /// </summary>
     public Func<Engine.Config.LoadedStack, bool, ProviderRegistry>? ProviderFactory { get; init; }
+    /// <summary>
+    /// Reads live facts (nodes, GPU pods) from the stack's cluster for <c>preflight</c>; null: none are read (tests
+    /// on the mocks seam). The process builds it from the stack's <c>kubernetes:*</c> config.
+    /// </summary>
+    public Func<Engine.Config.LoadedStack, Llmctl.Providers.Kubernetes.ClusterFacts>? ClusterFacts { get; init; }
     /// <summary>Overrides the backend chosen from config (tests use an in-memory or temp-folder backend).</summary>
     public Func<string, IStateBackend>? BackendFactory { get; init; }
 
@@ -37,5 +42,7 @@ public sealed class CliContext
         Interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected
             && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("CI")),
         ProviderFactory = providers,
+        ClusterFacts = stack => new Llmctl.Providers.Kubernetes.ClusterFacts(
+            Llmctl.Providers.Kubernetes.KubernetesProviderOptions.FromConfig(ProviderSetup.Values(stack, "kubernetes")) with { RequestTimeout = TimeSpan.FromSeconds(10) }),
     };
 }

@@ -75,9 +75,11 @@ internal sealed class StackWorkspace
     public StackConfig BindConfig() => StackConfigLoader.Load(Loaded);
 
     /// <summary>Runs the composition root: the typed config becomes components.</summary>
-    public StackContext Compose(bool isPreview)
+    public StackContext Compose(bool isPreview) => Compose(BindConfig(), isPreview);
+
+    /// <summary>Composes <paramref name="config"/> (the stack's, or one derived from it, as preflight's switched lanes).</summary>
+    public StackContext Compose(StackConfig config, bool isPreview)
     {
-        var config = BindConfig();
         try
         {
             var secrets = new Stacks.StackSecrets(key => new Engine.Config.Config(Loaded, Project).GetSecret(key));
@@ -105,27 +107,8 @@ internal sealed class StackWorkspace
         return File.Exists(path) ? Llmctl.Fit.Lock.ModelLockFile.Load(path) : null;
     }
 
-    public IReadOnlyList<Violation> RunPolicies(StackContext desired, Plan? plan)
-    {
-        var runner = new PolicyRunner([new Policies.Platform.LlmctlPlatformPack()], PolicyOverrides());
-        return runner.Run(desired, plan);
-    }
-
-    /// <summary>Per-stack enforcement overrides from <c>llmctl:policies</c> (<c>{policy-name: advisory|mandatory|disabled}</c>, <c>all</c> for every policy).</summary>
-    private Dictionary<string, EnforcementLevel> PolicyOverrides()
-    {
-        var result = new Dictionary<string, EnforcementLevel>(StringComparer.Ordinal);
-        var config = new Engine.Config.Config(Loaded, "llmctl");
-        var map = config.GetObject<Dictionary<string, string>>("policies");
-        if (map is null) return result;
-        foreach (var (name, level) in map)
-        {
-            result[name] = Enum.TryParse<EnforcementLevel>(level, ignoreCase: true, out var parsed)
-                ? parsed
-                : throw new CliException(ExitCodes.ConfigOrUsage, $"llmctl:policies.{name}: '{level}' is not an enforcement level; use advisory, mandatory or disabled");
-        }
-        return result;
-    }
+    /// <summary>Runs the stack's policy packs under its <c>llmctl:policies</c> settings (see <see cref="StackPolicies"/>).</summary>
+    public PolicyReport RunPolicies(StackContext desired, Plan? plan) => StackPolicies.Runner(Loaded).Evaluate(desired, plan);
 
     /// <summary>The checkpoint, or an empty one when the stack has never been deployed.</summary>
     public async Task<StackCheckpoint> LoadCheckpointAsync(CancellationToken cancellationToken) =>

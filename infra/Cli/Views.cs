@@ -29,7 +29,7 @@ internal sealed class Views(CliContext cli, bool color)
         _ => cli.OutIsTerminal && string.IsNullOrEmpty(cli.Environment("NO_COLOR")),
     };
 
-    public void Preview(Plan plan, IReadOnlyList<Violation> violations, bool diff, bool showSames, bool showReplacementSteps) =>
+    public void Preview(Plan plan, IReadOnlyList<Violation> violations, bool diff, bool showSames, bool showReplacementSteps, PolicyReport? report = null) =>
         PreviewRenderer.Render(cli.Out, plan, new PreviewOptions
         {
             Color = color,
@@ -38,15 +38,17 @@ internal sealed class Views(CliContext cli, bool color)
             ShowReplacementSteps = showReplacementSteps,
             PolicyViolations = violations,
             PolicyPackVersions = PackVersions,
+            PolicyReport = report,
         });
 
-    public void Json(Plan plan, IReadOnlyList<Violation> violations, StackWorkspace ws, TimeSpan duration = default) =>
+    public void Json(Plan plan, IReadOnlyList<Violation> violations, StackWorkspace ws, TimeSpan duration = default, PolicyReport? report = null) =>
         JsonDigestWriter.Write(cli.Out, plan, new JsonDigestOptions
         {
             Config = BlindedConfig(ws.Loaded),
             Duration = duration,
             PolicyViolations = violations,
             PolicyPackVersions = PackVersions,
+            PolicyReport = report,
         });
 
     public void Markdown(Plan plan, IReadOnlyList<Violation> violations, bool includeDiff, string operation = "preview") =>

@@ -38,12 +38,13 @@ internal static class PreviewCommand
         timer.Mark("checkpoint");
         var plan = await new Planner(ws.Providers(parse.GetValue(Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
         timer.Mark("plan");
-        var violations = ws.RunPolicies(desired, plan);
+        var report = ws.RunPolicies(desired, plan);
+        var violations = report.Violations;
         timer.Mark("policies");
         var view = Views.For(cli, parse);
-        if (parse.GetValue(Json)) view.Json(plan, violations, ws);
+        if (parse.GetValue(Json)) view.Json(plan, violations, ws, report: report);
         else if (parse.GetValue(Markdown)) view.Markdown(plan, violations, parse.GetValue(Diff));
-        else view.Preview(plan, violations, parse.GetValue(Diff), parse.GetValue(ShowSames), parse.GetValue(ShowReplacementSteps));
+        else view.Preview(plan, violations, parse.GetValue(Diff), parse.GetValue(ShowSames), parse.GetValue(ShowReplacementSteps), report);
         timer.Mark("output");
         return Outcome(plan, violations, parse.GetValue(ExpectNoChanges), cli);
     }

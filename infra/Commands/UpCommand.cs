@@ -34,17 +34,23 @@ internal static class UpCommand
         await using var stackLock = await ws.Backend.LockAsync(ws.Project, ws.Stack, "up", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
         var plan = await new Planner(ws.Providers(parse.GetValue(PreviewCommand.Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
-        var violations = ws.RunPolicies(desired, plan);
+        var report = ws.RunPolicies(desired, plan);
+        var violations = report.Violations;
         var view = Views.For(cli, parse);
         if (!parse.GetValue(SkipPreview) && !parse.GetValue(PreviewCommand.Json))
         {
-            view.Preview(plan, violations, parse.GetValue(PreviewCommand.Diff), parse.GetValue(PreviewCommand.ShowSames), parse.GetValue(PreviewCommand.ShowReplacementSteps));
+            view.Preview(plan, violations, parse.GetValue(PreviewCommand.Diff), parse.GetValue(PreviewCommand.ShowSames), parse.GetValue(PreviewCommand.ShowReplacementSteps), report);
         }
+        // A mandatory violation stops the run here, before the first change.
         var blocked = PreviewCommand.Outcome(plan, violations, expectNoChanges: false, cli);
-        if (blocked != ExitCodes.Ok) return blocked;
+        if (blocked != ExitCodes.Ok)
+        {
+            if (parse.GetValue(PreviewCommand.Json)) view.Json(plan, violations, ws, report: report);
+            return blocked;
+        }
         if (!plan.HasChanges && checkpoint.PendingOperations.Count == 0)
         {
-            if (parse.GetValue(PreviewCommand.Json)) view.Json(plan, violations, ws);
+            if (parse.GetValue(PreviewCommand.Json)) view.Json(plan, violations, ws, report: report);
             return ExitCodes.Ok;
         }
         if (parse.GetValue(PreviewCommand.ExpectNoChanges))

@@ -5,7 +5,8 @@ using Llmctl.Stacks.Config;
 namespace Llmctl.Stacks.Compose;
 
 /// <summary>
-/// The LiteLLM gateway: each alias follows the active one of its llama.cpp lanes (<see cref="ModelAlias.ToActiveLane"/>);
+/// The LiteLLM gateway: each alias follows the active one of its llama.cpp and vLLM lanes (the gateway carries the
+/// <see cref="AliasRoutes"/> the alias-backends policy checks);
 /// each fleet is one <c>model_list</c> entry per node of its Ollama lane; external models reference their provider key
 /// as <c>os.environ/NAME</c>, the keys themselves going to a Secret. The master key is the operator's Secret
 /// (<c>gateway.masterKeySecret</c>), the secure value <c>gateway.masterKey</c>, or the secret <c>litellmMasterKey</c>.
@@ -20,22 +21,25 @@ public static class GatewayComposer
         if (config.Gateway is not { } gateway) return null;
         var key = (string path) => $"{ctx.ProjectName}:{path}";
 
-        var byName = lanes.LlamaCpp.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        // An alias may name llama.cpp and vLLM lanes (seed 002's rollback lane is vLLM). It points at the active one;
+        // when none or several are active it still composes (on the first active, else the first listed) so the
+        // alias-backends policy can name the stranded or ambiguous alias instead of the stack failing to load.
+        var backends = lanes.LlamaCpp.Select(l => (l.Name, l.Args.Active, l.Endpoint, Served: l.Alias))
+            .Concat(lanes.Vllm.Select(l => (l.Name, l.Args.Active, l.Endpoint, Served: l.ServedModelName)))
+            .ToDictionary(l => l.Name, StringComparer.Ordinal);
         var aliases = new List<ModelAlias>();
+        var routes = new List<AliasRoute>();
         for (var i = 0; i < gateway.Aliases.Count; i++)
         {
             var alias = gateway.Aliases[i];
             var at = key($"gateway.aliases[{i}].lanes");
-            var targets = alias.Lanes.Select(name => byName.TryGetValue(name, out var lane) ? lane
-                : throw new StackCompositionException(at, $"alias '{alias.Name}' names lane '{name}', which is not a llamacpp lane; use one of: {string.Join(", ", byName.Keys)}")).ToList();
-            try
-            {
-                aliases.Add(ModelAlias.ToActiveLane(alias.Name, targets) with { Rpm = alias.Rpm });
-            }
-            catch (ArgumentException ex)
-            {
-                throw new StackCompositionException(at, ex.Message.Split(" (Parameter", 2)[0]);
-            }
+            if (alias.Lanes.Count == 0) throw new StackCompositionException(at, $"alias '{alias.Name}' names no lanes; list the lanes that can serve it");
+            var targets = alias.Lanes.Select(name => backends.TryGetValue(name, out var lane) ? lane
+                : throw new StackCompositionException(at, $"alias '{alias.Name}' names lane '{name}', which is not a llamacpp or vllm lane; use one of: {string.Join(", ", backends.Keys)}")).ToList();
+            var target = targets.FirstOrDefault(t => t.Active);
+            if (target.Name is null) target = targets[0];
+            aliases.Add(new ModelAlias { Name = alias.Name, ApiBase = target.Endpoint, ServedModel = target.Served, Rpm = alias.Rpm });
+            routes.Add(new AliasRoute(alias.Name, alias.Lanes));
         }
 
         var ollama = lanes.Ollama.ToDictionary(l => l.Name, StringComparer.Ordinal);
@@ -114,6 +118,8 @@ public static class GatewayComposer
                 : secrets.Require(ctx.ProjectName, MasterKeySecret, "the gateway's master key (or set gateway.masterKey, or gateway.masterKeySecret to a Secret you create)"),
         };
         var options = certificates is null ? null : new ComponentResourceOptions { DependsOn = [certificates.Issuer] };
-        return new LiteLlmGateway(Name, args, options);
+        var composed = new LiteLlmGateway(Name, args, options);
+        if (routes.Count > 0) composed.Annotate(new AliasRoutes(routes));
+        return composed;
     }
 }

@@ -38,7 +38,11 @@ public static class GpuComposer
                 throw new StackCompositionException(key($"gpuNodes[{i}].name"), $"node '{node.Name}' is declared twice; give each GPU node once");
             }
             var gpu = hardware.For(node.Name, UsableVramMiB(node, i, hardware, key));
-            nodes.Add(node.Name, new ComposedGpuNode(node, hardware, i, new GpuNode(node.Name, new GpuNodeArgs { Gpu = gpu, Labels = node.Labels })));
+            var gpuNode = new GpuNode(node.Name, new GpuNodeArgs { Gpu = gpu, Labels = node.Labels });
+            var cpu = node.Allocatable?.Cpu ?? (node.Cpu > 0 ? Engine.Config.Quantity.Parse(node.Cpu.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null);
+            var memory = node.Allocatable?.Memory ?? node.Memory;
+            if (cpu is not null || memory is not null) gpuNode.Annotate(new NodeAllocatable(node.Name, cpu, memory));
+            nodes.Add(node.Name, new ComposedGpuNode(node, hardware, i, gpuNode));
         }
 
         var layer = new GpuLayer(nodes, null, []);

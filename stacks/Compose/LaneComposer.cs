@@ -86,7 +86,7 @@ public static class LaneComposer
 
             if (lane.Runtime == LaneRuntime.Vllm)
             {
-                vllm.Add(new VllmLane(lane.Name, new VllmLaneArgs
+                vllm.Add(Broken(lane, new VllmLane(lane.Name, new VllmLaneArgs
                 {
                     Namespace = ns,
                     Image = image,
@@ -103,11 +103,11 @@ public static class LaneComposer
                     Resources = resources,
                     Lock = modelLock,
                     ExtraArgs = lane.ExtraArgs,
-                }, options));
+                }, options), l => l.Deployment));
                 continue;
             }
 
-            llamaCpp.Add(new LlamaCppLane(lane.Name, new LlamaCppLaneArgs
+            llamaCpp.Add(Broken(lane, new LlamaCppLane(lane.Name, new LlamaCppLaneArgs
             {
                 Namespace = ns,
                 Image = image,
@@ -128,19 +128,26 @@ public static class LaneComposer
                 RuntimeClassName = nvidia.RuntimeClassName,
                 Resources = resources,
                 ExtraArgs = lane.ExtraArgs,
-                Prefetch = prefetches.GetValueOrDefault(lane.Node),
+                Prefetch = modelLock is { IsLocked: true } ? prefetches.GetValueOrDefault(lane.Node) : null,
                 GpuCount = lane.Gpus,
                 CpuMoe = lane.CpuMoe,
                 CpuMoeLayers = lane.NCpuMoe,
                 Router = Router(lane, at, locks, key),
-            }, options));
+            }, options), l => l.Deployment));
         }
         return new LaneLayer(llamaCpp, vllm, ollama);
     }
 
+    /// <summary>A lane the stack marks broken carries the reason on its Deployment, for the known-broken policy.</summary>
+    private static T Broken<T>(LaneConfig lane, T component, Func<T, Resource> deployment)
+    {
+        if (!string.IsNullOrWhiteSpace(lane.Broken)) deployment(component).Annotate(new KnownBroken(lane.Broken));
+        return component;
+    }
+
     /// <summary>
     /// One prefetch Job per GPU node that has llama.cpp lanes, downloading exactly their locked files (<c>lanes.prefetch</c>).
-    /// A lane without a locked <c>modelRef</c> is refused: the prefetch never fetches what is not pinned by sha256 and size.
+    /// A lane without a locked <c>modelRef</c> is left out: the prefetch never fetches what is not pinned by sha256 and size.
     /// </summary>
     private static Dictionary<string, ModelPrefetch> Prefetches(StackConfig config, GpuLayer gpu, ModelLockFile? locks, string ns, Resource laneNamespace, Func<string, string> key)
     {
@@ -153,12 +160,9 @@ public static class LaneComposer
             var lane = config.Lanes.Items[i];
             if (lane.Runtime != LaneRuntime.LlamaCpp || lane.Node is null) continue;
             var at = $"lanes.items[{i}].modelRef";
-            var modelLock = Lock(lane, locks, key(at))
-                ?? throw new StackCompositionException(key(at), $"lane '{lane.Name}' names no modelRef, but lanes.prefetch downloads only locked files; add the model to models.lock.yaml and name it here");
-            if (!modelLock.IsLocked)
-            {
-                throw new StackCompositionException(key(at), $"model '{modelLock.Ref}' of lane '{lane.Name}' is not locked ({modelLock.UnlockedReason}); record its sha256 and sizeBytes in models.lock.yaml, or remove lanes.prefetch");
-            }
+            // The prefetch downloads only what is pinned by sha256 and size. A lane without a locked file is left out
+            // of it, and the model-locks policy reports that lane (unlocked, or not prefetched) at the stack's level.
+            if (Lock(lane, locks, key(at)) is not { IsLocked: true } modelLock) continue;
             var list = byNode.TryGetValue(lane.Node, out var l) ? l : byNode[lane.Node] = [];
             if (!list.Any(m => m.Ref == modelLock.Ref)) list.Add(modelLock);
         }

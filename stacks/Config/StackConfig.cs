@@ -48,6 +48,11 @@ public sealed record GpuNodeConfig
     public GpuSpecConfig? Gpus { get; init; }
     public int Cpu { get; init; }
     public Quantity? Memory { get; init; }
+    /// <summary>
+    /// What the kubelet offers to pods (<c>kubectl describe node</c> → Allocatable: capacity minus system reserves);
+    /// the node-budget policy fits every request into it. Default: <see cref="Cpu"/> and <see cref="Memory"/>.
+    /// </summary>
+    public ResourceAmounts? Allocatable { get; init; }
     /// <summary>Where the node's model disk is mounted on the host.</summary>
     public string ModelDisk { get; init; } = "/models";
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
@@ -166,6 +171,11 @@ public sealed record LaneConfig
     public int? Port { get; init; }
     public ResourcesConfig Resources { get; init; } = new();
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+    /// <summary>
+    /// Marks the lane's profile known broken, with the reason (seed 002: the NVFP4 checkpoint fails with an
+    /// lm_head.input_scale mismatch); the known-broken policy refuses to activate it. Null: not known broken.
+    /// </summary>
+    public string? Broken { get; init; }
     /// <summary>
     /// llamacpp and vllm: the GPUs the lane asks for. llama.cpp splits the layers over them (its default
     /// <c>--split-mode layer</c>); vLLM uses them for <c>--tensor-parallel-size</c>.

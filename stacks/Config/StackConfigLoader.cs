@@ -104,7 +104,6 @@ public static partial class StackConfigLoader
 
         CheckLabel(binder, config.Lanes, nameof(LanesConfig.Namespace), config.Lanes.Namespace);
         var lanes = new Dictionary<string, LaneConfig>(StringComparer.Ordinal);
-        var activeByNode = new Dictionary<string, List<LaneConfig>>(StringComparer.Ordinal);
         foreach (var lane in config.Lanes.Items.Where(l => l.Name is not null))
         {
             CheckLabel(binder, lane, nameof(LaneConfig.Name), lane.Name);
@@ -142,20 +141,7 @@ public static partial class StackConfigLoader
                 binder.Report(lane, nameof(LaneConfig.Node), $"lane '{lane.Name}' names node '{lane.Node}', which is not a GPU node",
                     hint is null ? known : $"{hint} {known}");
             }
-            else if (lane.Active)
-            {
-                // A node with N GPUs runs active lanes until their GPUs add up to N (one per GPU, or several for a split lane).
-                var active = activeByNode.TryGetValue(lane.Node, out var list) ? list : activeByNode[lane.Node] = [];
-                active.Add(lane);
-                var gpus = HardwareCatalog.Resolve(nodes[lane.Node], out _, out _)?.GpuCount ?? 1;
-                var asked = active.Sum(l => Math.Max(1, l.Gpus));
-                if (asked > gpus)
-                {
-                    binder.Report(lane, nameof(LaneConfig.Active),
-                        $"active lanes {string.Join(", ", active.Select(l => $"'{l.Name}'"))} on node '{lane.Node}' ask for {asked} GPU(s), and the node has {gpus}",
-                        gpus == 1 ? "one lane per GPU is active; set 'active: false' on the others" : "set 'active: false' on some, or declare the node's GPUs with gpus.count");
-                }
-            }
+            // Two active lanes on one GPU is well-formed: the one-active-lane policy reports it (with its level).
         }
     }
 

@@ -31,6 +31,10 @@ internal sealed class CliHarness : IDisposable
     public string Out { get; private set; } = "";
     public string Err { get; private set; } = "";
     public bool Terminal { get; init; }
+    /// <summary>Real providers for the stack (the Kubernetes provider against the fake API server); null: the mocks seam.</summary>
+    public Func<Engine.Config.LoadedStack, bool, ProviderRegistry>? ProviderFactory { get; init; }
+    /// <summary>Where preflight reads live facts; null: it reads none.</summary>
+    public Func<Engine.Config.LoadedStack, Providers.Kubernetes.ClusterFacts>? ClusterFacts { get; init; }
     public string StackFile => Path.Combine(Directory, "Pulumi.homelab.yaml");
 
     public CliHarness Env(string name, string? value)
@@ -55,6 +59,8 @@ internal sealed class CliHarness : IDisposable
             Environment = name => _env.GetValueOrDefault(name),
             WorkingDirectory = Directory,
             Providers = new ProviderRegistry().RegisterFallback(Provider),
+            ProviderFactory = ProviderFactory,
+            ClusterFacts = ClusterFacts,
             BackendFactory = _ => new FileBackend(StateRoot),
         };
         var code = await new LlmctlApp(cli).RunAsync(args, TestContext.Current.CancellationToken);

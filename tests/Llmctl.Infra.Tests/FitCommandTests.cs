@@ -158,14 +158,14 @@ public sealed class FitCommandTests
     }
 
     [Fact]
-    public async Task A_third_active_lane_on_the_two_GPU_box_is_refused_at_load()
+    public async Task A_third_active_lane_on_the_two_GPU_box_is_blocked_by_the_one_active_lane_policy()
     {
         using var cli = WithTestStacks();
         var file = Path.Combine(cli.Directory, "Pulumi.twogpu.yaml");
         var text = File.ReadAllText(file);
         File.WriteAllText(file, text.Replace("      - name: big-split\n        runtime: llamacpp\n        active: false", "      - name: big-split\n        runtime: llamacpp\n        active: true", StringComparison.Ordinal));
-        Assert.Equal(ExitCodes.ConfigOrUsage, await cli.RunAsync("preview", "-s", "twogpu"));
-        Assert.Contains("ask for 4 GPU(s), and the node has 2", cli.Err);
+        Assert.Equal(ExitCodes.PolicyViolation, await cli.RunAsync("preview", "-s", "twogpu"));
+        Assert.Contains("node 'duo' has 2 GPUs but its running lanes ask for 4", cli.Out + cli.Err);
     }
 
     [Fact]

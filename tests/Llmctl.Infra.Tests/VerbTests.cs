@@ -163,7 +163,7 @@ public class VerbTests
         cli.EditStackFile("server-cuda@sha256:5268283a8d6510d167364f19aee93e98180d8eb0cac4b7edb20af7e3edf40c17\n        model: Qwen3.6-35B-A3B-UD-Q4_K_M.gguf\n        modelRef: qwen36-35b-a3b-ud-q4-k-m # models.lock.yaml: the Deployment carries the lock's annotations\n        alias: qwen36-35b-gguf-fast # seed 002: the pod command's --alias is the lane name",
             "server-cuda@sha256:" + new string('0', 64) + "\n        model: Qwen3.6-35B-A3B-UD-Q4_K_M.gguf\n        modelRef: qwen36-35b-a3b-ud-q4-k-m # models.lock.yaml: the Deployment carries the lock's annotations\n        alias: qwen36-35b-gguf-fast # seed 002: the pod command's --alias is the lane name");
         Assert.Equal(ExitCodes.PolicyViolation, await cli.RunAsync("preview", "-s", "homelab"));
-        Assert.Contains("image-pinned-by-digest", cli.Out);
+        Assert.Contains("[mandatory]  llmctl-platform v0.2.0  pinned-digests", cli.Out);
         Assert.Equal(ExitCodes.PolicyViolation, await cli.RunAsync("up", "--yes", "-s", "homelab"));
         Assert.Empty(cli.Provider.Calls);
     }

@@ -25,7 +25,7 @@ public sealed class PolicyRunnerTests
         public string Name => name;
         public string Description => "always throws";
         public EnforcementLevel DefaultEnforcement => EnforcementLevel.Advisory;
-        public IEnumerable<(string Message, Urn? Urn)> Validate(StackContext stack) => throw new InvalidOperationException("boom");
+        public IEnumerable<PolicyFinding> Validate(StackContext stack) => throw new InvalidOperationException("boom");
     }
 
     private sealed class ThrowsLazily(string name) : IResourcePolicy
@@ -46,7 +46,38 @@ public sealed class PolicyRunnerTests
         public string Name => name;
         public string Description => "reports the plan's step count";
         public EnforcementLevel DefaultEnforcement => EnforcementLevel.Mandatory;
-        public IEnumerable<(string Message, Urn? Urn)> Validate(Plan plan, StackContext stack) => [($"{plan.Steps.Count} steps", null)];
+        public IEnumerable<PolicyFinding> Validate(Plan plan, StackContext stack) => [($"{plan.Steps.Count} steps", null)];
+    }
+
+    private sealed class Warns(string name) : IStackPolicy
+    {
+        public string Name => name;
+        public string Description => "one warning, one blocking finding";
+        public EnforcementLevel DefaultEnforcement => EnforcementLevel.Mandatory;
+        public IEnumerable<PolicyFinding> Validate(StackContext stack) => [PolicyFinding.Warn("close to the limit"), ("over the limit", null)];
+    }
+
+    [Fact]
+    public void A_warning_finding_of_a_mandatory_policy_is_advisory_and_the_report_counts_what_ran()
+    {
+        var report = new PolicyRunner([new Pack("pack", new Warns("budget"), new FlagEveryResource("quiet"))],
+            new Dictionary<string, EnforcementLevel> { ["quiet"] = EnforcementLevel.Disabled }).Evaluate(OneResource());
+
+        Assert.Equal([EnforcementLevel.Advisory, EnforcementLevel.Mandatory], report.Violations.Select(v => v.Enforcement));
+        Assert.Equal((1, 0, 1, 1, 1), (report.Ran("pack"), report.Passed("pack"), report.Disabled("pack"),
+            report.Count("pack", EnforcementLevel.Advisory), report.Count("pack", EnforcementLevel.Mandatory)));
+    }
+
+    [Fact]
+    public void Settings_that_name_an_unknown_policy_or_give_options_to_one_without_any_are_refused()
+    {
+        var unknown = Assert.Throws<PolicySettingsException>(() => new PolicyRunner([new Pack("pack", new Warns("budget"))],
+            new PolicySettings { Policies = new Dictionary<string, (EnforcementLevel?, System.Text.Json.Nodes.JsonObject?)> { ["bugdet"] = (EnforcementLevel.Advisory, null) } }));
+        Assert.Contains("there is no policy 'bugdet'; the policies are: budget", unknown.Message);
+
+        var options = Assert.Throws<PolicySettingsException>(() => new PolicyRunner([new Pack("pack", new Warns("budget"))],
+            new PolicySettings { Policies = new Dictionary<string, (EnforcementLevel?, System.Text.Json.Nodes.JsonObject?)> { ["budget"] = (null, new() { ["x"] = 1 }) } }));
+        Assert.Equal("budget.x", options.KeyPath);
     }
 
     private sealed class Pack(string name, params IPolicy[] policies) : PolicyPack

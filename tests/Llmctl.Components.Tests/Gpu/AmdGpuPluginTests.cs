@@ -100,12 +100,11 @@ public sealed class AmdGpuPluginTests
     }
 
     [Fact]
-    public void A_labeller_image_without_a_digest_is_refused()
+    public void A_labeller_image_without_a_digest_is_written_by_tag_and_left_to_the_pinned_digests_policy()
     {
-        var ex = Assert.Throws<ComponentArgumentException>(() => Build(new() { LabellerImage = ImageRef.Parse("docker.io/rocm/k8s-device-plugin:labeller-1.31.0.9") }));
+        var plugin = Build(new() { LabellerImage = ImageRef.Parse("docker.io/rocm/k8s-device-plugin:labeller-1.31.0.9") });
 
-        Assert.Equal("labellerImage", Assert.Single(ex.Problems).Argument);
-        Assert.Contains("is not pinned by digest", ex.Message);
+        Assert.Contains(plugin.Release.Chart.Annotations.OfType<ContainerImage>(), c => !c.Image.IsPinned);
     }
 
     [Fact]

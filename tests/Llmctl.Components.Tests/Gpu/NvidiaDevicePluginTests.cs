@@ -169,12 +169,11 @@ public sealed class NvidiaDevicePluginTests
     }
 
     [Fact]
-    public void An_image_without_a_digest_is_refused()
+    public void An_image_without_a_digest_is_written_by_tag_and_left_to_the_pinned_digests_policy()
     {
-        var ex = Assert.Throws<ComponentArgumentException>(() => Build(new() { Image = ImageRef.Parse("nvcr.io/nvidia/k8s-device-plugin:v0.20.0") }));
+        var plugin = Build(new() { Image = ImageRef.Parse("nvcr.io/nvidia/k8s-device-plugin:v0.20.0") });
 
-        Assert.Equal("image", Assert.Single(ex.Problems).Argument);
-        Assert.Contains("is not pinned by digest", ex.Message);
+        Assert.Equal("v0.20.0", plugin.Values["image"]!["tag"]!.GetValue<string>());
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class ModelPrefetchTests
     }
 
     [Fact]
-    public void An_unlocked_entry_an_unpinned_image_and_a_relative_disk_are_refused()
+    public void An_unlocked_entry_and_a_relative_disk_are_refused_and_an_unpinned_image_is_left_to_pinned_digests()
     {
         var ex = Fails(() => new ModelPrefetch("prefetch", ModelTestData.Prefetch with
         {
@@ -70,9 +70,9 @@ public sealed class ModelPrefetchTests
             ModelDisk = "models",
         }));
 
-        Assert.Equal(["modelDisk", "image", "models"], ex.Problems.Select(p => p.Argument));
-        Assert.Contains("has no sha256 in the lock", ex.Problems[2].Message);
-        Assert.Contains("only downloads files it can verify", ex.Problems[2].Message);
+        Assert.Equal(["modelDisk", "models"], ex.Problems.Select(p => p.Argument));
+        Assert.Contains("has no sha256 in the lock", ex.Problems[1].Message);
+        Assert.Contains("only downloads files it can verify", ex.Problems[1].Message);
     }
 
     // The script itself, run with sh against a fake curl that "downloads" from a local folder.

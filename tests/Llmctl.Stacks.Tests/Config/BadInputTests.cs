@@ -34,7 +34,6 @@ public class BadInputTests
         { "unknownsection", 5, 3, "unknown configuration key 'llm-platform:lane' — did you mean 'lanes'?" },
         { "unknownattr", 1, 1, "unknown stack file attribute 'secretprovider' — did you mean 'secretsprovider'?" },
         { "schemamismatch", 5, 5, "llm-platform:adminEmail: expected string as declared in Pulumi.yaml, got a list" },
-        { "twoactive", 17, 17, "active lanes 'qwen', 'gemma' on node 'gpu-worker-1' ask for 2 GPU(s), and the node has 1" },
         { "manyerrors", 18, 20, "llm-platform:lanes.items[0].flashAttn: expected true or false, got 'maybe'" },
     };
 

@@ -1,0 +1,56 @@
+using Llmctl.Components.Gpu;
+using Llmctl.Components.Models;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Policy;
+using Llmctl.Fit.Lock;
+
+namespace Llmctl.Policies.Platform;
+
+/// <summary>
+/// Supply chain for model files: every llama.cpp and vLLM lane, active or parked, serves a model locked in
+/// <c>models.lock.yaml</c> with its sha256 and size (the lane's <see cref="LockedModels"/>), and every llama.cpp lane's
+/// files are in the prefetch Job of its node, which downloads and verifies exactly those bytes before the lane starts.
+/// Ollama lanes pull by name and tag from the registry and have no file to lock; they are not checked here.
+/// </summary>
+public sealed class ModelLocks : IStackPolicy
+{
+    public const string PolicyName = "model-locks";
+
+    public string Name => PolicyName;
+    public string Description => "Every lane's model is locked with sha256 and size in models.lock.yaml, and llama.cpp lanes' files are in the prefetch list.";
+    public EnforcementLevel DefaultEnforcement => EnforcementLevel.Mandatory;
+
+    public IEnumerable<PolicyFinding> Validate(StackContext stack)
+    {
+        var prefetches = Workload.All(stack)
+            .Where(w => w.Find<LockedModels>() is not null && w.Find<ServingLane>() is null)
+            .Select(w => (Node: w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString(), Locks: w.Find<LockedModels>()!.Locks))
+            .ToList();
+        foreach (var lane in Lanes.All(stack))
+        {
+            foreach (var problem in Check(lane, prefetches)) yield return (problem, lane.Workload.Owner.Urn);
+        }
+    }
+
+    private static IEnumerable<string> Check(LaneWorkload lane, List<(string? Node, IReadOnlyList<ModelLock> Locks)> prefetches)
+    {
+        var name = lane.Annotation.Name;
+        if (lane.Annotation.Runtime == ModelRuntime.Ollama) yield break;
+        if (lane.Find<LockedModels>() is not { Locks.Count: > 0 } locked)
+        {
+            var served = lane.Workload.OfType<ServedModel>().Select(m => m.File).FirstOrDefault();
+            yield return $"lane '{name}' serves {(served is null ? "a model" : $"'{served}'")} that is not in models.lock.yaml, so nothing verifies its bytes; "
+                + "add the file to the lock (its sha256 and sizeBytes) and name it in the lane's modelRef";
+            yield break;
+        }
+        foreach (var entry in locked.Unlocked) yield return $"lane '{name}': {entry.UnlockedReason}";
+        if (lane.Annotation.Runtime != ModelRuntime.LlamaCpp) yield break;
+        var prefetch = prefetches.Where(p => p.Node == lane.Annotation.Node).SelectMany(p => p.Locks).ToList();
+        foreach (var entry in locked.Locks.Where(l => l.IsLocked && !prefetch.Any(p => p.Ref == l.Ref && p.Sha256 == l.Sha256)))
+        {
+            yield return prefetch.Count == 0 && !prefetches.Any(p => p.Node == lane.Annotation.Node)
+                ? $"lane '{name}': model '{entry.Ref}' is not prefetched: node '{lane.Annotation.Node}' has no prefetch Job; set lanes.prefetch so the file is downloaded and verified before the lane starts"
+                : $"lane '{name}': model '{entry.Ref}' is not in the prefetch list of node '{lane.Annotation.Node}'; add it so it is downloaded and verified before the lane starts";
+        }
+    }
+}

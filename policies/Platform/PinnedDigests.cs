@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Llmctl.Components.Gpu;
+using Llmctl.Components.Images;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Policy;
+
+namespace Llmctl.Policies.Platform;
+
+/// <summary>
+/// Supply chain: every image of every object with a pod template — whichever component or chart made it — is pinned
+/// by a real digest (<c>name:tag@sha256:&lt;64 hex&gt;</c> or <c>name@sha256:…</c>); images named to charts
+/// (<see cref="ContainerImage"/>, <see cref="DevicePluginRelease"/>) are too; and every Helm chart is an exact version,
+/// never a range or "latest".
+/// </summary>
+public sealed partial class PinnedDigests : IResourcePolicy
+{
+    public const string PolicyName = "pinned-digests";
+    /// <summary>The digest sample stack files carry until the operator writes the one they pulled.</summary>
+    public const string SampleDigest = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+    public string Name => PolicyName;
+    public string Description => "Every container image is pinned by digest and every chart by an exact version, so a re-pushed tag never changes what runs.";
+    public EnforcementLevel DefaultEnforcement => EnforcementLevel.Mandatory;
+
+    public IEnumerable<string> Validate(Resource resource)
+    {
+        foreach (var workload in Workload.Of(resource))
+        {
+            foreach (var container in workload.Containers)
+            {
+                var where = $"{workload.Display} container '{container["name"]}'";
+                if (Problem(container["image"]?.ToString(), where) is { } problem) yield return problem;
+            }
+        }
+        // A workload of its own is checked by its containers; the rest below is for releases and other objects.
+        if (Workload.Of(resource).Any(w => !w.Rendered)) yield break;
+        if (resource is not CustomResource custom) yield break;
+        var named = resource.Annotations.OfType<ContainerImage>().Select(c => (Where: $"image '{c.Container}'", Image: c.Image.ToString()))
+            .Concat(resource.Annotations.OfType<DevicePluginRelease>().Where(d => d.Image is not null).Select(d => (Where: $"{d.Chart} device plugin image", Image: d.Image!)))
+            .DistinctBy(x => x.Image);
+        foreach (var (where, image) in named)
+        {
+            if (Problem(image, $"{resource.Urn.Name}: {where}") is { } problem) yield return problem;
+        }
+        if (custom.Type == "kubernetes:helm.cattle.io/v1:HelmChart" && custom.Inputs["spec"] is JsonObject spec)
+        {
+            var chart = spec["chart"]?.ToString() ?? "";
+            var version = spec["version"]?.ToString();
+            var byDigest = chart.StartsWith("oci://", StringComparison.Ordinal) && chart.Contains("@sha256:", StringComparison.Ordinal);
+            if (!byDigest && (version is null || !ExactVersion().IsMatch(version)))
+            {
+                yield return $"HelmChart '{custom.Inputs["metadata"]?["name"]}' installs chart '{chart}' at "
+                    + (version is null ? "no version (whatever is newest)" : $"'{version}', which is not one exact version")
+                    + "; pin the exact version you tested, e.g. 0.20.0";
+            }
+        }
+    }
+
+    /// <summary>Null when <paramref name="text"/> is pinned by a real digest, else what is wrong and what to write.</summary>
+    public static string? Problem(string? text, string where)
+    {
+        if (!ImageRef.TryParse(text, out var image, out var error)) return $"{where} has an image that cannot be read: {error}";
+        if (!image.IsPinned)
+        {
+            return $"{where} runs '{image}', which is not pinned by digest; write {image}@sha256:<digest> with the digest you pulled and tested";
+        }
+        return image.Digest == SampleDigest ? $"{where} runs '{image}' with the sample all-zero digest; replace it with your pinned digest" : null;
+    }
+
+    [GeneratedRegex(@"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")]
+    private static partial Regex ExactVersion();
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Llmctl.Components.Gpu;
+using Llmctl.Engine.Config;
+using Llmctl.Engine.Model;
+
+namespace Llmctl.Policies.Platform;
+
+/// <summary>
+/// A Kubernetes object with a pod template, read from its JSON (what the cluster receives), so every object is seen
+/// the same way: typed objects of components, customized ones, and objects a chart renders. <see cref="Owner"/> is
+/// the resource itself, or for a rendered object the release that makes it (then <see cref="Rendered"/> is true and
+/// the owner's annotations are not the object's).
+/// </summary>
+public sealed record Workload(Resource Owner, JsonObject Object, string Kind, string Name, string? Namespace, JsonObject PodSpec, bool Rendered = false)
+{
+    /// <summary><c>Deployment 'qwen36-35b-gguf-fast'</c>.</summary>
+    public string Display => Rendered ? $"{Kind} '{Name}' (rendered for release '{Owner.Urn.Name}')" : $"{Kind} '{Name}'";
+
+    /// <summary>The pods it runs at once: <c>spec.replicas</c> (default 1), a Job's parallelism, one per node for a DaemonSet.</summary>
+    public int Replicas => Kind switch
+    {
+        "DaemonSet" or "Pod" or "CronJob" => 1,
+        "Job" => Int(Object["spec"]?["parallelism"]) ?? 1,
+        _ => Int(Object["spec"]?["replicas"]) ?? 1,
+    };
+
+    public IEnumerable<JsonObject> Containers => Array(PodSpec["initContainers"]).Concat(Array(PodSpec["containers"]));
+
+    public string? RuntimeClassName => PodSpec["runtimeClassName"]?.GetValue<string>();
+
+    /// <summary>An annotation of the object (a component's own objects carry them; rendered objects carry none).</summary>
+    public T? Find<T>() where T : class, IResourceAnnotation => Rendered ? null : Owner.Annotations.Find<T>();
+
+    public IEnumerable<T> OfType<T>() where T : IResourceAnnotation => Rendered ? [] : Owner.Annotations.OfType<T>();
+
+    /// <summary>The quantity a container asks for (<c>requests</c>) or is capped at (<c>limits</c>) of <paramref name="resource"/>.</summary>
+    public static string? Amount(JsonObject container, string kind, string resource) =>
+        container["resources"]?[kind]?[resource] is JsonValue v ? v.ToString() : null;
+
+    /// <summary>Every object with a pod template, in registration order.</summary>
+    public static IEnumerable<Workload> All(StackContext stack) => stack.Resources.SelectMany(Of);
+
+    /// <summary>
+    /// The workloads <paramref name="resource"/> puts in the cluster: itself when it is a Kubernetes object with a pod
+    /// spec (not a patch). Objects rendered from a release's chart are added here, as <see cref="FromJson"/> with the
+    /// release as owner, so every workload policy sees them without a change of its own.
+    /// </summary>
+    public static IEnumerable<Workload> Of(Resource resource)
+    {
+        if (resource is CustomResource custom && custom.Type.StartsWith("kubernetes:", StringComparison.Ordinal) && !custom.Type.EndsWith("Patch", StringComparison.Ordinal)
+            && FromJson(resource, custom.Inputs, rendered: false) is { } own)
+        {
+            yield return own;
+        }
+    }
+
+    /// <summary>The workload a Kubernetes object's JSON describes, or null when it has no pod template.</summary>
+    public static Workload? FromJson(Resource owner, JsonObject json, bool rendered)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(json);
+        var kind = json["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : owner.Type.Split(':').Last();
+        var spec = json["spec"] as JsonObject;
+        var podSpec = kind == "Pod" ? spec
+            : spec?["template"]?["spec"] as JsonObject ?? spec?["jobTemplate"]?["spec"]?["template"]?["spec"] as JsonObject;
+        if (podSpec?["containers"] is not JsonArray) return null;
+        return new Workload(owner, json, kind, json["metadata"]?["name"]?.ToString() ?? owner.Name, json["metadata"]?["namespace"]?.ToString(), podSpec, rendered);
+    }
+
+    /// <summary>
+    /// Whether the scheduler could place this pod on <paramref name="node"/>: every nodeSelector label matches, the
+    /// required node affinity is met, and every NoSchedule/NoExecute taint is tolerated.
+    /// </summary>
+    public bool CanRunOn(GpuNode node)
+    {
+        var labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal) { [GpuLabels.Hostname] = node.Gpu.Node };
+        if (PodSpec["nodeSelector"] is JsonObject selector
+            && selector.Any(kv => !labels.TryGetValue(kv.Key, out var value) || value != kv.Value?.ToString()))
+        {
+            return false;
+        }
+        if (PodSpec["affinity"]?["nodeAffinity"]?["requiredDuringSchedulingIgnoredDuringExecution"]?["nodeSelectorTerms"] is JsonArray { Count: > 0 } terms
+            && !terms.OfType<JsonObject>().Any(term => Array(term["matchExpressions"]).All(e => Matches(e, labels))))
+        {
+            return false;
+        }
+        return node.Taints.Where(t => t.Effect is "NoSchedule" or "NoExecute").All(Tolerates);
+    }
+
+    /// <summary>Whether a toleration of the pod matches <paramref name="taint"/> (Kubernetes' rules: Exists, Equal, empty key).</summary>
+    public bool Tolerates(k8s.Models.V1Taint taint) => Array(PodSpec["tolerations"]).Any(t =>
+    {
+        var key = t["key"]?.ToString();
+        var op = t["operator"]?.ToString() ?? "Equal";
+        var effect = t["effect"]?.ToString();
+        if (!string.IsNullOrEmpty(effect) && effect != taint.Effect) return false;
+        if (string.IsNullOrEmpty(key)) return op == "Exists";
+        if (key != taint.Key) return false;
+        return op == "Exists" || (t["value"]?.ToString() ?? "") == (taint.Value ?? "");
+    });
+
+    private static bool Matches(JsonObject expression, Dictionary<string, string> labels)
+    {
+        var key = expression["key"]?.ToString() ?? "";
+        var values = Array(expression["values"]).Select(v => v.ToString()).ToHashSet(StringComparer.Ordinal);
+        var has = labels.TryGetValue(key, out var value);
+        return expression["operator"]?.ToString() switch
+        {
+            "In" => has && values.Contains(value!),
+            "NotIn" => !has || !values.Contains(value!),
+            "Exists" => has,
+            "DoesNotExist" => !has,
+            _ => false,
+        };
+    }
+
+    private static IEnumerable<JsonObject> Array(JsonNode? node) => node is JsonArray a ? a.OfType<JsonObject>() : [];
+
+    private static int? Int(JsonNode? node) =>
+        node is JsonValue v && int.TryParse(v.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>A Kubernetes quantity in its base unit (cores, bytes), or null when it is absent or not one.</summary>
+    public static decimal? Value(string? quantity) =>
+        quantity is not null && Quantity.TryParse(quantity, out var q, out _) ? q.Value : null;
+}
