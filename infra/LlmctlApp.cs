@@ -82,8 +82,9 @@ public sealed class LlmctlApp(CliContext cli)
             case StackAlreadyExistsException e:
                 cli.Err.WriteLine($"error: {e.Message}");
                 return ExitCodes.Error;
-            case CheckpointFormatException e:
-                cli.Err.WriteLine($"error: {e.Message}");
+            case CheckpointFormatException or StateWriteException or CheckpointLostException:
+                // The state could not be read, was lost, or could not be written: the message names the file and what to do.
+                cli.Err.WriteLine($"error: {ex.Message}");
                 return ExitCodes.Error;
             case ProviderException e:
                 cli.Err.WriteLine($"error: {e.Message}");

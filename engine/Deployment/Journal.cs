@@ -20,6 +20,8 @@ public sealed class Journal
     private readonly List<string> _order;
     private readonly HashSet<string> _ordered;
     private readonly List<PendingOperation> _pending = [];
+    /// <summary>Pending operations a previous run left; each stays recorded until a step of this run settles its resource.</summary>
+    private readonly List<PendingOperation> _inherited;
     private readonly StackCheckpoint _base;
     private long _version;
     private long _persisted;
@@ -29,6 +31,7 @@ public sealed class Journal
         _backend = backend;
         _crypter = crypter;
         _base = start;
+        _inherited = start.PendingOperations.ToList();
         foreach (var r in start.Resources) _states[r.Urn.Value] = r;
         // Desired order first (topological by construction), then what remains of the old checkpoint.
         _order = desiredOrder.Select(u => u.Value).Concat(start.Resources.Select(r => r.Urn.Value)).Distinct().ToList();
@@ -80,15 +83,25 @@ public sealed class Journal
         }
     }
 
-    /// <summary>Clears pending operations left by an interrupted run (their steps are planned again).</summary>
-    public IReadOnlyList<PendingOperation> TakeInterrupted()
+    /// <summary>
+    /// The pending operations a previous run left. They are not cleared here: each stays in the checkpoint until a
+    /// step of this run has settled its resource (<see cref="Settled"/>), so a run that fails again still knows.
+    /// </summary>
+    public IReadOnlyList<PendingOperation> Inherited => _base.PendingOperations;
+
+    /// <summary>A step for <paramref name="urn"/> finished: what a previous run left pending for it is resolved.</summary>
+    public void Settled(Urn urn)
     {
         lock (_gate)
         {
-            var taken = _base.PendingOperations.ToList();
-            _version++;
-            return taken;
+            if (_inherited.RemoveAll(op => op.Resource.Urn == urn) > 0) _version++;
         }
+    }
+
+    /// <summary>Whether a previous run's pending operation for <paramref name="urn"/> is still unresolved.</summary>
+    public bool IsStillPending(Urn urn)
+    {
+        lock (_gate) return _inherited.Any(op => op.Resource.Urn == urn);
     }
 
     public StackCheckpoint Snapshot()
@@ -98,7 +111,7 @@ public sealed class Journal
             return _base with
             {
                 Resources = _order.Where(_states.ContainsKey).Select(u => _states[u]).ToList(),
-                PendingOperations = _pending.ToList(),
+                PendingOperations = _inherited.Concat(_pending).ToList(),
                 Time = DateTimeOffset.UtcNow,
             };
         }

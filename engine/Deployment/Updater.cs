@@ -36,14 +36,23 @@ public enum FailureKind
 
 public sealed record StepFailure(Urn Urn, string Message, FailureKind Kind);
 
+/// <summary>A step that did not run, and why (<c>… failed</c>, <c>the run stopped after a failure</c>).</summary>
+public sealed record SkippedStep(Urn Urn, StepOp Op, string Because);
+
+/// <summary>A pending operation a previous run left, and what this run did about it (a sentence, for a warning).</summary>
+public sealed record InterruptedOperation(PendingOperation Operation, string Resolution);
+
 /// <summary>What a run did.</summary>
 public sealed record UpdateResult
 {
     public required IReadOnlyDictionary<StepOp, int> Performed { get; init; }
     public required IReadOnlyList<StepFailure> Failures { get; init; }
+    /// <summary>Changes that did not run because something they depend on failed (or the run stopped).</summary>
+    public IReadOnlyList<SkippedStep> Skipped { get; init; } = [];
     public required TimeSpan Duration { get; init; }
     public required StackCheckpoint Checkpoint { get; init; }
-    public IReadOnlyList<PendingOperation> Interrupted { get; init; } = [];
+    /// <summary>Pending operations a previous run left, each with what this run did about it.</summary>
+    public IReadOnlyList<InterruptedOperation> Interrupted { get; init; } = [];
     public bool Succeeded => Failures.Count == 0;
 }
 
@@ -61,14 +70,23 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
         options ??= new UpdateOptions();
         var clock = Stopwatch.StartNew();
         var journal = new Journal(backend, crypter, start, plan.Steps.Where(s => s.New is not null).Select(s => s.Urn));
-        var interrupted = journal.TakeInterrupted();
         var run = new Run(this, plan, desired, journal, options, observer, cancellationToken);
         await run.ExecuteAsync().ConfigureAwait(false);
+        // A checkpoint that could not be written stops the run: nothing after it would be recorded.
+        if (run.StateFailure is { } stateFailure) throw stateFailure;
         await journal.PersistAsync(CancellationToken.None).ConfigureAwait(false);
+        if (start.Resources.Count > 0 && journal.Snapshot() is { Resources.Count: 0, PendingOperations.Count: 0 } emptied)
+        {
+            // Everything was deleted on purpose: write the empty state once more so the backup agrees, and a later
+            // load does not mistake the empty checkpoint beside a full backup for a lost one.
+            await backend.SaveAsync(emptied, crypter, CancellationToken.None).ConfigureAwait(false);
+        }
+        var interrupted = journal.Inherited.Select(op => new InterruptedOperation(op, run.Resolution(op))).ToList();
         return new UpdateResult
         {
             Performed = run.Performed.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count()),
             Failures = run.Failures.ToList(),
+            Skipped = run.Skipped.ToList(),
             Duration = clock.Elapsed,
             Checkpoint = journal.Snapshot(),
             Interrupted = interrupted,
@@ -83,7 +101,23 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
         private readonly Planner _planner = new(owner._providers);
         public readonly List<StepOp> Performed = [];
         public readonly List<StepFailure> Failures = [];
+        public readonly List<SkippedStep> Skipped = [];
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _failed = new(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _resolutions = new(StringComparer.Ordinal);
         private volatile bool _halt;
+        private Exception? _stateFailure;
+
+        /// <summary>The checkpoint write that failed, if one did (the run stopped there).</summary>
+        public Exception? StateFailure => Volatile.Read(ref _stateFailure);
+
+        public string Resolution(PendingOperation op)
+        {
+            if (journal.IsStillPending(op.Resource.Urn))
+            {
+                return $"this run did not settle it either (its step failed or did not run), so it is still recorded as pending: the object may or may not exist; the next `llmctl up` looks again";
+            }
+            return _resolutions.GetValueOrDefault(op.Resource.Urn.Value) ?? "its step was run again and finished";
+        }
 
         public async Task ExecuteAsync()
         {
@@ -96,10 +130,13 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             var tasks = new List<Task<bool>>();
             foreach (var step in forward)
             {
-                var deps = ForwardDependencies(step).Where(u => u != step.Urn.Value).Select(u => _done.GetValueOrDefault(u)).OfType<Task<bool>>().ToList();
+                var deps = ForwardDependencies(step).Where(u => u != step.Urn.Value).Distinct(StringComparer.Ordinal)
+                    .Where(_done.ContainsKey).Select(u => (u, _done[u])).ToList();
                 var completion = completions[step.Urn.Value];
                 tasks.Add(RunAfterAsync(step, deps).ContinueWith(t =>
                 {
+                    // RunStepAsync records every failure itself; a fault here is still a failure, never a skip.
+                    if (t.IsFaulted) Fail(step, t.Exception!.GetBaseException());
                     completion.SetResult(t.IsCompletedSuccessfully && t.Result);
                     return completion.Task.Result;
                 }, TaskScheduler.Default));
@@ -120,7 +157,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             foreach (var d in deletes)
             {
                 // Plan order is reverse dependency order, so every dependent's task already exists.
-                var waits = dependents[d.Urn.Value].Select(u => deleteTasks.GetValueOrDefault(u)).OfType<Task<bool>>().ToList();
+                var waits = dependents[d.Urn.Value].Where(deleteTasks.ContainsKey).Select(u => (u, deleteTasks[u])).ToList();
                 deleteTasks[d.Urn.Value] = RunAfterAsync(d, waits);
             }
             await Task.WhenAll(deleteTasks.Values).ConfigureAwait(false);
@@ -133,14 +170,27 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             foreach (var dep in state.Dependencies) yield return dep.Value;
         }
 
-        private async Task<bool> RunAfterAsync(Step step, IReadOnlyList<Task<bool>> dependencies)
+        private async Task<bool> RunAfterAsync(Step step, IReadOnlyList<(string Urn, Task<bool> Done)> dependencies)
         {
-            var ok = (await Task.WhenAll(dependencies).ConfigureAwait(false)).All(x => x);
-            if (!ok || _halt || cancellationToken.IsCancellationRequested) return false;
+            await Task.WhenAll(dependencies.Select(d => d.Done)).ConfigureAwait(false);
+            if (dependencies.FirstOrDefault(d => !d.Done.Result) is { Urn: { } blocker })
+            {
+                Skip(step, _failed.ContainsKey(blocker) ? $"{blocker} failed" : $"{blocker} was skipped");
+                return false;
+            }
+            if (_halt || cancellationToken.IsCancellationRequested)
+            {
+                Skip(step, cancellationToken.IsCancellationRequested ? "the run was cancelled" : "the run stopped after a failure");
+                return false;
+            }
             await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
-                if (_halt || cancellationToken.IsCancellationRequested) return false;
+                if (_halt || cancellationToken.IsCancellationRequested)
+                {
+                    Skip(step, cancellationToken.IsCancellationRequested ? "the run was cancelled" : "the run stopped after a failure");
+                    return false;
+                }
                 return await RunStepAsync(step).ConfigureAwait(false);
             }
             finally
@@ -149,7 +199,27 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             }
         }
 
+        private void Skip(Step step, string because)
+        {
+            if (!step.Op.IsChange() || !step.State.Custom) return;
+            lock (Skipped) Skipped.Add(new SkippedStep(step.Urn, step.Op, because));
+        }
+
         private async Task<bool> RunStepAsync(Step step)
+        {
+            try
+            {
+                return await RunStepCoreAsync(step).ConfigureAwait(false);
+            }
+            catch (StateWriteException ex)
+            {
+                Interlocked.CompareExchange(ref _stateFailure, ex, null);
+                _halt = true;
+                return false;
+            }
+        }
+
+        private async Task<bool> RunStepCoreAsync(Step step)
         {
             using var progress = OperationProgress.Route(message => observer?.StepProgress(step, message));
             var clock = Stopwatch.StartNew();
@@ -182,35 +252,64 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
                     case StepOp.Replace:
                         await ReplaceAsync(step, newInputs).ConfigureAwait(false);
                         break;
+                    case StepOp.Delete when step.Unrecorded:
+                        await DeleteUnrecordedAsync(step.Old!).ConfigureAwait(false);
+                        break;
                     case StepOp.Delete:
                         await DeleteAsync(step.Old!).ConfigureAwait(false);
                         break;
                     default:
                         throw new InvalidOperationException($"step op {op} cannot be applied");
                 }
+                journal.Settled(step.Urn);
+                if (step.Old is { } old && old.Urn != step.Urn) journal.Settled(old.Urn);
                 await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
                 Done(step, op, clock.Elapsed, notify: started);
                 return true;
             }
-            catch (Exception ex) when (ex is ProviderException or TimeoutException or OperationCanceledException or HttpRequestException or IOException)
+            catch (Exception ex) when (ex is not StateWriteException)
             {
-                var kind = ex switch
-                {
-                    TimeoutException => FailureKind.Timeout,
-                    OperationCanceledException when cancellationToken.IsCancellationRequested => FailureKind.Cancelled,
-                    OperationCanceledException => FailureKind.Timeout,
-                    _ => FailureKind.Provider,
-                };
-                var message = kind == FailureKind.Timeout && ex is OperationCanceledException
-                    ? $"timed out after {Timeout(step.State, step.Op)}"
-                    : ex.Message;
-                lock (Failures) Failures.Add(new StepFailure(step.Urn, message, kind));
-                if (!options.ContinueOnError || kind == FailureKind.Cancelled) _halt = true;
-                observer?.StepFailed(step, message);
+                Fail(step, ex);
                 await journal.PersistAsync(CancellationToken.None).ConfigureAwait(false);
                 return false;
             }
         }
+
+        /// <summary>
+        /// Records a failed step. Whatever the exception's type, it is a failure of this resource: its dependents are
+        /// skipped because of it and the run exits non-zero.
+        /// </summary>
+        private void Fail(Step step, Exception ex)
+        {
+            var cause = ex is PartialApplyException { InnerException: { } inner } ? inner : ex;
+            var kind = cause switch
+            {
+                TimeoutException => FailureKind.Timeout,
+                OperationCanceledException when cancellationToken.IsCancellationRequested => FailureKind.Cancelled,
+                OperationCanceledException => FailureKind.Timeout,
+                _ => FailureKind.Provider,
+            };
+            var message = cause switch
+            {
+                OperationCanceledException when kind == FailureKind.Cancelled => "cancelled",
+                OperationCanceledException => $"timed out after {FormatDuration(Timeout(step.State, step.Op))} (the resource's {OpName(step.Op)} timeout; raise it with customTimeouts)",
+                ProviderException or TimeoutException => cause.Message,
+                _ => $"unexpected {cause.GetType().Name}: {cause.Message}",
+            };
+            if (ex is PartialApplyException)
+            {
+                message += " (the server accepted the object; it is recorded as not ready and is applied again by the next `llmctl up`)";
+            }
+            lock (Failures) Failures.Add(new StepFailure(step.Urn, message, kind));
+            _failed[step.Urn.Value] = true;
+            if (!options.ContinueOnError || kind == FailureKind.Cancelled) _halt = true;
+            observer?.StepFailed(step, message);
+        }
+
+        private static string OpName(StepOp op) => op switch { StepOp.Delete => "delete", StepOp.Update => "update", _ => "create" };
+
+        private static string FormatDuration(TimeSpan t) =>
+            t.TotalMinutes >= 1 && t.Seconds == 0 ? $"{t.TotalMinutes:0}m" : $"{t.TotalSeconds:0.###}s";
 
         private void Done(Step step, StepOp op, TimeSpan elapsed, bool notify)
         {
@@ -238,7 +337,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             }
             if (!step.HasUnknowns) return (step.Op, inputs);
             var diff = await _planner.DiffAsync(step.Old, step.New with { Inputs = inputs }, cancellationToken).ConfigureAwait(false);
-            var op = diff.ReplaceKeys.Count > 0 ? StepOp.Replace : diff.ChangedKeys.Count > 0 || step.Old.Urn != step.Urn ? StepOp.Update : StepOp.Same;
+            var op = diff.ReplaceKeys.Count > 0 ? StepOp.Replace : diff.ChangedKeys.Count > 0 || step.Old.Urn != step.Urn || step.Rerun ? StepOp.Update : StepOp.Same;
             return (op, inputs);
         }
 
@@ -247,16 +346,18 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             var provider = owner._providers.Get(state.Type);
             var pending = journal.Begin(state, PendingOperationType.Creating);
             await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
-            var result = await Settle(pending, WithTimeout(state, StepOp.Create, ct => provider.CreateAsync(state.Urn, state.Type, state.Inputs, Timeout(state, StepOp.Create), ct))).ConfigureAwait(false);
             var now = DateTimeOffset.UtcNow;
-            journal.Put(state with
+            ResourceState Record(ProviderResult result) => state with
             {
                 Id = result.Id,
                 Inputs = result.Inputs ?? state.Inputs,
                 Outputs = MarkSecretOutputs(result.Outputs, state),
                 Created = now,
                 Modified = now,
-            }, replacing);
+            };
+            var result = await SettleApply(pending, replacing, Record,
+                WithTimeout(state, StepOp.Create, ct => provider.CreateAsync(state.Urn, state.Type, state.Inputs, Timeout(state, StepOp.Create), ct))).ConfigureAwait(false);
+            journal.Put(Record(result), replacing);
             journal.End(pending);
         }
 
@@ -267,17 +368,36 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             var provider = owner._providers.Get(state.Type);
             var pending = journal.Begin(state, PendingOperationType.Updating);
             await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
-            var result = await Settle(pending, WithTimeout(state, StepOp.Update, ct =>
-                provider.UpdateAsync(state.Urn, state.Type, old.Id ?? "", old.Inputs, old.Outputs, inputs, Timeout(state, StepOp.Update), ct))).ConfigureAwait(false);
-            journal.Put(state with
+            ResourceState Record(ProviderResult result) => state with
             {
                 Id = result.Id,
                 Inputs = result.Inputs ?? inputs,
                 Outputs = MarkSecretOutputs(result.Outputs, state),
                 Created = old.Created,
                 Modified = DateTimeOffset.UtcNow,
-            }, old.Urn);
+            };
+            var result = await SettleApply(pending, old.Urn, Record, WithTimeout(state, StepOp.Update, ct =>
+                provider.UpdateAsync(state.Urn, state.Type, old.Id ?? "", old.Inputs, old.Outputs, inputs, Timeout(state, StepOp.Update), ct))).ConfigureAwait(false);
+            journal.Put(Record(result), old.Urn);
             journal.End(pending);
+        }
+
+        /// <summary>
+        /// An apply the server accepted is recorded even when waiting for it failed: with its outputs, marked not
+        /// ready (init errors), so the checkpoint never loses an object that exists. Then the failure goes on.
+        /// </summary>
+        private async Task<ProviderResult> SettleApply(PendingOperation pending, Urn? replacing, Func<ProviderResult, ResourceState> record, Task<ProviderResult> operation)
+        {
+            try
+            {
+                return await Settle(pending, operation).ConfigureAwait(false);
+            }
+            catch (PartialApplyException partial)
+            {
+                journal.Put(record(partial.Applied) with { InitErrors = [partial.Message] }, replacing);
+                journal.End(pending);
+                throw;
+            }
         }
 
         private async Task ReplaceAsync(Step step, JsonObject inputs)
@@ -306,6 +426,23 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             }
             if (old.Custom && !old.RetainOnDelete) await DeleteObjectAsync(old).ConfigureAwait(false);
             journal.Remove(old.Urn);
+        }
+
+        /// <summary>
+        /// A resource a previous run began to create or update and never recorded, and which is no longer in the
+        /// program: looked up on the server, and deleted when it is there.
+        /// </summary>
+        private async Task DeleteUnrecordedAsync(ResourceState old)
+        {
+            var provider = owner._providers.Get(old.Type);
+            var live = await provider.ReadAsync(old.Urn, old.Type, old.Id ?? "", old.Inputs, old.Outputs, cancellationToken).ConfigureAwait(false);
+            if (live is null)
+            {
+                _resolutions[old.Urn.Value] = "the resource is no longer in the program and its object was not found on the server: nothing to delete";
+                return;
+            }
+            await DeleteObjectAsync(old with { Id = live.Id, Outputs = live.Outputs }).ConfigureAwait(false);
+            _resolutions[old.Urn.Value] = $"the resource is no longer in the program, so its object ({live.Id}) was looked up on the server and deleted";
         }
 
         private async Task DeleteObjectAsync(ResourceState old)

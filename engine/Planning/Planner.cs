@@ -34,6 +34,10 @@ public sealed class Planner(ProviderRegistry providers)
         var known = new KnownOutputs();
         var diagnostics = new List<Diagnostic>();
         var priors = desired.Resources.Select(r => FindPrior(r, old, claimed)).ToList();
+        // Resources whose last attempt did not finish run again even when their inputs did not change.
+        var unfinished = (current?.PendingOperations ?? []).Select(p => p.Resource.Urn.Value)
+            .Concat((current?.Resources ?? []).Where(r => r.InitErrors.Count > 0).Select(r => r.Urn.Value))
+            .ToHashSet(StringComparer.Ordinal);
 
         // Custom resources are diffed concurrently (a live diff is a round trip to the cluster each); one whose
         // inputs read another's outputs waits for that one's step, since only an unchanged resource's outputs
@@ -69,6 +73,8 @@ public sealed class Planner(ProviderRegistry providers)
             }
             steps.Add(new Step { Op = StepOp.Delete, Urn = gone.Urn, Type = gone.Type, Old = gone });
         }
+        var desiredUrns = desired.Resources.Select(r => r.Urn.Value).ToHashSet(StringComparer.Ordinal);
+        steps.AddRange(UnrecordedDeletes(current, desiredUrns));
 
         if (FindCycle(steps) is { } cycle)
         {
@@ -89,6 +95,12 @@ public sealed class Planner(ProviderRegistry providers)
             try
             {
                 step = await DiffCustomAsync(resource, state, prior, options, cancellationToken).ConfigureAwait(false);
+                if (prior is not null && (unfinished.Contains(prior.Urn.Value) || unfinished.Contains(state.Urn.Value)))
+                {
+                    step = step.Op == StepOp.Same
+                        ? step with { Op = StepOp.Update, New = state, Rerun = true }
+                        : step with { Rerun = true };
+                }
             }
             finally
             {
@@ -143,7 +155,26 @@ public sealed class Planner(ProviderRegistry providers)
             if (gone.Protect) diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, string.Format(ProtectedDeleteFormat, gone.Urn), gone.Urn));
             steps.Add(new Step { Op = StepOp.Delete, Urn = gone.Urn, Type = gone.Type, Old = gone });
         }
+        steps.AddRange(UnrecordedDeletes(current, new HashSet<string>(StringComparer.Ordinal)));
         return new Plan { Project = current.Project, Stack = current.Stack, Steps = steps, Diagnostics = diagnostics };
+    }
+
+    /// <summary>
+    /// Pending operations left by a run that did not finish, for resources that are neither in the checkpoint nor in
+    /// the program any more: the object may exist on the server with nothing recording it, so each becomes a delete
+    /// that looks the object up first (never dropped silently).
+    /// </summary>
+    private static IEnumerable<Step> UnrecordedDeletes(StackCheckpoint? current, IReadOnlySet<string> desired)
+    {
+        if (current is null) yield break;
+        var recorded = current.Resources.Select(r => r.Urn.Value).ToHashSet(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var op in current.PendingOperations.Reverse())
+        {
+            var urn = op.Resource.Urn;
+            if (!op.Resource.Custom || recorded.Contains(urn.Value) || desired.Contains(urn.Value) || !seen.Add(urn.Value)) continue;
+            yield return new Step { Op = StepOp.Delete, Urn = urn, Type = op.Resource.Type, Old = op.Resource with { Protect = false }, Unrecorded = true, Rerun = true };
+        }
     }
 
     private static ResourceState? FindPrior(Resource resource, Dictionary<string, ResourceState> old, HashSet<string> claimed)

@@ -114,6 +114,16 @@ public sealed record Step
     public IReadOnlyList<PropertyDiff> DetailedDiff { get; init; } = [];
     /// <summary>Whether the step's inputs still hold values known only after apply.</summary>
     public bool HasUnknowns { get; init; }
+    /// <summary>
+    /// The last attempt did not finish (a pending operation, or an object recorded not ready): the step runs even
+    /// when the inputs did not change.
+    /// </summary>
+    public bool Rerun { get; init; }
+    /// <summary>
+    /// A delete of an object a previous run began to create or update and never recorded, for a resource no longer
+    /// in the program: the object is looked up on the server and deleted if it is there.
+    /// </summary>
+    public bool Unrecorded { get; init; }
 
     /// <summary>The state the step shows: the new one, or the old one for deletes.</summary>
     public ResourceState State => New ?? Old!;

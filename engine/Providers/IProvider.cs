@@ -43,3 +43,14 @@ public sealed record ProviderResult(string Id, JsonObject Outputs, JsonObject? I
 
 /// <summary>A provider operation failed; the message is shown against the resource (exit code 4).</summary>
 public sealed class ProviderException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The provider's write was accepted — the object exists on the server — but what came after failed: waiting for
+/// readiness, a Job, a rollout. The engine records <see cref="Applied"/> in the checkpoint, marked not ready with
+/// the failure as an init error (as Pulumi records a partially created resource), and reports the failure.
+/// The inner exception is the failure itself (a <see cref="ProviderException"/>, a <see cref="TimeoutException"/>, …).
+/// </summary>
+public sealed class PartialApplyException(ProviderResult applied, Exception cause) : Exception(cause.Message, cause)
+{
+    public ProviderResult Applied { get; } = applied;
+}

@@ -34,8 +34,12 @@ public sealed partial class FileBackend : IStateBackend
     public string LockPath(string project, string stack) =>
         Path.Combine(Root, ".pulumi", "locks", CheckName(project, "project"), CheckName(stack, "stack") + ".json");
 
-    public Task<bool> ExistsAsync(string project, string stack, CancellationToken cancellationToken = default) =>
-        Task.FromResult(File.Exists(CheckpointPath(project, stack)));
+    public Task<bool> ExistsAsync(string project, string stack, CancellationToken cancellationToken = default)
+    {
+        var path = CheckpointPath(project, stack);
+        // A backup without its checkpoint is a stack whose checkpoint was lost, not a free name.
+        return Task.FromResult(File.Exists(path) || File.Exists(path + ".bak"));
+    }
 
     public async Task CreateAsync(string project, string stack, CancellationToken cancellationToken = default)
     {
@@ -61,6 +65,7 @@ public sealed partial class FileBackend : IStateBackend
     public async Task<StackCheckpoint?> LoadAsync(string project, string stack, ISecretCrypter? crypter, CancellationToken cancellationToken = default)
     {
         var path = CheckpointPath(project, stack);
+        var backup = path + ".bak";
         byte[] bytes;
         try
         {
@@ -68,26 +73,56 @@ public sealed partial class FileBackend : IStateBackend
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
+            if (ResourceCount(backup) is > 0 and var kept)
+            {
+                throw new CheckpointLostException($"the checkpoint {path} is missing, but its backup {backup} holds {kept} resource(s); "
+                    + $"llmctl stops rather than treat the stack as new. To restore the last good state: cp '{backup}' '{path}'. "
+                    + $"If those resources really are gone, delete the backup (rm '{backup}') and run again.");
+            }
             return null;
         }
-        return CheckpointSerializer.Deserialize(bytes, crypter, path, project);
+        var checkpoint = CheckpointSerializer.Deserialize(bytes, crypter, path, project);
+        if (checkpoint.Resources.Count == 0 && checkpoint.PendingOperations.Count == 0 && ResourceCount(backup) is > 0 and var held)
+        {
+            throw new CheckpointLostException($"the checkpoint {path} holds no resources, but its backup {backup} holds {held}; "
+                + $"llmctl stops rather than create everything again. To restore the last good state: cp '{backup}' '{path}'. "
+                + $"If the stack really is empty (its resources were removed outside llmctl), delete the backup (rm '{backup}') and run again.");
+        }
+        return checkpoint;
     }
 
+    /// <summary>
+    /// Writes the new checkpoint beside the old one and renames it over; the old one becomes <c>.bak</c> the same way
+    /// (a copy renamed over the backup, so a read-only backup never blocks a save). Any failure to write is a
+    /// <see cref="StateWriteException"/> and leaves the checkpoint as it was.
+    /// </summary>
     public async Task SaveAsync(StackCheckpoint checkpoint, ISecretCrypter? crypter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var path = CheckpointPath(checkpoint.Project, checkpoint.Stack);
         // Serialize first: a secret that cannot be encrypted fails before any file is touched.
         var bytes = CheckpointSerializer.Serialize(checkpoint, crypter);
-        var temp = await WriteTempAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        string? temp = null;
+        var backupTemp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.bak.{Guid.NewGuid():N}.tmp");
         try
         {
-            if (File.Exists(path)) File.Copy(path, path + ".bak", overwrite: true);
+            temp = await WriteTempAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+            if (File.Exists(path))
+            {
+                File.Copy(path, backupTemp);
+                File.Move(backupTemp, path + ".bak", overwrite: true);
+            }
             File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StateWriteException($"cannot write the checkpoint {path}: {ex.Message}. Nothing was half-written: the file still holds "
+                + "the state before this step. Fix the cause (free disk space, make the file and its folder writable, chattr -i) and run again.", ex);
         }
         finally
         {
-            TryDelete(temp);
+            if (temp is not null) TryDelete(temp);
+            TryDelete(backupTemp);
         }
     }
 
@@ -111,6 +146,10 @@ public sealed partial class FileBackend : IStateBackend
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Creates the lock file exclusively. A lock whose holder ran on this host and is no longer running is taken
+    /// over (the returned lock names the old holder); one held by a live process here, or by another host, refuses.
+    /// </summary>
     public async Task<IAsyncDisposable> LockAsync(string project, string stack, string operation, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(operation);
@@ -118,19 +157,65 @@ public sealed partial class FileBackend : IStateBackend
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var holder = new LockHolder(Environment.UserName, Environment.MachineName, Environment.ProcessId, operation, DateTimeOffset.UtcNow);
         var content = LockJson(holder);
-        try
+        LockHolder? tookOverFrom = null;
+        for (var attempt = 0; ; attempt++)
         {
-            await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-            await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
+            try
+            {
+                await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+                return new FileLock(path, content, tookOverFrom);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+            }
+            var (other, otherBytes) = await ReadHolderAsync(path, cancellationToken).ConfigureAwait(false);
+            var here = other.Host == Environment.MachineName;
+            var alive = here && IsAlive(other);
+            if (!here || alive || attempt >= 5)
+            {
+                throw new StackLockedException(stack, other, path, looksStale: here && !alive, aliveHere: alive);
+            }
+            if (await RemoveStaleAsync(path, otherBytes, cancellationToken).ConfigureAwait(false)) tookOverFrom = other;
         }
-        catch (IOException) when (File.Exists(path))
+    }
+
+    /// <summary>
+    /// Deletes the lock file if it still holds exactly <paramref name="stale"/>. Racing takeovers are serialised by an
+    /// OS file lock on a guard file (released by the OS if its holder dies), so one run can never delete a lock another
+    /// run has just taken.
+    /// </summary>
+    private static async Task<bool> RemoveStaleAsync(string path, byte[] stale, CancellationToken cancellationToken)
+    {
+        for (var wait = 0; ; wait++)
         {
-            var other = await ReadHolderAsync(path, cancellationToken).ConfigureAwait(false);
-            var stale = other.Host == Environment.MachineName && !IsAlive(other.Pid);
-            throw new StackLockedException(stack, other, path, stale);
+            FileStream guard;
+            try
+            {
+                guard = new FileStream(path + ".takeover", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (wait < 100)
+            {
+                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            await using (guard.ConfigureAwait(false))
+            {
+                byte[] now;
+                try
+                {
+                    now = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+                }
+                catch (FileNotFoundException)
+                {
+                    return false;
+                }
+                if (!now.AsSpan().SequenceEqual(stale)) return false;
+                File.Delete(path);
+                return true;
+            }
         }
-        return new FileLock(path, content);
     }
 
     public Task ForceUnlockAsync(string project, string stack, CancellationToken cancellationToken = default)
@@ -183,6 +268,24 @@ public sealed partial class FileBackend : IStateBackend
         }
     }
 
+    /// <summary>How many resources a checkpoint file holds, without decrypting it; null when absent or unreadable.</summary>
+    private static int? ResourceCount(string file)
+    {
+        if (!File.Exists(file)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            return doc.RootElement.TryGetProperty("checkpoint", out var cp) && cp.TryGetProperty("latest", out var latest)
+                && latest.ValueKind == JsonValueKind.Object && latest.TryGetProperty("resources", out var resources) && resources.ValueKind == JsonValueKind.Array
+                ? resources.GetArrayLength()
+                : 0;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static StackSummary Summarize(string project, string file)
     {
         var stack = Path.GetFileNameWithoutExtension(file);
@@ -221,20 +324,22 @@ public sealed partial class FileBackend : IStateBackend
             ["since"] = ResourceV3Json.FormatTime(holder.Since),
         }, new JsonSerializerOptions { WriteIndented = true });
 
-    /// <summary>The lock's holder; retried briefly because the winner may not have written it yet.</summary>
-    private static async Task<LockHolder> ReadHolderAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The lock's holder and the file's bytes; retried briefly because the winner may not have written it yet.</summary>
+    private static async Task<(LockHolder Holder, byte[] Bytes)> ReadHolderAsync(string path, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
+            byte[] bytes = [];
             try
             {
-                var node = JsonNode.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
-                return new LockHolder(
+                bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+                var node = JsonNode.Parse(System.Text.Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF'));
+                return (new LockHolder(
                     node!["user"]!.GetValue<string>(),
                     node["host"]!.GetValue<string>(),
                     node["pid"]!.GetValue<int>(),
                     node["operation"]!.GetValue<string>(),
-                    ResourceV3Json.ParseTime(node["since"]!.GetValue<string>()));
+                    ResourceV3Json.ParseTime(node["since"]!.GetValue<string>())), bytes);
             }
             catch (Exception ex) when (attempt < 10 && ex is JsonException or IOException or NullReferenceException or InvalidOperationException or FormatException)
             {
@@ -242,8 +347,26 @@ public sealed partial class FileBackend : IStateBackend
             }
             catch (Exception ex) when (ex is JsonException or IOException or NullReferenceException or InvalidOperationException or FormatException)
             {
-                return new LockHolder("unknown", "unknown", 0, "unknown", File.GetCreationTimeUtc(path));
+                return (new LockHolder("unknown", "unknown", 0, "unknown", File.GetCreationTimeUtc(path)), bytes);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the holder's process still runs here: its pid exists and that process started before the lock was
+    /// taken (a pid reused by a later process is not the holder).
+    /// </summary>
+    private static bool IsAlive(LockHolder holder)
+    {
+        if (!IsAlive(holder.Pid)) return false;
+        try
+        {
+            using var process = Process.GetProcessById(holder.Pid);
+            return process.StartTime.ToUniversalTime() <= holder.Since.UtcDateTime + TimeSpan.FromSeconds(2);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return true;
         }
     }
 
@@ -274,9 +397,11 @@ public sealed partial class FileBackend : IStateBackend
     private static partial Regex NamePattern();
 
     /// <summary>Releases the lock, unless it was forced away and someone else has taken it since.</summary>
-    private sealed class FileLock(string path, byte[] content) : IAsyncDisposable
+    private sealed class FileLock(string path, byte[] content, LockHolder? tookOverFrom) : IStackLock
     {
         private int _released;
+
+        public LockHolder? TookOverFrom => tookOverFrom;
 
         public ValueTask DisposeAsync()
         {

@@ -38,16 +38,29 @@ public interface IStateBackend
 
 public sealed record LockHolder(string User, string Host, int Pid, string Operation, DateTimeOffset Since);
 
+/// <summary>A lock a backend handed out. <see cref="TookOverFrom"/> names the holder whose stale lock it replaced.</summary>
+public interface IStackLock : IAsyncDisposable
+{
+    /// <summary>The dead (or expired) holder whose lock was taken over, or null when the stack was free.</summary>
+    LockHolder? TookOverFrom { get; }
+}
+
 /// <param name="looksStale">The holder ran on this host and its process is gone: the lock was left behind.</param>
-public sealed class StackLockedException(string stack, LockHolder holder, string? lockLocation, bool looksStale = false)
+/// <param name="aliveHere">The holder runs on this host and its process is alive: the lock is in use.</param>
+public sealed class StackLockedException(string stack, LockHolder holder, string? lockLocation, bool looksStale = false, bool aliveHere = false)
     : Exception($"the stack '{stack}' is locked by {holder.User}@{holder.Host} (pid {holder.Pid}), running '{holder.Operation}' since {holder.Since:u}"
         + (looksStale
             ? $"; the lock looks stale (pid {holder.Pid} is no longer running on this host): remove it with `llmctl stack unlock`"
                 + (lockLocation is null ? "" : $" ({lockLocation})")
-            : lockLocation is null ? "" : $"; if that process is gone, remove the lock with `llmctl stack unlock` ({lockLocation})"))
+            : aliveHere
+                ? $"; that process is still running on this host: wait for it to finish, or stop it"
+                    + (lockLocation is null ? "" : $" ({lockLocation})")
+                : lockLocation is null ? "" : $"; if that process is gone, remove the lock with `llmctl stack unlock` ({lockLocation})"))
 {
     public LockHolder Holder { get; } = holder;
     public bool LooksStale { get; } = looksStale;
+    /// <summary>The holder's process is running on this host (so <c>stack unlock</c> refuses without <c>--force</c>).</summary>
+    public bool HolderAliveHere { get; } = aliveHere;
 }
 
 public sealed class StackAlreadyExistsException(string stack) : Exception($"stack '{stack}' already exists");
@@ -60,3 +73,15 @@ public sealed class CheckpointFormatException(string message, Exception? inner =
 /// was written. Re-run to start from the current state.
 /// </summary>
 public sealed class CheckpointConflictException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The checkpoint could not be written (a read-only or immutable file, a full disk, a folder in the way). Nothing was
+/// half-written: the stored checkpoint is the one before this write. The message names the file and the reason.
+/// </summary>
+public sealed class StateWriteException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The stored checkpoint looks lost while its backup still holds resources (missing, or empty while the
+/// <c>.bak</c> is not). llmctl stops rather than treat the stack as new; the message says how to restore it.
+/// </summary>
+public sealed class CheckpointLostException(string message) : Exception(message);

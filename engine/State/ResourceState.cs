@@ -27,6 +27,11 @@ public sealed record ResourceState
     public IReadOnlyList<string> AdditionalSecretOutputs { get; init; } = [];
     public IReadOnlyList<Urn> Aliases { get; init; } = [];
     public CustomTimeouts? CustomTimeouts { get; init; }
+    /// <summary>
+    /// Why the object the provider created or updated is not ready (Pulumi's <c>initErrors</c>): the server accepted
+    /// it, but waiting for it failed. The next run updates it again even when its inputs did not change.
+    /// </summary>
+    public IReadOnlyList<string> InitErrors { get; init; } = [];
     /// <summary>Set between creating a replacement and deleting the replaced object.</summary>
     public bool PendingReplacement { get; init; }
     public DateTimeOffset? Created { get; init; }

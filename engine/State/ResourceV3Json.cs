@@ -35,6 +35,7 @@ internal static class ResourceV3Json
         if (r.Parent is { } parent) w.WriteString("parent", parent.Value);
         if (r.Protect) w.WriteBoolean("protect", true);
         WriteUrns(w, "dependencies", r.Dependencies);
+        WriteStrings(w, "initErrors", r.InitErrors);
         if (r.PendingReplacement) w.WriteBoolean("pendingReplacement", true);
         WriteStrings(w, "additionalSecretOutputs", r.AdditionalSecretOutputs);
         WriteUrns(w, "aliases", r.Aliases);
@@ -76,6 +77,7 @@ internal static class ResourceV3Json
             Parent = GetString(o, "parent") is { Length: > 0 } p ? ParseUrn(p) : null,
             Protect = GetBool(o, "protect"),
             Dependencies = GetStrings(o, "dependencies").Select(ParseUrn).ToArray(),
+            InitErrors = GetStrings(o, "initErrors"),
             PendingReplacement = GetBool(o, "pendingReplacement"),
             AdditionalSecretOutputs = GetStrings(o, "additionalSecretOutputs"),
             Aliases = GetStrings(o, "aliases").Select(ParseUrn).ToArray(),

@@ -57,12 +57,8 @@ internal sealed class GgufReader
         else if (raw == 1) throw Fail(versionAt, "GGUF version 1 (32-bit counts, 2023) is not supported; convert the model again with a current llama.cpp");
         else throw Fail(versionAt, $"GGUF version {raw} is not supported (this llmctl reads versions 2 and 3)");
 
-        var tensorCountAt = _position;
         var tensorCount = ReadCount("the tensor count", MinTensorInfoBytes, _limits.MaxTensorCount, afterHeader: 8);
-        var kvCountAt = _position;
         var kvCount = ReadCount("the metadata count", MinKvBytes, _limits.MaxMetadataCount, afterHeader: 0);
-        _ = tensorCountAt;
-        _ = kvCountAt;
 
         var metadata = new List<KeyValuePair<string, GgufValue>>((int)Math.Min(kvCount, 1024));
         var keys = new HashSet<string>(StringComparer.Ordinal);

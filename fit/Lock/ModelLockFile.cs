@@ -114,7 +114,7 @@ public sealed class ModelLockFile
             bag.Add(Child(map, "ref"), $"{path}.ref", $"'{modelRef}' is not a model ref",
                 "use lowercase letters, digits and '-' (e.g. qwen36-35b-a3b-ud-q4-k-m)");
         }
-        var shard = Shard(map, path, bag, requireRef: true);
+        var shard = Shard(map, path, bag);
         var parts = new List<ModelLockShard>();
         if (Child(map, "parts") is { } partsNode)
         {
@@ -128,7 +128,7 @@ public sealed class ModelLockFile
                     else
                     {
                         Keys(partMap, p, bag, "file", "source", "sha256", "sizeBytes");
-                        if (Shard(partMap, p, bag, requireRef: false) is { } part) parts.Add(part);
+                        if (Shard(partMap, p, bag) is { } part) parts.Add(part);
                     }
                 }
             }
@@ -165,9 +165,8 @@ public sealed class ModelLockFile
         };
     }
 
-    private static ModelLockShard? Shard(YamlMappingNode map, string path, Bag bag, bool requireRef)
+    private static ModelLockShard? Shard(YamlMappingNode map, string path, Bag bag)
     {
-        _ = requireRef;
         var before = bag.Items.Count;
         var file = RequiredString(map, "file", path, bag);
         if (file is not null && (file.Contains('/', StringComparison.Ordinal) || file.Contains('\\', StringComparison.Ordinal) || file.StartsWith('.')))

@@ -26,7 +26,7 @@ public static class ModelLockWriter
         if (string.IsNullOrWhiteSpace(existing))
         {
             var fresh = new StringBuilder(Header).Append("version: 1\nmodels:\n");
-            foreach (var e in entries) Render(fresh, e, 2);
+            foreach (var e in UniqueRefs(entries, [])) Render(fresh, e, 2);
             return fresh.ToString();
         }
         if (!existing.EndsWith('\n')) existing += "\n";
@@ -43,7 +43,7 @@ public static class ModelLockWriter
                 if (update is not null) pending.Remove(update);
                 Render(text, update is null ? old : Merge(old, update), 2);
             }
-            foreach (var e in pending) Render(text, e, 2);
+            foreach (var e in UniqueRefs(pending, lockFile.Models.Select(m => m.Ref))) Render(text, e, 2);
             return text.ToString();
         }
 
@@ -64,13 +64,27 @@ public static class ModelLockWriter
             pending.Remove(update);
             Render(result, Merge(old, update), indent);
         }
-        foreach (var e in pending) Render(result, e, indent);
+        foreach (var e in UniqueRefs(pending, lockFile.Models.Select(m => m.Ref))) Render(result, e, indent);
         result.Append(existing, end, existing.Length - end);
         return result.ToString();
     }
 
-    private static bool Same(ModelLock a, ModelLock b) =>
-        string.Equals(a.File, b.File, StringComparison.Ordinal) || string.Equals(a.Ref, b.Ref, StringComparison.Ordinal);
+    /// <summary>The same model: the same first file. A new model whose ref another entry already has gets a suffix instead.</summary>
+    private static bool Same(ModelLock a, ModelLock b) => string.Equals(a.File, b.File, StringComparison.Ordinal);
+
+    /// <summary>New entries with refs made unique against the lock's and each other's (<c>name</c>, <c>name-2</c>, …).</summary>
+    private static List<ModelLock> UniqueRefs(IEnumerable<ModelLock> added, IEnumerable<string> taken)
+    {
+        var used = new HashSet<string>(taken, StringComparer.Ordinal);
+        var result = new List<ModelLock>();
+        foreach (var e in added)
+        {
+            var r = e.Ref;
+            for (var i = 2; !used.Add(r); i++) r = $"{e.Ref}-{i}";
+            result.Add(e with { Ref = r });
+        }
+        return result;
+    }
 
     /// <summary>The new entry, keeping the old ref (stacks name it) and the older <c>gguf:</c> block.</summary>
     private static ModelLock Merge(ModelLock old, ModelLock update) => update with { Ref = old.Ref, Gguf = update.Gguf ?? old.Gguf };

@@ -3,11 +3,13 @@ using Llmctl.Fit.Gguf;
 namespace Llmctl.Fit.Lock;
 
 /// <summary>A model that <c>llmctl lock</c> leaves out, and why (a projector, a vocabulary-only file).</summary>
-public sealed class NotAModelException(string message) : Exception(message)
+public sealed class NotAModelException : Exception
 {
-    public NotAModelException() : this("not a model") { }
+    public NotAModelException() : base("not a model") { }
 
-    public NotAModelException(string message, Exception inner) : this(message) => _ = inner;
+    public NotAModelException(string message) : base(message) { }
+
+    public NotAModelException(string message, Exception innerException) : base(message, innerException) { }
 }
 
 /// <summary>

@@ -14,7 +14,15 @@ namespace Llmctl.Infra.Cli;
 /// </summary>
 internal static class ProviderSetup
 {
-    public static ProviderRegistry ForStack(LoadedStack stack, Func<string, string?> environment, bool liveDiff) => new ProviderRegistry()
+    public static ProviderRegistry ForStack(LoadedStack stack, Func<string, string?> environment, bool liveDiff)
+    {
+        // Checked now, so a bad value is a configuration error (exit 2) before anything runs, not a failure of the
+        // first Kubernetes resource; the other keys (a secret kubeconfig) are still read only on first use.
+        KubernetesProviderOptions.FromConfig(Values(stack, "kubernetes", only: KubernetesProviderOptions.RequestTimeoutKey));
+        return Registry(stack, environment, liveDiff);
+    }
+
+    private static ProviderRegistry Registry(LoadedStack stack, Func<string, string?> environment, bool liveDiff) => new ProviderRegistry()
         .Register("command", new CommandProvider())
         .Register(KubernetesProvider.Package, new LazyProvider(() =>
             new KubernetesProvider(KubernetesProviderOptions.FromConfig(Values(stack, "kubernetes")) with { LiveDiff = liveDiff })))
@@ -22,12 +30,12 @@ internal static class ProviderSetup
             new TailscaleProvider(TailscaleProviderOptions.FromConfig(Values(stack, "tailscale"), environment))));
 
     /// <summary>The stack's <c>&lt;ns&gt;:*</c> values as strings: scalars as written, secure values decrypted, structures as JSON.</summary>
-    public static Dictionary<string, string> Values(LoadedStack stack, string ns)
+    public static Dictionary<string, string> Values(LoadedStack stack, string ns, string? only = null)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in stack.Config)
         {
-            if (!key.StartsWith(ns + ":", StringComparison.Ordinal)) continue;
+            if (!key.StartsWith(ns + ":", StringComparison.Ordinal) || (only is not null && key != only)) continue;
             var node = YamlJson.ToJsonNode(value.Node, stack.Decrypt);
             result[key] = node switch
             {

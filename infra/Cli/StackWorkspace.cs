@@ -5,6 +5,7 @@ using Llmctl.Engine.Planning;
 using Llmctl.Engine.Policy;
 using Llmctl.Engine.State;
 using Llmctl.Stacks.Config;
+using Llmctl.Fit.Lock;
 
 namespace Llmctl.Infra.Cli;
 

@@ -71,13 +71,18 @@ internal sealed class Views(CliContext cli, bool color)
     public void Summary(UpdateResult result, Plan plan, bool json, StackWorkspace ws)
     {
         _sink?.Finished(result.Duration);
-        foreach (var op in result.Interrupted)
+        foreach (var (op, resolution) in result.Interrupted)
         {
-            cli.Err.WriteLine($"warning: a previous run was interrupted while {op.Type.ToString().ToLowerInvariant()} {op.Resource.Urn}; that step was planned and run again");
+            cli.Err.WriteLine($"warning: a previous run did not finish {op.Type.ToString().ToLowerInvariant()} {op.Resource.Urn} "
+                + $"(it was killed, or failed before the outcome was known); {resolution}");
         }
         foreach (var failure in result.Failures)
         {
             cli.Err.WriteLine($"error: {failure.Urn}: {failure.Message}");
+        }
+        foreach (var skipped in result.Skipped)
+        {
+            cli.Err.WriteLine($"skipped: {skipped.Urn} ({skipped.Op.Json()} not run: {skipped.Because})");
         }
         if (json) Json(plan, [], ws, result.Duration);
     }

@@ -23,7 +23,7 @@ internal static class DestroyCommand
         var yes = parse.GetValue(UpCommand.Yes);
         UpCommand.RequireConfirmationPossible(cli, parse, yes, "destroy");
         var ws = StackWorkspace.Open(cli, parse);
-        await using var stackLock = await ws.Backend.LockAsync(ws.Project, ws.Stack, "destroy", ct);
+        await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "destroy", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
         var plan = Planner.PlanDestroy(checkpoint);
         var view = Views.For(cli, parse);

@@ -72,7 +72,7 @@ internal static class LockCommand
             var temp = target + ".tmp";
             await File.WriteAllTextAsync(temp, text, ct);
             File.Move(temp, target, overwrite: true);
-            var updated = entries.Count(e => existing?.Models.Any(m => m.File == e.File || m.Ref == e.Ref) == true);
+            var updated = entries.Count(e => existing?.Models.Any(m => m.File == e.File) == true);
             cli.Out.WriteLine($"Wrote {Path.GetFileName(target)}: {entries.Count - updated} added, {updated} updated");
             return ExitCodes.Ok;
         });

@@ -25,7 +25,7 @@ internal static class RefreshCommand
         var yes = parse.GetValue(UpCommand.Yes);
         if (!previewOnly) UpCommand.RequireConfirmationPossible(cli, parse, yes, "refresh");
         var ws = StackWorkspace.Open(cli, parse);
-        await using var stackLock = await ws.Backend.LockAsync(ws.Project, ws.Stack, "refresh", ct);
+        await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "refresh", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
         var result = await new Refresher(ws.Providers()).RefreshAsync(checkpoint, parse.GetValue(UpCommand.Parallel), ct);
         var view = Views.For(cli, parse);

@@ -34,17 +34,44 @@ internal static class StackCommand
         output.SetAction((parse, ct) => OutputAsync(cli, parse, parse.GetValue(property), parse.GetValue(json), parse.GetValue(showSecrets), parse.GetValue(shell), ct));
         stack.Subcommands.Add(output);
 
-        var unlock = new Command("unlock", "Remove the stack's lock, left behind by a process that died");
-        unlock.SetAction(async (parse, ct) =>
-        {
-            var ws = StackWorkspace.Open(cli, parse);
-            await ws.Backend.ForceUnlockAsync(ws.Project, ws.Stack, ct);
-            cli.Out.WriteLine($"Stack '{ws.Stack}' unlocked.");
-            return ExitCodes.Ok;
-        });
+        var force = new Option<bool>("--force") { Description = "Remove the lock even when its holder is still running on this host" };
+        var unlock = new Command("unlock", "Remove the stack's lock, left behind by a process that died") { force };
+        unlock.SetAction((parse, ct) => UnlockAsync(cli, parse, parse.GetValue(force), ct));
         stack.Subcommands.Add(unlock);
         return stack;
     }
+
+    /// <summary>
+    /// Removes the lock. A holder that is alive on this host is refused unless <c>--force</c>: removing its lock would
+    /// let a second run write the same checkpoint. A dead holder's lock here is simply taken and released.
+    /// </summary>
+    private static async Task<int> UnlockAsync(CliContext cli, ParseResult parse, bool force, CancellationToken ct)
+    {
+        var ws = StackWorkspace.Open(cli, parse);
+        try
+        {
+            var taken = await ws.Backend.LockAsync(ws.Project, ws.Stack, "stack unlock", ct);
+            var old = (taken as IStackLock)?.TookOverFrom;
+            await taken.DisposeAsync();
+            cli.Out.WriteLine(old is null
+                ? $"Stack '{ws.Stack}' is not locked."
+                : $"Stack '{ws.Stack}' unlocked (removed the lock of {Describe(old)}, which is no longer running).");
+            return ExitCodes.Ok;
+        }
+        catch (StackLockedException e)
+        {
+            if (e.HolderAliveHere && !force)
+            {
+                throw new CliException(ExitCodes.Error, $"the stack '{ws.Stack}' is locked by {Describe(e.Holder)}, which is still running on this host; "
+                    + "wait for it to finish, or stop it. `llmctl stack unlock --force` removes the lock anyway (two runs would then write the same state).");
+            }
+            await ws.Backend.ForceUnlockAsync(ws.Project, ws.Stack, ct);
+            cli.Out.WriteLine($"Stack '{ws.Stack}' unlocked (removed the lock of {Describe(e.Holder)}).");
+            return ExitCodes.Ok;
+        }
+    }
+
+    private static string Describe(LockHolder h) => $"{h.User}@{h.Host} (pid {h.Pid}, running '{h.Operation}' since {h.Since:u})";
 
     private static async Task<int> InitAsync(CliContext cli, ParseResult parse, string name, CancellationToken ct)
     {

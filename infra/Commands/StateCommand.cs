@@ -24,7 +24,7 @@ internal static class StateCommand
             var text = parse.GetValue(urnArg)!;
             if (!Urn.TryParse(text, out var urn)) throw new CliException(ExitCodes.ConfigOrUsage, $"'{text}' is not a URN (urn:pulumi:<stack>::<project>::<type>::<name>)");
             var ws = StackWorkspace.Open(cli, parse);
-            await using var stackLock = await ws.Backend.LockAsync(ws.Project, ws.Stack, $"state {verb}", ct);
+            await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, $"state {verb}", ct);
             var checkpoint = await ws.LoadCheckpointAsync(ct);
             if (checkpoint.Resources.All(r => r.Urn != urn)) throw new CliException(ExitCodes.Error, $"no resource '{urn}' in stack '{ws.Stack}'");
             var updated = checkpoint with { Resources = checkpoint.Resources.Select(r => r.Urn == urn ? r with { Protect = protect } : r).ToList() };

@@ -31,7 +31,7 @@ internal static class UpCommand
         RequireConfirmationPossible(cli, parse, yes, "update");
         var ws = StackWorkspace.Open(cli, parse);
         var desired = ws.Compose(isPreview: false);
-        await using var stackLock = await ws.Backend.LockAsync(ws.Project, ws.Stack, "up", ct);
+        await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "up", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
         var plan = await new Planner(ws.Providers(parse.GetValue(PreviewCommand.Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
         var report = ws.RunPolicies(desired, plan);

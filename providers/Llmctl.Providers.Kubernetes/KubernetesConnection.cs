@@ -28,7 +28,10 @@ internal sealed class KubernetesConnection(KubernetesProviderOptions options)
     private IKubernetes Create()
     {
         if (options.ClientFactory is { } factory) return factory();
-        var text = options.KubeconfigSource?.Invoke() ?? options.Kubeconfig;
+        // $KUBECONFIG as kubectl reads it (the first file of a list), then ~/.kube/config; the client library itself
+        // ignores the variable.
+        var text = options.KubeconfigSource?.Invoke() ?? options.Kubeconfig
+            ?? (Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } env ? env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() : null);
         KubernetesClientConfiguration config;
         try
         {

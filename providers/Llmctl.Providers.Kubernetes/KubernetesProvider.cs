@@ -111,14 +111,24 @@ public sealed class KubernetesProvider : IProvider
             {
                 throw new ProviderException($"Node '{target.Name}' does not exist: join it to the cluster first (a NodePatch only labels a Node that is there)");
             }
-            var result = await _api.ApplyAsync(target.Kind, target.Namespace, target.Name, body, Force(body), dryRun: false, ct).ConfigureAwait(false);
-            if (!IsNodePatch(type) && !AwaitAnnotations.IsTrue(body, AwaitAnnotations.SkipAwait))
+            return await _api.ApplyAsync(target.Kind, target.Namespace, target.Name, body, Force(body), dryRun: false, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        var result = new ProviderResult(target.Id, Outputs(target, applied, inputs));
+        if (IsNodePatch(type) || AwaitAnnotations.IsTrue(body, AwaitAnnotations.SkipAwait)) return result;
+        try
+        {
+            await Translate(target, async () =>
             {
                 await AwaitReadyAsync(target, AwaitAnnotations.Timeout(body, timeout), ct).ConfigureAwait(false);
-            }
-            return result;
-        }).ConfigureAwait(false);
-        return new ProviderResult(target.Id, Outputs(target, applied, inputs));
+                return true;
+            }).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The server accepted the object: whatever went wrong while waiting, the engine must record it.
+            throw new PartialApplyException(result, e);
+        }
+        return result;
     }
 
     private async Task AwaitReadyAsync(Target target, TimeSpan timeout, CancellationToken ct)

@@ -12,6 +12,8 @@ public sealed record KubernetesProviderOptions
     public const string KubeconfigKey = "kubernetes:kubeconfig";
     public const string ContextKey = "kubernetes:context";
     public const string EnablePatchForceKey = "kubernetes:enablePatchForce";
+    /// <summary>How long one HTTP request to the API server may take (seconds, or <c>90s</c>, <c>2m</c>); not a resource's timeout.</summary>
+    public const string RequestTimeoutKey = "kubernetes:requestTimeout";
 
     /// <summary>Kubeconfig contents (YAML) or a path to one.</summary>
     public string? Kubeconfig { get; init; }
@@ -41,7 +43,7 @@ public sealed record KubernetesProviderOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The HTTP timeout of one request (a timed-out request is retried).</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
 
     /// <summary>Retries of transient failures (5xx, 429, timeouts, connection resets).</summary>
     public RetrySettings Retry { get; init; } = new();
@@ -55,7 +57,23 @@ public sealed record KubernetesProviderOptions
             Kubeconfig = config.GetValueOrDefault(KubeconfigKey),
             Context = config.GetValueOrDefault(ContextKey),
             ForcePatch = string.Equals(config.GetValueOrDefault(EnablePatchForceKey), "true", StringComparison.OrdinalIgnoreCase),
+            RequestTimeout = config.TryGetValue(RequestTimeoutKey, out var timeout) ? ParseDuration(RequestTimeoutKey, timeout) : DefaultRequestTimeout,
         };
+    }
+
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whole seconds (<c>45</c>) or a number with a unit (<c>90s</c>, <c>2m</c>).</summary>
+    private static TimeSpan ParseDuration(string key, string text)
+    {
+        var t = text.Trim();
+        var (number, scale) = t.EndsWith('m') ? (t[..^1], 60) : t.EndsWith('s') ? (t[..^1], 1) : (t, 1);
+        if (int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            return TimeSpan.FromSeconds((long)n * scale);
+        }
+        throw new Llmctl.Engine.Config.ConfigException([new Llmctl.Engine.Config.ConfigDiagnostic("stack config", 0, 0, key,
+            $"'{text}' is not a duration", "write whole seconds such as 30, or 90s, or 2m (the timeout of one HTTP request to the API server)")]);
     }
 }
 

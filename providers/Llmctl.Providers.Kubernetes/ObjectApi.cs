@@ -116,6 +116,17 @@ internal sealed class ObjectApi
         {
             return await _retry.ExecuteAsync(async token => (object?)await call(client).WaitAsync(token).ConfigureAwait(false), ct).ConfigureAwait(false);
         }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            // The client's own per-request timeout (it cancels with no inner TimeoutException): say what it was.
+            throw new TimeoutException($"the Kubernetes API server at {client.BaseUri} did not answer within {Seconds(_options.RequestTimeout)} "
+                + $"(kubernetes:requestTimeout; {Math.Max(1, _options.Retry.MaxAttempts)} attempts): raise the setting if the server is slow, or check that it is reachable", e);
+        }
+        catch (JsonException e)
+        {
+            throw new ProviderException($"the server at {client.BaseUri} answered with HTML or other text that is not JSON ({e.Message.Split(" Path:")[0]}): "
+                + "it is not a Kubernetes API server — check the server URL in the kubeconfig (a wrong URL, or an authenticating proxy's login page?)", e);
+        }
         catch (HttpOperationException e)
         {
             JsonObject? status = null;
@@ -129,6 +140,8 @@ internal sealed class ObjectApi
             throw new KubernetesApiException(e.Response?.StatusCode ?? 0, status, e.Message, e);
         }
     }
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.###}s";
 
     private static JsonObject? ToObject(object? result) => result switch
     {

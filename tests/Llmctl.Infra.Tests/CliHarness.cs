@@ -31,6 +31,8 @@ internal sealed class CliHarness : IDisposable
     public string Out { get; private set; } = "";
     public string Err { get; private set; } = "";
     public bool Terminal { get; init; }
+    /// <summary>Use the real providers built from the stack's config (kubeconfig, …) instead of the mocks seam.</summary>
+    public bool RealProviders { get; init; }
     /// <summary>Real providers for the stack (the Kubernetes provider against the fake API server); null: the mocks seam.</summary>
     public Func<Engine.Config.LoadedStack, bool, ProviderRegistry>? ProviderFactory { get; init; }
     /// <summary>Where preflight reads live facts; null: it reads none.</summary>
@@ -59,7 +61,7 @@ internal sealed class CliHarness : IDisposable
             Environment = name => _env.GetValueOrDefault(name),
             WorkingDirectory = Directory,
             Providers = new ProviderRegistry().RegisterFallback(Provider),
-            ProviderFactory = ProviderFactory,
+            ProviderFactory = ProviderFactory ?? (RealProviders ? (stack, liveDiff) => ProviderSetup.ForStack(stack, name => _env.GetValueOrDefault(name), liveDiff) : null),
             ClusterFacts = ClusterFacts,
             BackendFactory = _ => new FileBackend(StateRoot),
         };

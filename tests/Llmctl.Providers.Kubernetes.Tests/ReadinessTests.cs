@@ -38,7 +38,7 @@ public class ReadinessTests
         await h.CreateAsync(Deployment("web", replicas: 0));
         h.Server.SetStatus("Deployment", "default", "web", s => { s["observedGeneration"] = 2; s["updatedReplicas"] = 1; s["availableReplicas"] = 0; });
 
-        var e = await Assert.ThrowsAsync<TimeoutException>(() => h.CreateAsync(Deployment("web", replicas: 1), TimeSpan.FromMilliseconds(200)));
+        var e = Assert.IsType<TimeoutException>((await Assert.ThrowsAsync<PartialApplyException>(() => h.CreateAsync(Deployment("web", replicas: 1), TimeSpan.FromMilliseconds(200)))).InnerException);
         Assert.Contains("0/1 replicas available", e.Message);
         Assert.Contains("Deployment 'default/web'", e.Message);
     }
@@ -48,7 +48,7 @@ public class ReadinessTests
     {
         await using var h = await StartAsync();
         var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAsync<TimeoutException>(() => h.CreateAsync(Deployment("slow", annotations: new() { ["pulumi.com/timeoutSeconds"] = "1" }), TimeSpan.FromMinutes(10)));
+        Assert.IsType<TimeoutException>((await Assert.ThrowsAsync<PartialApplyException>(() => h.CreateAsync(Deployment("slow", annotations: new() { ["pulumi.com/timeoutSeconds"] = "1" }), TimeSpan.FromMinutes(10)))).InnerException);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
 
         await h.CreateAsync(Deployment("skipped", annotations: new() { ["llmctl.io/skipAwait"] = "true" }), TimeSpan.FromMilliseconds(100));
@@ -91,7 +91,7 @@ public class ReadinessTests
         var failing = h.CreateAsync(Job("broken"));
         await WaitForAsync(() => h.Server.Get("Job", "default", "broken") is not null);
         h.Server.FailJob("default", "broken", "Job has reached the specified backoff limit");
-        var e = await Assert.ThrowsAsync<ProviderException>(() => failing);
+        var e = Assert.IsType<ProviderException>((await Assert.ThrowsAsync<PartialApplyException>(() => failing)).InnerException);
         Assert.Contains("Job has reached the specified backoff limit", e.Message);
     }
 
@@ -120,7 +120,7 @@ public class ReadinessTests
         h.Server.AddJobPod("kube-system", "helm-install-broken",
             string.Join('\n', Enumerable.Range(1, 40).Select(i => $"helm line {i}")) + "\nError: INSTALLATION FAILED: chart \"nope\" not found in repo");
         h.Server.FailJob("kube-system", "helm-install-broken", "chart \"nope\" not found");
-        var e = await Assert.ThrowsAsync<ProviderException>(() => failing);
+        var e = Assert.IsType<ProviderException>((await Assert.ThrowsAsync<PartialApplyException>(() => failing)).InnerException);
         Assert.Contains("helm install failed", e.Message);
         Assert.Contains("chart \"nope\" not found", e.Message);
         Assert.Contains("last lines of the helm-install-broken log:", e.Message);

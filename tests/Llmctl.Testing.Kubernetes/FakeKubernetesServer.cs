@@ -39,28 +39,17 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         app.Run(HandleAsync);
     }
 
+    /// <summary>A path outside the Kubernetes API that answers every stored object as one JSON array.</summary>
+    public const string DumpPath = "/_fake/objects";
+
     /// <summary>The base URL (<c>http://127.0.0.1:PORT</c>).</summary>
     public string Url { get; private set; } = "";
 
     /// <summary>A kubeconfig whose only context (<c>fake</c>) points at this server.</summary>
-    public string Kubeconfig => $"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: fake
-          cluster:
-            server: {Url}
-        contexts:
-        - name: fake
-          context:
-            cluster: fake
-            user: fake
-        current-context: fake
-        users:
-        - name: fake
-          user:
-            token: fake-token
-        """;
+    public string Kubeconfig => KubeconfigFor("fake");
+
+    /// <summary>A kubeconfig whose only context, <paramref name="context"/>, points at this server.</summary>
+    public string KubeconfigFor(string context) => Llmctl.Testing.Kubeconfigs.For(Url, context);
 
     /// <summary>Added to every request before it is answered (the benchmark uses 50 ms).</summary>
     public TimeSpan Latency { get; set; }
@@ -68,11 +57,11 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
     /// <summary>Every request answered, in order.</summary>
     public ConcurrentQueue<RequestRecord> Requests { get; } = new();
 
-    public static async Task<FakeKubernetesServer> StartAsync()
+    public static async Task<FakeKubernetesServer> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var server = new FakeKubernetesServer(app);
         await app.StartAsync().ConfigureAwait(false);
@@ -283,18 +272,12 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         {
             case "/version":
                 return (200, new JsonObject { ["major"] = "1", ["minor"] = "33", ["gitVersion"] = "v1.33.0+k3s1", ["platform"] = "linux/amd64" });
-            case "/api":
-                return (200, new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1") });
-            case "/apis":
-                return (200, new JsonObject
-                {
-                    ["kind"] = "APIGroupList",
-                    ["apiVersion"] = "v1",
-                    ["groups"] = new JsonArray(BuiltinResources.All.Select(r => r.Group).Where(g => g.Length > 0).Distinct()
-                        .Select(g => (JsonNode)new JsonObject { ["name"] = g, ["versions"] = new JsonArray(new JsonObject { ["groupVersion"] = $"{g}/v1", ["version"] = "v1" }) })
-                        .ToArray()),
-                });
+            case DumpPath:
+                // Not a Kubernetes path: every stored object, for a test that drives the fake from another process.
+                return (200, new JsonArray(_store.All().OrderBy(o => o.Type.Key, StringComparer.Ordinal).ThenBy(o => o.Namespace, StringComparer.Ordinal)
+                    .ThenBy(o => o.Name, StringComparer.Ordinal).Select(o => (JsonNode)_store.Get(o.Type, o.Namespace, o.Name)).ToArray()));
         }
+        if (request.Method == "GET" && Discovery.Answer(path, _store) is { } discovery) return (200, discovery);
         var target = ResourcePath.Parse(path) ?? throw new ApiError(404, "NotFound", "the server could not find the requested resource");
         var type = _store.Resolve(target.Group, target.Plural)
             ?? throw new ApiError(404, "NotFound", "the server could not find the requested resource");

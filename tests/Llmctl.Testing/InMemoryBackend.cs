@@ -32,8 +32,12 @@ public sealed class InMemoryBackend : IStateBackend
     public Task<StackCheckpoint?> LoadAsync(string project, string stack, ISecretCrypter? crypter, CancellationToken cancellationToken = default) =>
         Task.FromResult(_stacks.GetValueOrDefault(Key(project, stack)));
 
+    /// <summary>When set, a save whose checkpoint it matches fails with <see cref="StateWriteException"/> and stores nothing.</summary>
+    public Func<StackCheckpoint, bool>? FailSaveWhen { get; set; }
+
     public Task SaveAsync(StackCheckpoint checkpoint, ISecretCrypter? crypter, CancellationToken cancellationToken = default)
     {
+        if (FailSaveWhen?.Invoke(checkpoint) == true) throw new StateWriteException("cannot write the checkpoint memory://: disk full (injected)");
         _stacks[Key(checkpoint.Project, checkpoint.Stack)] = checkpoint;
         Saves.Enqueue(checkpoint);
         return Task.CompletedTask;

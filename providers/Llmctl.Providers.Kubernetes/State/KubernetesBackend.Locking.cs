@@ -54,8 +54,9 @@ public sealed partial class KubernetesBackend
             var expires = ExpiresAt(live);
             if (expires is { } at && at > _options.Time.GetUtcNow())
             {
-                var stale = other.Host == Environment.MachineName && !IsAlive(other.Pid);
-                throw new StackLockedException(stack, other, $"Lease {_options.Namespace}/{name}; it expires by itself at {at:u} unless renewed", stale);
+                var here = other.Host == Environment.MachineName;
+                var stale = here && !IsAlive(other.Pid);
+                throw new StackLockedException(stack, other, $"Lease {_options.Namespace}/{name}; it expires by itself at {at:u} unless renewed", stale, aliveHere: here && !stale);
             }
 
             // Expired (or released without being deleted): take it over at the version we read.
@@ -178,7 +179,7 @@ public sealed partial class KubernetesBackend
     /// changed by someone else (force-unlocked, or taken over after this process stalled past its duration),
     /// <see cref="Lost"/> is cancelled and it is reported; saves are still guarded by the Secret's resourceVersion.
     /// </summary>
-    public sealed class StackLease : IAsyncDisposable
+    public sealed class StackLease : IStackLock
     {
         private readonly KubernetesBackend _backend;
         private readonly string _stack;

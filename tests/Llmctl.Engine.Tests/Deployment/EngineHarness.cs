@@ -14,8 +14,23 @@ internal sealed class EngineHarness
 {
     public EngineHarness(IMocks? mocks = null)
     {
-        Provider = new MockProvider(mocks ?? new EchoMocks());
+        Provider = new MockProvider(new SwitchableMocks(this));
         Providers = new ProviderRegistry().RegisterFallback(Provider);
+        _mocks = mocks ?? new EchoMocks();
+    }
+
+    private IMocks _mocks;
+
+    /// <summary>Changes what the provider does from now on (what it created stays live).</summary>
+    public void SetMocks(IMocks mocks) => _mocks = mocks;
+
+    /// <summary>Replaces the checkpoint the next run starts from (what a killed run left, say).</summary>
+    public void SetCheckpoint(StackCheckpoint checkpoint) => Checkpoint = checkpoint;
+
+    private sealed class SwitchableMocks(EngineHarness owner) : IMocks
+    {
+        public Task<(string? Id, JsonObject State)> NewResourceAsync(MockResourceArgs args) => owner._mocks.NewResourceAsync(args);
+        public Task DeleteResourceAsync(MockResourceArgs args) => owner._mocks.DeleteResourceAsync(args);
     }
 
     public MockProvider Provider { get; }

@@ -188,17 +188,147 @@ public sealed class FileBackendTests : IDisposable
     }
 
     [Fact]
-    public async Task A_lock_left_by_a_dead_process_on_this_host_is_called_stale()
+    public async Task A_lock_left_by_a_dead_process_on_this_host_is_taken_over_naming_the_old_holder()
     {
         using var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
         await gone.WaitForExitAsync(_ct);
         await WriteLockAsync(host: Environment.MachineName, pid: gone.Id, operation: "up");
 
-        var ex = await Assert.ThrowsAsync<StackLockedException>(() => _backend.LockAsync("llm-platform", "homelab", "up", _ct));
+        await using var taken = await _backend.LockAsync("llm-platform", "homelab", "up", _ct);
 
-        Assert.True(ex.LooksStale);
-        Assert.Contains("looks stale", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("llmctl stack unlock", ex.Message, StringComparison.Ordinal);
+        var stackLock = Assert.IsAssignableFrom<IStackLock>(taken);
+        Assert.Equal(new LockHolder("ci", Environment.MachineName, gone.Id, "up", new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero)), stackLock.TookOverFrom);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(_backend.LockPath("llm-platform", "homelab"), _ct))!;
+        Assert.Equal(Environment.ProcessId, json["pid"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_lock_whose_pid_now_belongs_to_a_later_process_is_stale_too()
+    {
+        // This test process is alive, but it started after the lock's "since": the pid was reused, the holder is gone.
+        await WriteLockAsync(host: Environment.MachineName, pid: Environment.ProcessId, operation: "up", since: "2000-01-01T00:00:00Z");
+
+        await using var taken = await _backend.LockAsync("llm-platform", "homelab", "up", _ct);
+
+        Assert.NotNull(((IStackLock)taken).TookOverFrom);
+    }
+
+    [Fact]
+    public async Task A_lock_held_by_a_live_process_on_this_host_is_refused_saying_it_still_runs()
+    {
+        using var alive = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        try
+        {
+            await WriteLockAsync(host: Environment.MachineName, pid: alive.Id, operation: "up", since: DateTimeOffset.UtcNow.AddSeconds(5).ToString("yyyy-MM-ddTHH:mm:ssZ"));
+
+            var ex = await Assert.ThrowsAsync<StackLockedException>(() => _backend.LockAsync("llm-platform", "homelab", "up", _ct));
+
+            Assert.True(ex.HolderAliveHere);
+            Assert.False(ex.LooksStale);
+            Assert.Contains("still running on this host", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            alive.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Of_many_runs_racing_for_one_stale_lock_exactly_one_takes_it()
+    {
+        using var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await gone.WaitForExitAsync(_ct);
+        await WriteLockAsync(host: Environment.MachineName, pid: gone.Id, operation: "up");
+        using var start = new Barrier(6);
+        var attempts = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            start.SignalAndWait(_ct);
+            try
+            {
+                return await new FileBackend(_root).LockAsync("llm-platform", "homelab", "up", _ct);
+            }
+            catch (StackLockedException)
+            {
+                return null;
+            }
+        }, _ct)).ToArray();
+
+        var results = await Task.WhenAll(attempts);
+
+        // The winners all share this process's pid, so "alive here" refuses the others: exactly one lock was handed out.
+        var winner = Assert.Single(results, r => r is not null);
+        await winner!.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_missing_checkpoint_beside_a_backup_with_resources_stops_naming_both_files_and_how_to_restore()
+    {
+        await _backend.SaveAsync(Checkpoints.WithSecret(), new FakeCrypter(), _ct);
+        await _backend.SaveAsync(Checkpoints.WithSecret(), new FakeCrypter(), _ct);
+        var path = _backend.CheckpointPath("llm-platform", "homelab");
+        File.Delete(path);
+
+        var ex = await Assert.ThrowsAsync<CheckpointLostException>(() => _backend.LoadAsync("llm-platform", "homelab", new FakeCrypter(), _ct));
+
+        Assert.Contains(path + " is missing", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"cp '{path}.bak' '{path}'", ex.Message, StringComparison.Ordinal);
+        Assert.True(await _backend.ExistsAsync("llm-platform", "homelab", _ct));
+    }
+
+    [Fact]
+    public async Task An_empty_checkpoint_beside_a_backup_with_resources_stops_and_the_backup_is_left_alone()
+    {
+        await _backend.SaveAsync(Checkpoints.WithSecret(), new FakeCrypter(), _ct);
+        await _backend.SaveAsync(Checkpoints.WithSecret(), new FakeCrypter(), _ct);
+        var path = _backend.CheckpointPath("llm-platform", "homelab");
+        var backup = await File.ReadAllBytesAsync(path + ".bak", _ct);
+        await File.WriteAllTextAsync(path, """{"version": 3, "checkpoint": {"stack": "homelab", "latest": {"manifest": {"time": "2026-03-01T09:00:00Z", "magic": "", "version": ""}, "resources": []}}}""", _ct);
+
+        var ex = await Assert.ThrowsAsync<CheckpointLostException>(() => _backend.LoadAsync("llm-platform", "homelab", new FakeCrypter(), _ct));
+
+        Assert.Contains("holds no resources, but its backup", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(path + ".bak", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(backup, await File.ReadAllBytesAsync(path + ".bak", _ct));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_that_cannot_be_written_is_a_state_write_error_and_nothing_is_half_written()
+    {
+        var crypter = new FakeCrypter();
+        var first = Checkpoints.WithSecret();
+        await _backend.SaveAsync(first, crypter, _ct);
+        var path = _backend.CheckpointPath("llm-platform", "homelab");
+        var before = await File.ReadAllBytesAsync(path, _ct);
+        // Something in the way of the backup (works as root too, unlike a read-only file).
+        Directory.CreateDirectory(path + ".bak");
+        File.WriteAllText(Path.Combine(path + ".bak", "x"), "x");
+
+        var ex = await Assert.ThrowsAsync<StateWriteException>(() => _backend.SaveAsync(first with { Resources = [first.Resources[0]] }, crypter, _ct));
+
+        Assert.Contains($"cannot write the checkpoint {path}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was half-written", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(path, _ct));
+        Assert.Empty(Directory.EnumerateFiles(StackDir, "*.tmp"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_read_only_checkpoint_and_backup_do_not_break_later_saves()
+    {
+        var crypter = new FakeCrypter();
+        var first = Checkpoints.WithSecret();
+        await _backend.SaveAsync(first, crypter, _ct);
+        var path = _backend.CheckpointPath("llm-platform", "homelab");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        await _backend.SaveAsync(first, crypter, _ct);
+        // The backup is now a copy of a mode-444 file; saving again must still rotate it.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(path + ".bak"));
+
+        await _backend.SaveAsync(first with { Resources = [first.Resources[0]] }, crypter, _ct);
+        await _backend.SaveAsync(first, crypter, _ct);
+
+        Assert.Equal(2, (await _backend.LoadAsync("llm-platform", "homelab", crypter, _ct))!.Resources.Count);
+        Assert.Single((await new FileBackend(_root).ListAsync("llm-platform", _ct)));
     }
 
     [Fact]
@@ -244,11 +374,11 @@ public sealed class FileBackendTests : IDisposable
         await _backend.ForceUnlockAsync("llm-platform", "homelab", _ct);
     }
 
-    private async Task WriteLockAsync(string host, int pid, string operation)
+    private async Task WriteLockAsync(string host, int pid, string operation, string since = "2026-03-01T09:00:00Z")
     {
         var path = _backend.LockPath("llm-platform", "homelab");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var json = $$"""{"user": "ci", "host": "{{host}}", "pid": {{pid}}, "operation": "{{operation}}", "since": "2026-03-01T09:00:00Z"}""";
+        var json = $$"""{"user": "ci", "host": "{{host}}", "pid": {{pid}}, "operation": "{{operation}}", "since": "{{since}}"}""";
         await File.WriteAllTextAsync(path, json, Encoding.UTF8, _ct);
     }
 }

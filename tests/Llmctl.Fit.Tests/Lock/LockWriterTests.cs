@@ -124,6 +124,17 @@ public sealed class LockWriterTests
     }
 
     [Fact]
+    public void A_new_model_whose_ref_is_taken_gets_a_suffix_and_never_replaces_another_model()
+    {
+        var existing = ModelLockWriter.Upsert(null, "x", [Entry("tiny.gguf")]);
+
+        var text = ModelLockWriter.Upsert(existing, "x", [Entry("Tiny.gguf"), Entry("TINY.gguf")]);
+
+        var models = ModelLockFile.Parse(text, "x").Models;
+        Assert.Equal([("tiny", "tiny.gguf"), ("tiny-2", "Tiny.gguf"), ("tiny-3", "TINY.gguf")], models.Select(m => (m.Ref, m.File)));
+    }
+
+    [Fact]
     public void A_split_model_lists_its_other_shards_as_parts_and_is_locked_only_when_all_are()
     {
         var entry = Entry("m-00001-of-00002.gguf") with
