@@ -25,6 +25,7 @@ public sealed class LlmctlApp(CliContext cli)
         root.Subcommands.Add(StateCommand.Build(cli));
         root.Subcommands.Add(RenderCommand.Build(cli));
         root.Subcommands.Add(ChartsCommand.Build(cli));
+        root.Subcommands.Add(FitCommand.Build(cli));
         root.Subcommands.Add(LockCommand.Build(cli));
         root.Subcommands.Add(PolicyCommand.Build(cli));
         root.Subcommands.Add(PreflightCommand.Build(cli));

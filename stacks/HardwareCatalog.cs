@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
 using Llmctl.Components.Gpu;
+using Llmctl.Stacks.Config;
 
 namespace Llmctl.Stacks;
 
@@ -16,7 +18,8 @@ public sealed record GpuHardware(
     GpuTier Tier,
     string? Family = null,
     int GpuCount = 1,
-    bool UnifiedMemory = false)
+    bool UnifiedMemory = false,
+    int? GttMiB = null)
 {
     /// <summary>
     /// The annotation for node <paramref name="node"/> carrying this hardware; <paramref name="usableVramMiB"/> is the
@@ -26,7 +29,7 @@ public sealed record GpuHardware(
 }
 
 /// <summary>The hardware a stack file can name in <c>gpuNodes[].hardware</c>; keys are the <c>workload.ai/gpu-model</c> label values.</summary>
-public static class HardwareCatalog
+public static partial class HardwareCatalog
 {
     public static IReadOnlyDictionary<string, GpuHardware> Entries { get; } = new[]
     {
@@ -49,4 +52,88 @@ public static class HardwareCatalog
         : throw new KeyNotFoundException($"'{key}' is not in the hardware catalog; known hardware: {KnownKeys}");
 
     public static string KnownKeys => string.Join(", ", Entries.Keys.Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// The hardware of a <c>gpuNodes</c> entry: the catalog entry it names, with what <c>gpus:</c> declares laid over it,
+    /// or <c>gpus:</c> alone. <c>usableVram</c> (the carve-out of a unified-memory machine, or any declared figure) is
+    /// taken as given. Null with the problem and the key path (relative to the entry) when the entry does not describe
+    /// a GPU.
+    /// </summary>
+    public static GpuHardware? Resolve(GpuNodeConfig node, out string? problem, out string? problemKey)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        problem = null;
+        problemKey = null;
+        GpuHardware? baseline = null;
+        if (node.Hardware is { } key && !TryGet(key, out baseline) && node.Gpus is null)
+        {
+            (problem, problemKey) = ($"'{key}' is not in the hardware catalog; use one of {KnownKeys}, or declare the GPUs under 'gpus:' (vendor, model, count, memory)", "hardware");
+            return null;
+        }
+        if (baseline is null && node.Gpus is null)
+        {
+            (problem, problemKey) = ("the node names no GPU hardware; give 'hardware:' (a catalog key) or 'gpus:' (vendor, model, count, memory)", "hardware");
+            return null;
+        }
+        var spec = node.Gpus ?? new GpuSpecConfig();
+        GpuVendor? vendor = spec.Vendor switch
+        {
+            null => baseline?.Vendor,
+            var v when v.Equals("nvidia", StringComparison.OrdinalIgnoreCase) => GpuVendor.Nvidia,
+            var v when v.Equals("amd", StringComparison.OrdinalIgnoreCase) => GpuVendor.Amd,
+            _ => null,
+        };
+        if (vendor is null)
+        {
+            (problem, problemKey) = (spec.Vendor is null ? "gpus.vendor is missing" : $"'{spec.Vendor}' is not a GPU vendor llmctl supports; use nvidia or amd", "gpus.vendor");
+            return null;
+        }
+        var model = spec.Model ?? baseline?.DisplayName;
+        if (model is null)
+        {
+            (problem, problemKey) = ("gpus.model is missing; name the product (e.g. NVIDIA RTX A6000)", "gpus.model");
+            return null;
+        }
+        long? memoryMiB = spec.Memory is { } memory ? (long)(memory.Value / (1024 * 1024)) : baseline?.VramMiB;
+        if (memoryMiB is null or <= 0 or > int.MaxValue)
+        {
+            (problem, problemKey) = (memoryMiB is null ? "gpus.memory is missing; give the memory per GPU (e.g. 48Gi)" : $"gpus.memory {spec.Memory?.Text} is not a GPU memory size", "gpus.memory");
+            return null;
+        }
+        var count = spec.Count ?? baseline?.GpuCount ?? 1;
+        if (count is < 1 or > 64)
+        {
+            (problem, problemKey) = ($"gpus.count {count} is not a number of GPUs (1 to 64)", "gpus.count");
+            return null;
+        }
+        GpuTier? tier = spec.Tier switch
+        {
+            null => baseline?.Tier ?? GpuTier.Support,
+            var t when t.Equals("support", StringComparison.OrdinalIgnoreCase) => GpuTier.Support,
+            var t when t.Equals("big", StringComparison.OrdinalIgnoreCase) => GpuTier.Big,
+            _ => null,
+        };
+        if (tier is null)
+        {
+            (problem, problemKey) = ($"'{spec.Tier}' is not a GPU tier; use support or big", "gpus.tier");
+            return null;
+        }
+        var labelKey = spec.Key ?? (spec.Model is null ? baseline?.Key : null) ?? Slug(model);
+        if (!LabelValue().IsMatch(labelKey))
+        {
+            (problem, problemKey) = ($"'{labelKey}' is not a valid label value for workload.ai/gpu-model", "gpus.key");
+            return null;
+        }
+        var unified = spec.UnifiedMemory ?? baseline?.UnifiedMemory ?? false;
+        var gtt = spec.Gtt is { } g ? (int)(g.Value / (1024 * 1024)) : baseline?.GttMiB;
+        return new GpuHardware(labelKey, vendor.Value, model, (int)memoryMiB.Value, tier.Value, spec.Family ?? baseline?.Family, count, unified, gtt);
+    }
+
+    private static string Slug(string model) => SlugChars().Replace(model.ToLowerInvariant(), "-").Trim('-') is { Length: > 0 and <= 63 } slug ? slug : "gpu";
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex SlugChars();
+
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
+    private static partial Regex LabelValue();
 }

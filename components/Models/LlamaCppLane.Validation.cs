@@ -39,6 +39,7 @@ public sealed partial class LlamaCppLane
         {
             Add("cpuMoe", "--cpu-moe keeps every expert on the CPU, so it cannot be combined with cpuMoeLayers (--n-cpu-moe); set one of them");
         }
+        if (args.GpuCount < 1) Add("gpuCount", $"must be at least 1, not {args.GpuCount}");
         if (args.CpuMoeLayers is < 1) Add("cpuMoeLayers", $"must be at least 1, not {args.CpuMoeLayers}; leave it unset to keep every expert on the GPU");
         if (args.ShmSize.Value <= 0) Add("shmSize", $"'{args.ShmSize}' must be a positive size such as 8Gi");
         if (args.Prefetch is { } prefetch)

@@ -9,7 +9,7 @@ namespace Llmctl.Components.Models;
 
 /// <summary>
 /// One llama.cpp model-serving lane in the shape of seed 002: a single-GPU Deployment (Recreate, one replica when
-/// active and zero when parked, <c>runtimeClassName: nvidia</c>, <c>nvidia.com/gpu</c> request = limit = 1, the GPU
+/// active and zero when parked, <c>runtimeClassName: nvidia</c>, <c>nvidia.com/gpu</c> request = limit = <see cref="LlamaCppLaneArgs.GpuCount"/>, the GPU
 /// node selector and taint toleration, the node's model cache as a hostPath) and a ClusterIP Service in front. The
 /// Deployment carries <see cref="GpuWorkload"/>, <see cref="ServedModel"/>, <see cref="ServingLane"/> and
 /// <see cref="ContainerImage"/> for policies.
@@ -35,7 +35,7 @@ public sealed partial class LlamaCppLane : ComponentResource
         ComponentArgumentException.ThrowIfAny(this, Validate(name, args));
 
         var labels = SelectorLabels(name);
-        var gpu = new GpuWorkload(GpuVendor.Nvidia, 1);
+        var gpu = new GpuWorkload(GpuVendor.Nvidia, args.GpuCount);
         // The lane's dependencies (its namespace, the RuntimeClass) are its objects' dependencies: options are not
         // inherited by children, so pass them on.
         var childOptions = new CustomResourceOptions { Parent = this, DependsOn = RawOptions.DependsOn };

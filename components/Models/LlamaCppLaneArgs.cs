@@ -60,6 +60,8 @@ public sealed record LlamaCppLaneArgs
     public TimeSpan ModelLoadBudget { get; init; } = TimeSpan.FromMinutes(15);
     /// <summary>Flags appended after the generated ones.</summary>
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+    /// <summary>GPUs the pod asks for; llama.cpp splits the layers over them (its default <c>--split-mode layer</c>).</summary>
+    public int GpuCount { get; init; } = 1;
 }
 
 /// <summary>

@@ -27,6 +27,12 @@ public sealed record ModelFacts
     public required int KeyLength { get; init; }
     /// <summary><c>{arch}.attention.value_length</c> (default n_embd / n_head).</summary>
     public required int ValueLength { get; init; }
+    /// <summary>
+    /// <c>{arch}.attention.key_length_swa</c> / <c>value_length_swa</c>: the head sizes of sliding-window layers where they
+    /// differ from the full-attention layers (Gemma 4: 256 against 512); null: the same as <see cref="KeyLength"/>.
+    /// </summary>
+    public int? KeyLengthSwa { get; init; }
+    public int? ValueLengthSwa { get; init; }
     /// <summary><c>{arch}.attention.sliding_window</c> (n_swa), null when the model has no sliding-window layers.</summary>
     public int? SlidingWindow { get; init; }
     /// <summary>Per layer, true where the layer uses the sliding window (from the pattern key or the architecture's rule).</summary>
@@ -42,6 +48,20 @@ public sealed record ModelFacts
     public int? SsmStateSize { get; init; }
     public int? SsmTimeStepRank { get; init; }
     public int? SsmGroupCount { get; init; }
+    /// <summary>
+    /// <c>{arch}.attention.shared_kv_layers</c> (Gemma 3n / 4): the last this-many layers reuse the KV of earlier layers
+    /// and have no cache of their own; null or 0: every attention layer has its own.
+    /// </summary>
+    public int? SharedKvLayers { get; init; }
+    /// <summary><c>{arch}.feed_forward_length</c> per layer (0 marks a layer without an FFN: nemotron_h's mamba layers).</summary>
+    public IReadOnlyList<int>? FeedForwardLength { get; init; }
+    /// <summary><c>{arch}.expert_feed_forward_length</c> and <c>{arch}.expert_shared_count</c> (MoE).</summary>
+    public int? ExpertFeedForwardLength { get; init; }
+    public int? ExpertSharedCount { get; init; }
+    /// <summary><c>{arch}.nextn_predict_layers</c>: MTP blocks, not counted in <see cref="BlockCount"/> and not loaded unless MTP is on.</summary>
+    public int? NextnPredictLayers { get; init; }
+    /// <summary><c>{arch}.rope.dimension_count</c> (the rope part of an MLA key row).</summary>
+    public int? RopeDimensionCount { get; init; }
     /// <summary>MLA (<c>{arch}.attention.kv_lora_rank</c>, <c>q_lora_rank</c>, <c>key_length_mla</c>, <c>value_length_mla</c>).</summary>
     public int? KvLoraRank { get; init; }
     public int? QLoraRank { get; init; }
@@ -61,6 +81,11 @@ public sealed record TensorBytes
     public required long TokenEmbedding { get; init; }
     /// <summary><c>output.*</c> and <c>output_norm.*</c>: the output layer, offloaded first by <c>-ngl</c>.</summary>
     public required long Output { get; init; }
+    /// <summary>
+    /// True when the file has no <c>output.weight</c> (tied embeddings): llama.cpp then loads <c>token_embd</c> a second
+    /// time on the output layer's device (<c>TENSOR_DUPLICATED</c>), so the estimator counts it there too.
+    /// </summary>
+    public bool OutputTiedToEmbedding { get; init; }
     /// <summary><c>blk.N.attn_*</c> (and SSM tensors of recurrent layers), per block.</summary>
     public required IReadOnlyList<long> AttentionPerLayer { get; init; }
     /// <summary>Dense FFN tensors (<c>blk.N.ffn_*</c> that are not experts, shared experts included), per block.</summary>

@@ -31,11 +31,8 @@ public static class GpuComposer
         for (var i = 0; i < config.GpuNodes.Count; i++)
         {
             var node = config.GpuNodes[i];
-            if (!HardwareCatalog.TryGet(node.Hardware, out var hardware))
-            {
-                throw new StackCompositionException(key($"gpuNodes[{i}].hardware"),
-                    $"'{node.Hardware}' is not in the hardware catalog; use one of {HardwareCatalog.KnownKeys}");
-            }
+            var hardware = HardwareCatalog.Resolve(node, out var problem, out var problemKey)
+                ?? throw new StackCompositionException(key($"gpuNodes[{i}].{problemKey}"), problem!);
             if (nodes.ContainsKey(node.Name))
             {
                 throw new StackCompositionException(key($"gpuNodes[{i}].name"), $"node '{node.Name}' is declared twice; give each GPU node once");
@@ -96,20 +93,21 @@ public static class GpuComposer
         : ImageRef.TryParse(text, out var image, out var error) ? image
         : throw new StackCompositionException(keyPath, error);
 
-    // Unified-memory machines have no fixed VRAM: the BIOS carve-out decides it, so the stack file must say it.
-    private static int? UsableVramMiB(GpuNodeConfig node, int index, GpuHardware hardware, Func<string, string> key)
+    // Unified-memory machines have no fixed VRAM: the BIOS carve-out decides it, so the stack file must say it (as
+    // usableVram, or as gpus.memory declared inline).
+    internal static int? UsableVramMiB(GpuNodeConfig node, int index, GpuHardware hardware, Func<string, string> key)
     {
         if (node.UsableVram is not { } usable)
         {
-            return hardware.UnifiedMemory
+            return hardware.UnifiedMemory && node.Gpus?.Memory is null
                 ? throw new StackCompositionException(key($"gpuNodes[{index}].usableVram"),
                     $"{hardware.DisplayName} shares system memory with its GPU; set usableVram to the BIOS carve-out (e.g. 94Gi)")
                 : null;
         }
-        var mib = (int)(usable.Value / (1024 * 1024));
-        return mib <= 0 || mib > hardware.VramMiB
-            ? throw new StackCompositionException(key($"gpuNodes[{index}].usableVram"),
-                $"{usable.Text} is not between 1Mi and the {hardware.VramMiB}Mi {hardware.DisplayName} has")
-            : mib;
+        // Declared wins over the catalog: a modded 48 GB 3090, or a carve-out the catalog cannot know.
+        var mib = usable.Value / (1024 * 1024);
+        return mib is <= 0 or > int.MaxValue
+            ? throw new StackCompositionException(key($"gpuNodes[{index}].usableVram"), $"{usable.Text} is not a GPU memory size")
+            : (int)mib;
     }
 }

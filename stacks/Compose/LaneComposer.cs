@@ -89,7 +89,7 @@ public static class LaneComposer
             }
             var runtime = lane.Runtime.ToString().ToLowerInvariant();
             if (lane.Node is null) throw new StackCompositionException(key($"{at}.node"), $"{runtime} lane '{lane.Name}' names no node");
-            if (lane.Model is null) throw new StackCompositionException(key($"{at}.model"), $"{runtime} lane '{lane.Name}' names no model");
+            if (lane.Model is null && (lane.Router is null || lane.Runtime != LaneRuntime.LlamaCpp)) throw new StackCompositionException(key($"{at}.model"), $"{runtime} lane '{lane.Name}' names no model");
             if (!gpu.Nodes.TryGetValue(lane.Node, out var node))
             {
                 throw new StackCompositionException(key($"{at}.node"), UnknownNode(lane.Name, lane.Node, gpu));
@@ -116,7 +116,8 @@ public static class LaneComposer
                 {
                     Namespace = ns,
                     Image = image,
-                    Model = lane.Model,
+                    Model = lane.Model!,
+                    TensorParallelSize = lane.Gpus,
                     MaxModelLen = lane.CtxSize,
                     ServedModelName = lane.Alias,
                     Active = lane.Active,
@@ -154,6 +155,10 @@ public static class LaneComposer
                 Resources = resources,
                 ExtraArgs = lane.ExtraArgs,
                 Prefetch = modelLock is { IsLocked: true } ? prefetches.GetValueOrDefault(lane.Node) : null,
+                GpuCount = lane.Gpus,
+                CpuMoe = lane.CpuMoe,
+                CpuMoeLayers = lane.NCpuMoe,
+                Router = Router(lane, at, locks, key),
             }, options), l => l.Deployment));
         }
     }
@@ -258,6 +263,32 @@ public static class LaneComposer
         var hint = Llmctl.Engine.Config.Suggest.DidYouMean(node, gpu.Nodes.Keys) is { } h ? h + " " : "";
         var known = gpu.Nodes.Count == 0 ? "no GPU nodes are declared under gpuNodes" : "GPU nodes: " + string.Join(", ", gpu.Nodes.Keys);
         return $"lane '{lane}' names node '{node}', which is not a GPU node; {hint}{known}";
+    }
+
+    /// <summary>Router mode: the presets with their lock entries (<c>lanes.items[i].router</c>).</summary>
+    private static LlamaCppRouter? Router(LaneConfig lane, string at, ModelLockFile? locks, Func<string, string> key)
+    {
+        if (lane.Router is not { } router) return null;
+        var presets = new List<LlamaCppPreset>();
+        for (var p = 0; p < router.Presets.Count; p++)
+        {
+            var preset = router.Presets[p];
+            var presetAt = $"{at}.router.presets[{p}]";
+            presets.Add(new LlamaCppPreset
+            {
+                Id = preset.Id,
+                ModelFile = preset.Model,
+                Lock = preset.ModelRef is null ? null : Lock(lane with { ModelRef = preset.ModelRef }, locks, key($"{presetAt}.modelRef")),
+                CtxSize = preset.CtxSize,
+                CacheTypeK = preset.CacheTypeK is null ? null : CacheType(preset.CacheTypeK, key($"{presetAt}.cacheTypeK")),
+                CacheTypeV = preset.CacheTypeV is null ? null : CacheType(preset.CacheTypeV, key($"{presetAt}.cacheTypeV")),
+                GpuLayers = preset.GpuLayers,
+                CpuMoe = preset.CpuMoe,
+                CpuMoeLayers = preset.NCpuMoe,
+                LoadOnStartup = preset.LoadOnStartup,
+            });
+        }
+        return new LlamaCppRouter { Presets = presets, MaxModels = router.ModelsMax };
     }
 
     private static ModelLock? Lock(LaneConfig lane, ModelLockFile? locks, string keyPath)

@@ -39,8 +39,13 @@ public sealed record ClusterConfig
 public sealed record GpuNodeConfig
 {
     public required string Name { get; init; }
-    /// <summary>A key of the hardware catalog (<c>rtx-pro-4000-blackwell-sff</c>).</summary>
-    public required string Hardware { get; init; }
+    /// <summary>
+    /// A key of the hardware catalog (<c>rtx-pro-4000-blackwell-sff</c>), a convenience: <see cref="Gpus"/> overrides
+    /// what differs, or declares hardware the catalog does not know. One of the two is needed.
+    /// </summary>
+    public string? Hardware { get; init; }
+    /// <summary>The node's GPUs declared inline (vendor, model, count, memory per GPU, family, unified memory).</summary>
+    public GpuSpecConfig? Gpus { get; init; }
     public int Cpu { get; init; }
     public Quantity? Memory { get; init; }
     /// <summary>
@@ -53,7 +58,8 @@ public sealed record GpuNodeConfig
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     /// <summary>
     /// The GPU memory workloads may use, for unified-memory machines where it is a BIOS carve-out (Strix Halo: 94Gi
-    /// of 128 GB). Required for such hardware; for discrete cards the catalog's figure is used.
+    /// of 128 GB). Required for such hardware; for discrete cards the catalog's figure is used. A declared value is
+    /// taken as given, even above the catalog's figure (a 48 GB modded 3090).
     /// </summary>
     public Quantity? UsableVram { get; init; }
     /// <summary>
@@ -62,6 +68,32 @@ public sealed record GpuNodeConfig
     /// NoSchedule taint: k3s's helm-install Jobs tolerate none of ours.
     /// </summary>
     public Components.Gpu.GpuTaint Taint { get; init; } = Components.Gpu.GpuTaint.Dedicated;
+}
+
+/// <summary>
+/// <c>gpuNodes[].gpus</c>: the GPUs of a node, declared in the stack file. With <c>hardware</c> it overrides the catalog
+/// entry's values; without it, vendor, model and memory are required.
+/// </summary>
+public sealed record GpuSpecConfig
+{
+    /// <summary><c>nvidia</c> or <c>amd</c>.</summary>
+    public string? Vendor { get; init; }
+    /// <summary>The product name (<c>NVIDIA RTX A6000</c>).</summary>
+    public string? Model { get; init; }
+    /// <summary>The <c>workload.ai/gpu-model</c> label value; default: the catalog key, or the model name in lowercase with '-' for other characters.</summary>
+    public string? Key { get; init; }
+    /// <summary>How many GPUs the node has (each runs one single-GPU lane, or several make one tensor-split lane).</summary>
+    public int? Count { get; init; }
+    /// <summary>Memory per GPU as <c>nvidia-smi memory.total</c> reports it (<c>48Gi</c>, <c>24467Mi</c>).</summary>
+    public Quantity? Memory { get; init; }
+    /// <summary>The architecture family (<c>ampere</c>, <c>blackwell</c>, <c>rdna3.5</c>).</summary>
+    public string? Family { get; init; }
+    /// <summary>The GPU shares system memory (then <c>usableVram</c> gives the carve-out).</summary>
+    public bool? UnifiedMemory { get; init; }
+    /// <summary>Unified memory only: the GTT the GPU may map beyond the carve-out (ROCm counts it, Vulkan does not).</summary>
+    public Quantity? Gtt { get; init; }
+    /// <summary><c>support</c> or <c>big</c> (the <c>workload.ai/gpu-tier</c> label).</summary>
+    public string? Tier { get; init; }
 }
 
 public sealed record LanesConfig
@@ -150,6 +182,44 @@ public sealed record LaneConfig
     /// lm_head.input_scale mismatch); the known-broken policy refuses to activate it. Null: not known broken.
     /// </summary>
     public string? Broken { get; init; }
+    /// <summary>
+    /// llamacpp and vllm: the GPUs the lane asks for. llama.cpp splits the layers over them (its default
+    /// <c>--split-mode layer</c>); vLLM uses them for <c>--tensor-parallel-size</c>.
+    /// </summary>
+    public int Gpus { get; init; } = 1;
+    /// <summary>llamacpp: keep every routed-expert tensor in host memory (<c>--cpu-moe</c>).</summary>
+    public bool CpuMoe { get; init; }
+    /// <summary>llamacpp: keep the routed-expert tensors of the first N layers in host memory (<c>--n-cpu-moe N</c>).</summary>
+    public int? NCpuMoe { get; init; }
+    /// <summary>llamacpp: router mode (no <c>model</c>; the presets name the files and <c>modelsMax</c> caps what is loaded at once).</summary>
+    public LlamaCppRouterConfig? Router { get; init; }
+    /// <summary>ollama: the lock entry (<c>models.lock.yaml</c> ref) of each pulled model, for the VRAM estimate.</summary>
+    public IReadOnlyDictionary<string, string> ModelRefs { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>llama.cpp router mode (<c>--models-preset</c>, <c>--models-max</c>).</summary>
+public sealed record LlamaCppRouterConfig
+{
+    /// <summary><c>--models-max</c>: models loaded at once (the estimate sums the largest this-many presets).</summary>
+    public int ModelsMax { get; init; } = 1;
+    public IReadOnlyList<LlamaCppPresetConfig> Presets { get; init; } = [];
+}
+
+/// <summary>One router preset; unset values are the lane's.</summary>
+public sealed record LlamaCppPresetConfig
+{
+    /// <summary>The name clients send as "model".</summary>
+    public required string Id { get; init; }
+    /// <summary>The GGUF file under the node's GGUF directory.</summary>
+    public required string Model { get; init; }
+    public string? ModelRef { get; init; }
+    public int? CtxSize { get; init; }
+    public string? CacheTypeK { get; init; }
+    public string? CacheTypeV { get; init; }
+    public int? GpuLayers { get; init; }
+    public bool? CpuMoe { get; init; }
+    public int? NCpuMoe { get; init; }
+    public bool LoadOnStartup { get; init; }
 }
 
 public sealed record ResourcesConfig

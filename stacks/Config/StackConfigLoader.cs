@@ -120,6 +120,10 @@ public static partial class StackConfigLoader
                 CheckOllamaLane(binder, lane);
                 continue;
             }
+            if (lane.Gpus < 1)
+            {
+                binder.Report(lane, nameof(LaneConfig.Gpus), $"lane '{lane.Name}' asks for {lane.Gpus} GPUs", "a lane needs at least one GPU");
+            }
             if (lane.Nodes.Count > 0 || lane.Pull.Count > 0)
             {
                 binder.Report(lane, lane.Nodes.Count > 0 ? nameof(LaneConfig.Nodes) : nameof(LaneConfig.Pull),

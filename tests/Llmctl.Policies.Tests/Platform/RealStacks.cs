@@ -1,10 +1,10 @@
 using Llmctl.Components.Models;
 using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
+using Llmctl.Fit.Lock;
 using Llmctl.Stacks;
 using Llmctl.Stacks.Config;
 using Llmctl.Testing;
-using Llmctl.Fit.Lock;
 
 namespace Llmctl.Policies.Tests.Platform;
 
