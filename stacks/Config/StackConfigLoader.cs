@@ -109,6 +109,19 @@ public static partial class StackConfigLoader
         foreach (var node in config.GpuNodes.Where(n => n.Name is not null))
         {
             CheckSubdomain(binder, node, nameof(GpuNodeConfig.Name), node.Name);
+            if (HardwareCatalog.Resolve(node, out var problem, out var problemKey) is null && problem is not null)
+            {
+                // The hardware: a catalog key, GPUs declared inline, or both; say which key is wrong.
+                if (problemKey!.StartsWith("gpus.", StringComparison.Ordinal) && node.Gpus is not null)
+                {
+                    var property = char.ToUpperInvariant(problemKey[5]) + problemKey[6..];
+                    binder.Report(node.Gpus, binder.NodeOf(node.Gpus, property) is null ? null : property, problem, null);
+                }
+                else
+                {
+                    binder.Report(node, node.Hardware is null ? null : nameof(GpuNodeConfig.Hardware), problem, null);
+                }
+            }
         }
 
         CheckLabel(binder, config.Lanes, nameof(LanesConfig.Namespace), config.Lanes.Namespace);
