@@ -94,7 +94,7 @@ internal sealed class StackWorkspace
     public Llmctl.Fit.Lock.ModelLockFile? LoadModelLocks() => Stacks.StackPipeline.LoadModelLocks(Loaded.ProjectDirectory);
 
     /// <summary>Runs the stack's policy packs under its <c>llmctl:policies</c> settings (see <see cref="StackPolicies"/>).</summary>
-    public PolicyReport RunPolicies(StackContext desired, Plan? plan) => StackPolicies.Runner(Loaded).Evaluate(desired, plan);
+    public PolicyReport RunPolicies(StackContext desired, Plan? plan) => StackPolicies.Runner(Loaded, StackLaneFit.For(this)).Evaluate(desired, plan);
 
     /// <summary>The checkpoint, or an empty one when the stack has never been deployed.</summary>
     public async Task<StackCheckpoint> LoadCheckpointAsync(CancellationToken cancellationToken) =>

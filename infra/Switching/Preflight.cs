@@ -86,6 +86,7 @@ internal static class Preflight
     /// <summary>Each check and the policy whose findings decide it; a policy the stack disables is not shown.</summary>
     private static readonly (string Id, string Policy, string Pass)[] PolicyChecks =
     [
+        ("vram_fit", VramFit.PolicyName, "the estimate fits the GPU with the margin"),
         ("known_broken", Policies.Platform.KnownBroken.PolicyName, "the stack does not mark this profile broken"),
         ("model_lock", ModelLocks.PolicyName, "model file is locked with sha256 and sizeBytes"),
         ("prefetch_config", ModelLocks.PolicyName, "model file is listed in the node's prefetch"),
@@ -155,13 +156,22 @@ internal static class Preflight
         var evidence = AcceptanceEvidence.Load(ws.Loaded.ProjectDirectory, ws.Stack, lane.Name);
         checks.Add(evidence.Check(lane, node?.Gpu));
         var quant = deployment.Find<LockedModels>()?.Locks.FirstOrDefault()?.Gguf?.Quantization;
+        var margin = policies.Policies.Select(p => p.Policy).OfType<VramFit>().FirstOrDefault()?.MarginMiB ?? VramFit.DefaultMarginMiB;
         var fit = $"ctx={lane.CtxSize}"
             + (served is null ? "" : $", kv={served.CacheTypeK.ToString().ToLowerInvariant()}/{served.CacheTypeV.ToString().ToLowerInvariant()}")
             + (quant is null ? "" : $", quant={quant}")
             + (evidence.Record?.PeakVramMiB is { } peak ? $", live_peak_mib={peak}" : "")
-            + "; estimate: not computed (the VRAM estimator is not wired into this build)";
+            + "; " + FitLine(StackLaneFit.For(ws).Estimate(lane, margin));
         return new PreflightReport(lane.Name, lane.Runtime.ToString().ToLowerInvariant(), lane.Node, gpu, fit, checks);
     }
+
+    /// <summary>
+    /// The estimate as the fit line shows it: <c>estimate: 21934 MiB of 24467 MiB, headroom 2533 MiB (margin 1024): fits
+    /// (weights 20822 MiB, …)</c>, or <c>estimate: cannot estimate: &lt;why and what to do&gt;</c>.
+    /// </summary>
+    private static string FitLine((Fit.Estimate.FitEstimate? Estimate, string? WhyNot) fit) => fit.Estimate is not { } e
+        ? $"estimate: cannot estimate: {fit.WhyNot}"
+        : System.FormattableString.Invariant($"estimate: {e.TotalMiB:0} MiB of {e.BudgetMiB:0} MiB, headroom {e.HeadroomMiB:0} MiB (margin {e.MarginMiB:0}): {e.VerdictText} ({StackLaneFit.Breakdown(e)})");
 
     /// <summary>Null when a prefetch Job on the lane's node downloads its locked model, else why the model is not prefetched.</summary>
     private static string? Prefetched(StackContext stack, LaneWorkload lane)
@@ -183,6 +193,8 @@ internal static class Preflight
         "prefetch_config" => v.Urn == lane.Workload.Owner.Urn && v.Message.Contains("prefetch", StringComparison.Ordinal),
         "node_budget" or "one_active_lane" => v.Message.Contains($"'{config.Node}'", StringComparison.Ordinal),
         "alias_backends" => true,
+        // Stale evidence is validation_status's line; vram_fit keeps the estimate's findings.
+        "vram_fit" => v.Urn == lane.Workload.Owner.Urn && !v.Message.Contains("acceptance evidence is stale", StringComparison.Ordinal),
         _ => v.Urn == lane.Workload.Owner.Urn,
     };
 
