@@ -11,6 +11,8 @@ namespace Llmctl.Policies.Platform;
 /// <c>models.lock.yaml</c> with its sha256 and size (the lane's <see cref="LockedModels"/>), and every llama.cpp lane's
 /// files are in the prefetch Job of its node, which downloads and verifies exactly those bytes before the lane starts.
 /// Ollama lanes pull by name and tag from the registry and have no file to lock; they are not checked here.
+/// An unlocked entry of a lock file marked <c>sample:</c> (the repository's own, which nobody could hash) is reported as
+/// such and only warns, whatever the level; in a real lock it is enforced at the policy's level.
 /// </summary>
 public sealed class ModelLocks : IStackPolicy
 {
@@ -28,29 +30,37 @@ public sealed class ModelLocks : IStackPolicy
             .ToList();
         foreach (var lane in Lanes.All(stack))
         {
-            foreach (var problem in Check(lane, prefetches)) yield return (problem, lane.Workload.Owner.Urn);
+            foreach (var (problem, sample) in Check(lane, prefetches))
+            {
+                yield return sample ? PolicyFinding.Warn(problem, lane.Workload.Owner.Urn) : (problem, lane.Workload.Owner.Urn);
+            }
         }
     }
 
-    private static IEnumerable<string> Check(LaneWorkload lane, List<(string? Node, IReadOnlyList<ModelLock> Locks)> prefetches)
+    private static IEnumerable<(string Problem, bool Sample)> Check(LaneWorkload lane, List<(string? Node, IReadOnlyList<ModelLock> Locks)> prefetches)
     {
         var name = lane.Annotation.Name;
         if (lane.Annotation.Runtime == ModelRuntime.Ollama) yield break;
         if (lane.Find<LockedModels>() is not { Locks.Count: > 0 } locked)
         {
             var served = lane.Workload.OfType<ServedModel>().Select(m => m.File).FirstOrDefault();
-            yield return $"lane '{name}' serves {(served is null ? "a model" : $"'{served}'")} that is not in models.lock.yaml, so nothing verifies its bytes; "
-                + "add the file to the lock (its sha256 and sizeBytes) and name it in the lane's modelRef";
+            yield return ($"lane '{name}' serves {(served is null ? "a model" : $"'{served}'")} that is not in models.lock.yaml, so nothing verifies its bytes; "
+                + "add the file to the lock (its sha256 and sizeBytes) and name it in the lane's modelRef", false);
             yield break;
         }
-        foreach (var entry in locked.Unlocked) yield return $"lane '{name}': {entry.UnlockedReason}";
+        foreach (var entry in locked.Unlocked)
+        {
+            yield return entry.Sample is { } sample
+                ? ($"lane '{name}': models.lock.yaml is a SAMPLE ({sample}), so {entry.UnlockedReason}; once the lock is real, delete its 'sample:' line and this blocks", true)
+                : ($"lane '{name}': {entry.UnlockedReason}", false);
+        }
         if (lane.Annotation.Runtime != ModelRuntime.LlamaCpp) yield break;
         var prefetch = prefetches.Where(p => p.Node == lane.Annotation.Node).SelectMany(p => p.Locks).ToList();
         foreach (var entry in locked.Locks.Where(l => l.IsLocked && !prefetch.Any(p => p.Ref == l.Ref && p.Sha256 == l.Sha256)))
         {
-            yield return prefetch.Count == 0 && !prefetches.Any(p => p.Node == lane.Annotation.Node)
+            yield return (prefetch.Count == 0 && !prefetches.Any(p => p.Node == lane.Annotation.Node)
                 ? $"lane '{name}': model '{entry.Ref}' is not prefetched: node '{lane.Annotation.Node}' has no prefetch Job; set lanes.prefetch so the file is downloaded and verified before the lane starts"
-                : $"lane '{name}': model '{entry.Ref}' is not in the prefetch list of node '{lane.Annotation.Node}'; add it so it is downloaded and verified before the lane starts";
+                : $"lane '{name}': model '{entry.Ref}' is not in the prefetch list of node '{lane.Annotation.Node}'; add it so it is downloaded and verified before the lane starts", false);
         }
     }
 }
