@@ -27,7 +27,7 @@ internal static class SwitchCommand
     {
         var command = new Command("switch", "Make a lane the active one on its GPU: preflight, park the others, apply, wait, check the invariant, then edit the stack file")
         {
-            PreflightCommand.Lane, Force, DryRun, NoApply, PreflightCommand.Offline, PreviewCommand.Parallel,
+            PreflightCommand.Lane, Force, DryRun, NoApply, PreflightCommand.Offline, PreflightCommand.Prometheus, PreviewCommand.Parallel,
         };
         command.SetAction((parse, ct) => RunAsync(cli, parse, ct));
         return command;
@@ -37,7 +37,8 @@ internal static class SwitchCommand
     {
         var ws = StackWorkspace.Open(cli, parse);
         var laneName = parse.GetValue(PreflightCommand.Lane)!;
-        var (report, switched, desired) = await PreflightCommand.RunAsync(cli, ws, laneName, parse.GetValue(PreflightCommand.Offline), isPreview: parse.GetValue(DryRun), ct);
+        var (report, switched, desired) = await PreflightCommand.RunAsync(cli, ws, laneName, parse.GetValue(PreflightCommand.Offline), isPreview: parse.GetValue(DryRun), ct,
+            parse.GetValue(PreflightCommand.Prometheus));
         report.Write(cli.Out);
         cli.Out.WriteLine();
         if (report.Decision == PreflightStatus.Block)

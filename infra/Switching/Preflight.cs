@@ -31,7 +31,8 @@ public sealed record PreflightReport(
     string Gpu,
     string Fit,
     IReadOnlyList<PreflightCheck> Checks,
-    string? Live = null)
+    string? Live = null,
+    string? Framebuffer = null)
 {
     public PreflightStatus Decision => Checks.Count == 0 ? PreflightStatus.Pass : Checks.Max(c => c.Status);
 
@@ -49,6 +50,7 @@ public sealed record PreflightReport(
         writer.WriteLine($"lane: {Lane}, runtime={Runtime}");
         writer.WriteLine($"fit: {Fit}");
         if (Live is not null) writer.WriteLine($"live: {Live}");
+        if (Framebuffer is not null) writer.WriteLine($"framebuffer: {Framebuffer}");
         writer.WriteLine("checks:");
         foreach (var check in Checks) writer.WriteLine($"  [{Word(check.Status)}] {check.Id}: {check.Message}");
         writer.WriteLine(Decision switch
@@ -67,6 +69,7 @@ public sealed record PreflightReport(
         ["gpu"] = Gpu,
         ["fit"] = Fit,
         ["live"] = Live,
+        ["framebuffer"] = Framebuffer,
         ["decision"] = Word(Decision),
         ["exitCode"] = ExitCode,
         ["checks"] = new JsonArray(Checks.Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["status"] = Word(c.Status), ["message"] = c.Message }).ToArray()),
