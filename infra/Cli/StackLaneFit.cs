@@ -69,7 +69,7 @@ internal sealed class StackLaneFit : ILaneFitSource
         return result with
         {
             Evidence = EvidenceText(evidence),
-            StaleEvidence = changes.Count > 0 ? $"{evidence.DisplayPath} was recorded with {string.Join(", ", changes)}" : null,
+            StaleEvidence = changes.Count > 0 ? string.Join(", ", changes) : null,
         };
     }
 

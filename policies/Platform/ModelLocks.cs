@@ -11,8 +11,9 @@ namespace Llmctl.Policies.Platform;
 /// <c>models.lock.yaml</c> with its sha256 and size (the lane's <see cref="LockedModels"/>), and every llama.cpp lane's
 /// files are in the prefetch Job of its node, which downloads and verifies exactly those bytes before the lane starts.
 /// Ollama lanes pull by name and tag from the registry and have no file to lock; they are not checked here.
-/// An unlocked entry of a lock file marked <c>sample:</c> (the repository's own, which nobody could hash) is reported as
-/// such and only warns, whatever the level; in a real lock it is enforced at the policy's level.
+/// When the stack's lock file is marked <c>sample:</c> (the repository's own, which nobody could hash; seen on any lock
+/// entry the stack uses), an unlocked entry and a lane missing from the lock are reported as the sample's and only warn,
+/// whatever the level; with a real lock they are enforced at the policy's level.
 /// </summary>
 public sealed class ModelLocks : IStackPolicy
 {
@@ -28,30 +29,33 @@ public sealed class ModelLocks : IStackPolicy
             .Where(w => w.Find<LockedModels>() is not null && w.Find<ServingLane>() is null)
             .Select(w => (Node: w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString(), Locks: w.Find<LockedModels>()!.Locks))
             .ToList();
+        var sample = Workload.All(stack).SelectMany(w => w.Find<LockedModels>()?.Locks ?? []).Select(l => l.Sample).FirstOrDefault(s => s is not null);
         foreach (var lane in Lanes.All(stack))
         {
-            foreach (var (problem, sample) in Check(lane, prefetches))
+            foreach (var (problem, ofSample) in Check(lane, prefetches, sample))
             {
-                yield return sample ? PolicyFinding.Warn(problem, lane.Workload.Owner.Urn) : (problem, lane.Workload.Owner.Urn);
+                yield return ofSample ? PolicyFinding.Warn(problem, lane.Workload.Owner.Urn) : (problem, lane.Workload.Owner.Urn);
             }
         }
     }
 
-    private static IEnumerable<(string Problem, bool Sample)> Check(LaneWorkload lane, List<(string? Node, IReadOnlyList<ModelLock> Locks)> prefetches)
+    private static IEnumerable<(string Problem, bool Sample)> Check(LaneWorkload lane, List<(string? Node, IReadOnlyList<ModelLock> Locks)> prefetches, string? sample)
     {
+        string Sample(string why) => $" (models.lock.yaml is a SAMPLE: {why}; once the lock is real and its 'sample:' line deleted, this blocks)";
         var name = lane.Annotation.Name;
         if (lane.Annotation.Runtime == ModelRuntime.Ollama) yield break;
         if (lane.Find<LockedModels>() is not { Locks.Count: > 0 } locked)
         {
             var served = lane.Workload.OfType<ServedModel>().Select(m => m.File).FirstOrDefault();
-            yield return ($"lane '{name}' serves {(served is null ? "a model" : $"'{served}'")} that is not in models.lock.yaml, so nothing verifies its bytes; "
-                + "add the file to the lock (its sha256 and sizeBytes) and name it in the lane's modelRef", false);
+            var problem = $"lane '{name}' serves {(served is null ? "a model" : $"'{served}'")} that is not in models.lock.yaml, so nothing verifies its bytes; "
+                + "add the file to the lock (its sha256 and sizeBytes) and name it in the lane's modelRef";
+            yield return sample is null ? (problem, false) : (problem + Sample(sample), true);
             yield break;
         }
         foreach (var entry in locked.Unlocked)
         {
-            yield return entry.Sample is { } sample
-                ? ($"lane '{name}': models.lock.yaml is a SAMPLE ({sample}), so {entry.UnlockedReason}; once the lock is real, delete its 'sample:' line and this blocks", true)
+            yield return entry.Sample is { } why
+                ? ($"lane '{name}': {entry.UnlockedReason}{Sample(why)}", true)
                 : ($"lane '{name}': {entry.UnlockedReason}", false);
         }
         if (lane.Annotation.Runtime != ModelRuntime.LlamaCpp) yield break;

@@ -27,7 +27,7 @@ public sealed record LaneFitResult(string Lane, LaneFitVerdict Verdict, double T
     /// <summary>The lane's recorded acceptance evidence in words (measured peak, where and when), null when none is recorded.</summary>
     public string? Evidence { get; init; }
 
-    /// <summary>What changed since the evidence was recorded (<c>ctxSize 32768 -> 49152</c>); null when it still describes the lane.</summary>
+    /// <summary>What changed since the evidence was recorded (<c>ctxSize 32768 -> 49152, cacheTypeK q8_0 -> f16</c>); null when it still describes the lane.</summary>
     public string? StaleEvidence { get; init; }
 }
 
@@ -76,13 +76,15 @@ public sealed class VramFit(ILaneFitSource source) : IStackPolicy, IConfigurable
             var fit = source.Estimate(lane.Annotation.Name, MarginMiB);
             var urn = lane.Workload.Owner.Urn;
             var name = lane.Annotation.Name;
-            var numbers = $"{fit.TotalMiB:0} MiB of {fit.BudgetMiB:0} MiB ({fit.Breakdown})" + (fit.Evidence is { } evidence ? $"; {evidence}" : "");
+            var evidence = fit.Evidence is not { } ev ? ""
+                : fit.StaleEvidence is { } changed && fit.Verdict != LaneFitVerdict.Fits ? $"; {ev} (stale: {changed})" : $"; {ev}";
+            var numbers = $"{fit.TotalMiB:0} MiB of {fit.BudgetMiB:0} MiB ({fit.Breakdown}){evidence}";
             switch (fit.Verdict)
             {
                 case LaneFitVerdict.Fits:
                     if (fit.StaleEvidence is { } stale)
                     {
-                        yield return PolicyFinding.Warn($"lane '{name}' fits by the estimate ({numbers}), but its acceptance evidence is stale: {stale}; "
+                        yield return PolicyFinding.Warn($"lane '{name}' fits by the estimate ({numbers}), but its acceptance evidence is stale: it was recorded with {stale}; "
                             + "measure it again (llmctl bench) before trusting the recorded peak", urn);
                     }
                     break;

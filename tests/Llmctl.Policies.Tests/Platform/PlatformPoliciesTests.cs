@@ -23,13 +23,26 @@ public sealed class PlatformPoliciesTests
         Runner.Run(stack, plan).Where(v => v.PolicyName != ModelLocks.PolicyName).ToList();
 
     [Fact]
-    public void The_homelab_as_shipped_breaks_no_policy_but_the_sample_lock_it_marks_advisory()
+    public void The_homelab_as_shipped_breaks_no_policy_and_model_locks_only_warns_about_the_lock_that_says_it_is_a_sample()
     {
         var violations = Runner.Run(RealStacks.Homelab());
 
         Assert.All(violations, v => Assert.Equal(ModelLocks.PolicyName, v.PolicyName));
+        Assert.All(violations, v => Assert.Equal(EnforcementLevel.Advisory, v.Enforcement));
+        Assert.All(violations, v => Assert.Contains("(models.lock.yaml is a SAMPLE: the repository's example lock; nobody has downloaded these files to hash them;", v.Message, StringComparison.Ordinal));
         Assert.Contains(violations, v => v.Message.Contains("'qwen36-35b-a3b-ud-q4-k-m' (Qwen3.6-35B-A3B-UD-Q4_K_M.gguf) has no sha256 and no sizeBytes", StringComparison.Ordinal));
-        Assert.Contains("model-locks: advisory", File.ReadAllText(Testing.RepoFiles.Path("Pulumi.homelab.yaml")), StringComparison.Ordinal);
+        Assert.DoesNotContain("model-locks: advisory", File.ReadAllText(Testing.RepoFiles.Path("Pulumi.homelab.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_a_real_lock_the_same_unlocked_entries_and_unlisted_models_block()
+    {
+        var realLock = File.ReadAllText(Testing.RepoFiles.Path("models.lock.yaml")).Once("sample: \"the repository's example lock; nobody has downloaded these files to hash them\"\n", "");
+
+        var violations = Runner.Run(RealStacks.Homelab(lockText: realLock));
+
+        Assert.Equal(6, violations.Count(v => v.PolicyName == ModelLocks.PolicyName && v.Enforcement == EnforcementLevel.Mandatory));
+        Assert.DoesNotContain(violations, v => v.Message.Contains("SAMPLE", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed class HomelabStackTests
     }
 
     [Fact]
-    public void The_platform_policies_report_nothing_but_the_sample_lock_the_stack_file_marks_advisory()
+    public void The_platform_policies_report_nothing_but_the_unlocked_entries_of_the_sample_lock()
     {
         var violations = new PolicyRunner([new LlmctlPlatformPack()]).Run(Compose());
 
