@@ -143,7 +143,10 @@ internal static class Preflight
             if (id == "prefetch_config" && found.Count == 0 && Prefetched(switched, deployment) is { } missing)
             {
                 var level = policies.Policies.First(p => p.Policy.Name == policy).Level;
-                checks.Add(new PreflightCheck(id, level == EnforcementLevel.Mandatory ? PreflightStatus.Block : PreflightStatus.Warn, missing));
+                // Nothing of a sample lock can be prefetched (no sha256 to verify): the model_lock line already says why.
+                var sample = Workload.All(switched).SelectMany(w => w.Find<LockedModels>()?.Locks ?? []).Any(l => l.Sample is not null);
+                checks.Add(new PreflightCheck(id, level == EnforcementLevel.Mandatory && !sample ? PreflightStatus.Block : PreflightStatus.Warn,
+                    sample ? missing + " (models.lock.yaml is a sample: nothing in it can be verified yet)" : missing));
                 continue;
             }
             if (found.Count == 0)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Llmctl.Components.Models;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Policy;
 
@@ -70,11 +71,16 @@ public sealed class VramFit(ILaneFitSource source) : IStackPolicy, IConfigurable
 
     public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
-        // An Ollama lane is one workload per node; it is estimated once.
-        foreach (var lane in Lanes.All(stack).DistinctBy(l => l.Annotation.Name))
+        // llama.cpp and vLLM lanes are Deployments; an Ollama lane is a Helm release per node (its ServingLane on the
+        // release), estimated once.
+        var lanes = Lanes.All(stack).Select(l => (l.Annotation, l.Workload.Owner.Urn, l.Running))
+            .Concat(stack.Resources.Select(r => (Lane: r.Annotations.Find<ServingLane>(), r.Urn))
+                .Where(x => x.Lane is { Runtime: ModelRuntime.Ollama }).Select(x => (Annotation: x.Lane!, x.Urn, Running: x.Lane!.Active)))
+            .DistinctBy(l => l.Annotation.Name);
+        foreach (var lane in lanes)
         {
             var fit = source.Estimate(lane.Annotation.Name, MarginMiB);
-            var urn = lane.Workload.Owner.Urn;
+            var urn = lane.Urn;
             var name = lane.Annotation.Name;
             var evidence = fit.Evidence is not { } ev ? ""
                 : fit.StaleEvidence is { } changed && fit.Verdict != LaneFitVerdict.Fits ? $"; {ev} (stale: {changed})" : $"; {ev}";

@@ -23,7 +23,7 @@ public sealed class VramFitVerbTests
     }
 
     private static List<string> Violations(CliHarness cli, string policy) => cli.Out.ReplaceLineEndings("\n").Split("\n\n")
-        .Select(b => b.Trim()).Where(b => b.Contains($"llmctl-platform v0.2.0  {policy} (", StringComparison.Ordinal)).ToList();
+        .Select(b => b.Replace("Policy Violations:", "", StringComparison.Ordinal).Trim()).Where(b => b.Contains($"llmctl-platform v0.2.0  {policy} (", StringComparison.Ordinal)).ToList();
 
     [Fact]
     public async Task The_homelab_as_shipped_runs_vram_fit_for_real_and_only_says_which_lanes_it_cannot_estimate()
