@@ -2,6 +2,10 @@ using Llmctl.Components.Models;
 using Llmctl.Fit.Lock;
 using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
+using Llmctl.Engine.Planning;
+using Llmctl.Engine.Policy;
+using Llmctl.Engine.Providers;
+using Llmctl.Engine.State;
 using Llmctl.Stacks.Config;
 using YamlDotNet.RepresentationModel;
 
@@ -10,10 +14,11 @@ namespace Llmctl.Stacks;
 /// <summary>
 /// The one path from a stack file to the desired tree, in named steps: <see cref="Load"/> (the project and stack files,
 /// read within the YAML limits and checked), <see cref="Bind"/> (the typed <see cref="StackConfig"/>),
-/// <see cref="Compose"/> (the models lock, the secrets and the config become components). The CLI, the bench and the
-/// tests call these and nothing else to get a program; the CLI then checks policies and plans. Every step reports all
-/// of its problems at once as a <see cref="ConfigException"/>, each at its file:line:column — problems the composition
-/// finds included, mapped back to the stack value they came from.
+/// <see cref="Compose"/> (the models lock, the secrets and the config become components), <see cref="Policies"/> (the
+/// packs under the stack's <c>llmctl:policies</c>) and <see cref="Plan"/> (the desired tree against the checkpoint).
+/// The CLI, the bench and the tests call these and nothing else to get a program. Every step reports all of its
+/// problems at once as a <see cref="ConfigException"/>, each at its file:line:column — problems the composition finds
+/// included, mapped back to the stack value they came from.
 /// </summary>
 public static class StackPipeline
 {
@@ -28,7 +33,9 @@ public static class StackPipeline
     /// Step 3: the desired tree. Reads <c>models.lock.yaml</c> beside <c>Pulumi.yaml</c> when there is one; secrets are
     /// decrypted on first read, as secret outputs.
     /// </summary>
-    public static StackContext Compose(LoadedStack loaded, StackConfig config, bool isPreview)
+    /// <param name="after">Runs in the program after the platform is composed: one explicit escape hatch, applied last
+    /// (tests inject a customization or an extra object here).</param>
+    public static StackContext Compose(LoadedStack loaded, StackConfig config, bool isPreview, Action<StackContext>? after = null)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         ArgumentNullException.ThrowIfNull(config);
@@ -36,7 +43,7 @@ public static class StackPipeline
         var secrets = new StackSecrets(key => new Engine.Config.Config(loaded, loaded.ProjectName).GetSecret(key));
         try
         {
-            return Compose(loaded.ProjectName, loaded.StackName, config, isPreview, secrets, locks);
+            return Compose(loaded.ProjectName, loaded.StackName, config, isPreview, secrets, locks, after);
         }
         catch (StackCompositionException e)
         {
@@ -54,8 +61,27 @@ public static class StackPipeline
     /// <see cref="StackCompositionException"/> naming its key paths.
     /// </summary>
     public static StackContext Compose(string projectName, string stackName, StackConfig config, bool isPreview = true,
-        StackSecrets? secrets = null, ModelLockFile? locks = null) =>
-        StackContext.Run(projectName, stackName, ctx => PlatformProgram.Compose(ctx, config, secrets, locks), isPreview);
+        StackSecrets? secrets = null, ModelLockFile? locks = null, Action<StackContext>? after = null) =>
+        StackContext.Run(projectName, stackName, ctx =>
+        {
+            PlatformProgram.Compose(ctx, config, secrets, locks);
+            after?.Invoke(ctx);
+        }, isPreview);
+
+    /// <summary>
+    /// Step 5: the ordered steps from <paramref name="checkpoint"/> to <paramref name="desired"/>; the providers diff each
+    /// resource (against the live system when they were made for it).
+    /// </summary>
+    public static Task<Plan> Plan(StackContext desired, StackCheckpoint? checkpoint, ProviderRegistry providers,
+        PlanOptions? options = null, CancellationToken cancellationToken = default) =>
+        new Planner(providers).PlanAsync(desired, checkpoint, options, cancellationToken);
+
+    /// <summary>
+    /// Step 4: the policy packs over the desired tree and, once it is made, the plan (rules about changes), at the levels the stack sets in
+    /// <c>llmctl:policies</c> (<see cref="StackPolicies"/>); a settings mistake is a located <see cref="ConfigException"/>.
+    /// </summary>
+    public static PolicyReport Policies(LoadedStack loaded, StackContext desired, Plan? plan) =>
+        StackPolicies.Runner(loaded).Evaluate(desired, plan);
 
     /// <summary>Steps 1–3 for a stack on disk (tests, the bench).</summary>
     public static StackContext Run(string directory, string stackName, bool isPreview = true, Func<string, string?>? environment = null)

@@ -22,7 +22,7 @@ public sealed class FleetStackTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static LoadedStack Load(string? passphrase = Passphrase) =>
-        ProjectLoader.Load(RepoFiles.Root, "fleet", environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? passphrase : null);
+        StackPipeline.Load(RepoFiles.Root, "fleet", environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? passphrase : null);
 
     private static StackContext Compose(LoadedStack stack) => StackPipeline.Compose(stack, StackPipeline.Bind(stack), isPreview: true);
 
@@ -74,9 +74,9 @@ public sealed class FleetStackTests : IDisposable
     [Fact]
     public async Task The_composed_fleet_plans_without_cycles_or_errors()
     {
-        var planner = new Planner(new ProviderRegistry().RegisterFallback(new CommandProvider()));
+        var providers = new ProviderRegistry().RegisterFallback(new CommandProvider());
 
-        var plan = await planner.PlanAsync(Compose(Load()), null);
+        var plan = await StackPipeline.Plan(Compose(Load()), null, providers);
 
         Assert.Empty(plan.Diagnostics);
         Assert.All(plan.Steps, s => Assert.Equal(StepOp.Create, s.Op));
