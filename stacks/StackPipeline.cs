@@ -26,8 +26,56 @@ public static class StackPipeline
     public static LoadedStack Load(string directory, string stackName, Func<string, string?>? environment = null) =>
         ProjectLoader.Load(directory, stackName, environment: environment);
 
-    /// <summary>Step 2: the typed config; throws <see cref="ConfigException"/> with every problem of the files and the config.</summary>
-    public static StackConfig Bind(LoadedStack loaded) => StackConfigLoader.Load(loaded);
+    /// <summary>
+    /// Step 2: the typed config; throws <see cref="ConfigException"/> with every problem of the files and the config.
+    /// When binding found problems but the files read cleanly, the config as far as it bound is composed too, so the
+    /// composition's own problems (hardware not in the catalog, a lane on an unknown node) are reported in the same run.
+    /// </summary>
+    public static StackConfig Bind(LoadedStack loaded)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        var config = StackConfigLoader.LoadPartial(loaded, out var diagnostics);
+        if (diagnostics.Count == 0) return config;
+        throw new ConfigException([.. diagnostics, .. CompositionProblemsBeside(loaded, config, diagnostics)]);
+    }
+
+    // What composing a config that did not bind cleanly finds, less what binding already reported at the same key (or
+    // under it: a lane whose ctxSize failed to bind is not reported again for having none).
+    private static IEnumerable<ConfigDiagnostic> CompositionProblemsBeside(LoadedStack loaded, StackConfig partial, IReadOnlyList<ConfigDiagnostic> reported)
+    {
+        if (loaded.HasErrors || !loaded.StackExists) return [];
+        ModelLockFile? locks;
+        try
+        {
+            locks = LoadModelLocks(loaded.ProjectDirectory);
+        }
+        catch (ModelLockException)
+        {
+            return []; // Compose reports the lock file once the stack binds
+        }
+        try
+        {
+            StackContext.Run(loaded.ProjectName, loaded.StackName,
+                ctx => PlatformProgram.Compose(ctx, partial, Secrets(loaded), locks, partial: true), isPreview: true);
+            return [];
+        }
+        catch (StackCompositionException e)
+        {
+            return e.Problems.Select(p => Locate(loaded, p))
+                .Where(d => !reported.Any(r => d.KeyPath == r.KeyPath || d.KeyPath.StartsWith(r.KeyPath + ".", StringComparison.Ordinal)
+                    || d.KeyPath.StartsWith(r.KeyPath + "[", StringComparison.Ordinal)))
+                .ToList();
+        }
+        catch (Exception)
+        {
+            // The partly bound config broke the composition outside a layer (a value that did not bind is null):
+            // binding's problems stand alone.
+            return [];
+        }
+    }
+
+    private static StackSecrets Secrets(LoadedStack loaded) =>
+        new(key => new Engine.Config.Config(loaded, loaded.ProjectName).GetSecret(key));
 
     /// <summary>
     /// Step 3: the desired tree. Reads <c>models.lock.yaml</c> beside <c>Pulumi.yaml</c> when there is one; secrets are
@@ -40,7 +88,7 @@ public static class StackPipeline
         ArgumentNullException.ThrowIfNull(loaded);
         ArgumentNullException.ThrowIfNull(config);
         var locks = LoadModelLocks(loaded.ProjectDirectory);
-        var secrets = new StackSecrets(key => new Engine.Config.Config(loaded, loaded.ProjectName).GetSecret(key));
+        var secrets = Secrets(loaded);
         try
         {
             return Compose(loaded.ProjectName, loaded.StackName, config, isPreview, secrets, locks, after);
