@@ -42,6 +42,10 @@ public class BadInputTests
         { "latin1", 27, 16, "the file is not valid UTF-8: byte 0xE9" },
         { "aliasbomb", 48, 22, "the YAML expands to more than 100,000 values once its aliases are resolved" },
         { "deepnesting", 33, 84, "the YAML is nested more than 64 levels deep" },
+        // Found by running the real CLI over inputs the corpus above did not have: a quantity beyond decimal's range
+        // ended as "internal error", a negative node memory was accepted.
+        { "hugequantity", 7, 15, "llm-platform:gpuNodes[0].memory: '99999999999999999999999999Gi' is too large for a Kubernetes quantity" },
+        { "negativequantity", 7, 15, "llm-platform:gpuNodes[0].memory: '-58Gi' is negative — give an amount of zero or more" },
     };
 
     public static TheoryData<string, int, int, string> ProjectCases => new()
