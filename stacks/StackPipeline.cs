@@ -128,8 +128,9 @@ public static class StackPipeline
     /// Step 4: the policy packs over the desired tree and, once it is made, the plan (rules about changes), at the levels the stack sets in
     /// <c>llmctl:policies</c> (<see cref="StackPolicies"/>); a settings mistake is a located <see cref="ConfigException"/>.
     /// </summary>
-    public static PolicyReport Policies(LoadedStack loaded, StackContext desired, Plan? plan) =>
-        StackPolicies.Runner(loaded).Evaluate(desired, plan);
+    /// <param name="fit">The lanes' VRAM estimates for the vram-fit policy; without them it does not run.</param>
+    public static PolicyReport Policies(LoadedStack loaded, StackContext desired, Plan? plan, Llmctl.Policies.Platform.ILaneFitSource? fit = null) =>
+        StackPolicies.Runner(loaded, fit).Evaluate(desired, plan);
 
     /// <summary>Steps 1–3 for a stack on disk (tests, the bench).</summary>
     public static StackContext Run(string directory, string stackName, bool isPreview = true, Func<string, string?>? environment = null)

@@ -14,14 +14,15 @@ public static class StackPolicies
 {
     public const string Key = "llmctl:policies";
 
-    public static IReadOnlyList<PolicyPack> Packs() => [new Policies.Platform.LlmctlPlatformPack()];
+    /// <param name="fit">The lanes' VRAM estimates; vram-fit runs only with one.</param>
+    public static IReadOnlyList<PolicyPack> Packs(Policies.Platform.ILaneFitSource? fit = null) => [new Policies.Platform.LlmctlPlatformPack(fit)];
 
-    public static PolicyRunner Runner(LoadedStack stack)
+    public static PolicyRunner Runner(LoadedStack stack, Policies.Platform.ILaneFitSource? fit = null)
     {
         var settings = Read(stack);
         try
         {
-            return new PolicyRunner(Packs(), settings);
+            return new PolicyRunner(Packs(fit), settings);
         }
         catch (PolicySettingsException ex)
         {
