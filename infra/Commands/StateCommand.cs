@@ -1,10 +1,15 @@
 using System.CommandLine;
 using Llmctl.Engine.Model;
+using Llmctl.Engine.State;
 using Llmctl.Infra.Cli;
 
 namespace Llmctl.Infra.Commands;
 
-/// <summary><c>llmctl state unprotect|protect</c>: edit flags in the checkpoint without running the program.</summary>
+/// <summary>
+/// <c>llmctl state unprotect|protect|delete|rename</c>: edit the checkpoint without running the program. Delete and
+/// rename are Pulumi's (<c>pulumi state delete</c>, <c>pulumi state rename</c>): they change only what llmctl tracks,
+/// never the objects, and ask first (<c>--yes</c> when not interactive).
+/// </summary>
 internal static class StateCommand
 {
     public static Command Build(CliContext cli)
@@ -12,7 +17,74 @@ internal static class StateCommand
         var state = new Command("state", "Edit the stack's checkpoint directly");
         state.Subcommands.Add(Flag(cli, "unprotect", false));
         state.Subcommands.Add(Flag(cli, "protect", true));
+        state.Subcommands.Add(Delete(cli));
+        state.Subcommands.Add(Rename(cli));
         return state;
+    }
+
+    private static Urn ParseUrn(string text) =>
+        Urn.TryParse(text, out var urn) ? urn : throw new CliException(ExitCodes.ConfigOrUsage, $"'{text}' is not a URN (urn:pulumi:<stack>::<project>::<type>::<name>)");
+
+    private static Command Delete(CliContext cli)
+    {
+        var urnArg = new Argument<string>("urn") { Description = "The resource's URN (single-quote it: URNs hold '$')" };
+        var force = new Option<bool>("--force") { Description = "Delete it even if it is protected" };
+        var dependents = new Option<bool>("--target-dependents") { Description = "Also delete every resource that depends on it or is its child" };
+        var command = new Command("delete", "Remove a resource from the checkpoint, leaving the object itself as it is") { urnArg, force, dependents, UpCommand.Yes };
+        command.SetAction(async (parse, ct) =>
+        {
+            var urn = ParseUrn(parse.GetValue(urnArg)!);
+            var yes = parse.GetValue(UpCommand.Yes);
+            UpCommand.RequireConfirmationPossible(cli, parse, yes, "state edit");
+            var ws = StackWorkspace.Open(cli, parse);
+            await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "state delete", ct);
+            var checkpoint = await ws.LoadCheckpointAsync(ct);
+            var (edited, removed) = Edit(() => StateEdits.Delete(checkpoint, urn, parse.GetValue(dependents), parse.GetValue(force)));
+            if (!yes && !UpCommand.Confirm(cli, $"This edits the stack's state directly: {removed.Count} resource(s) will no longer be managed by llmctl (their objects stay). Proceed?"))
+            {
+                return ExitCodes.Cancelled;
+            }
+            await ws.Backend.SaveAsync(edited, ws.Crypter, ct);
+            foreach (var u in removed) cli.Out.WriteLine($"Deleted {u} from the state");
+            cli.Out.WriteLine("The objects themselves were not touched. Remove the resources from the program too, or the next `llmctl up` creates them again.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Rename(CliContext cli)
+    {
+        var urnArg = new Argument<string>("urn") { Description = "The resource's URN (single-quote it: URNs hold '$')" };
+        var nameArg = new Argument<string>("new-name") { Description = "The resource's new name (the last part of its URN)" };
+        var command = new Command("rename", "Rename a resource in the checkpoint (and every reference to it)") { urnArg, nameArg, UpCommand.Yes };
+        command.SetAction(async (parse, ct) =>
+        {
+            var urn = ParseUrn(parse.GetValue(urnArg)!);
+            var yes = parse.GetValue(UpCommand.Yes);
+            UpCommand.RequireConfirmationPossible(cli, parse, yes, "state edit");
+            var ws = StackWorkspace.Open(cli, parse);
+            await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "state rename", ct);
+            var checkpoint = await ws.LoadCheckpointAsync(ct);
+            var (edited, renamed) = Edit(() => StateEdits.Rename(checkpoint, urn, parse.GetValue(nameArg)!));
+            if (!yes && !UpCommand.Confirm(cli, $"This edits the stack's state directly: '{urn}' becomes '{renamed}'. Proceed?")) return ExitCodes.Cancelled;
+            await ws.Backend.SaveAsync(edited, ws.Crypter, ct);
+            cli.Out.WriteLine($"Renamed {urn} to {renamed}");
+            cli.Out.WriteLine("Rename the resource in the program too (or give it an alias to the old name), or the next `llmctl up` replaces it.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static T Edit<T>(Func<T> edit)
+    {
+        try
+        {
+            return edit();
+        }
+        catch (StateEditException e)
+        {
+            throw new CliException(ExitCodes.Error, e.Message + " Nothing was changed.");
+        }
     }
 
     private static Command Flag(CliContext cli, string verb, bool protect)
