@@ -135,7 +135,7 @@ public static class Targeting
         IReadOnlyDictionary<Urn, Urn>? formerUrns = null)
     {
         var list = resources.ToList();
-        var targeted = list.Where(r => r.Implicit || targets.Matches(r.Urn) || (formerUrns?.GetValueOrDefault(r.Urn) is { } former && targets.Matches(former)))
+        var targeted = list.Where(r => r.Implicit || targets.Matches(r.Urn) || (formerUrns is not null && formerUrns.TryGetValue(r.Urn, out var former) && targets.Matches(former)))
             .Select(r => r.Urn).ToHashSet();
         if (!targetDependents) return targeted;
         // Implicit targets (the root stack, providers) do not pull in their dependents: everything is parented by the stack.
