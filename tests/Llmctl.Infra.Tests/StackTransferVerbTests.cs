@@ -6,14 +6,15 @@ namespace Llmctl.Infra.Tests;
 /// <summary><c>stack export</c> / <c>stack import</c> with a real secret (the passphrase's key derivation is slow, so one class).</summary>
 public class StackTransferVerbTests
 {
-    private const string Secret = "sk-very-secret-master-key";
+    private const string Secret = "sk-very-secret-provider-key";
 
     private static async Task<CliHarness> DeployedWithSecretAsync()
     {
         var cli = new CliHarness();
         cli.Env("PULUMI_CONFIG_PASSPHRASE", "correct horse");
-        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("config", "set", "--secret", "gateway:masterKey", Secret, "-s", "homelab"));
-        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("up", "--yes", "-s", "homelab"));
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("config", "set", "--secret", "--path", "llm-platform:gateway.providerKeys.OPENAI_API_KEY", Secret, "-s", "homelab"));
+        var code = await cli.RunAsync("up", "--yes", "-s", "homelab");
+        Assert.True(code == ExitCodes.Ok, $"up exited {code}: {cli.Err}");
         Assert.Contains("\"ciphertext\"", File.ReadAllText(cli.CheckpointPath));
         return cli;
     }
