@@ -31,24 +31,13 @@ internal static class StateCommand
         var force = new Option<bool>("--force") { Description = "Delete it even if it is protected" };
         var dependents = new Option<bool>("--target-dependents") { Description = "Also delete every resource that depends on it or is its child" };
         var command = new Command("delete", "Remove a resource from the checkpoint, leaving the object itself as it is") { urnArg, force, dependents, UpCommand.Yes };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => EditAsync(cli, parse, "delete", parse.GetValue(urnArg)!, (checkpoint, urn) =>
         {
-            var urn = ParseUrn(parse.GetValue(urnArg)!);
-            var yes = parse.GetValue(UpCommand.Yes);
-            UpCommand.RequireConfirmationPossible(cli, parse, yes, "state edit");
-            var ws = StackWorkspace.Open(cli, parse);
-            await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "state delete", ct);
-            var checkpoint = await ws.LoadCheckpointAsync(ct);
-            var (edited, removed) = Edit(() => StateEdits.Delete(checkpoint, urn, parse.GetValue(dependents), parse.GetValue(force)));
-            if (!yes && !UpCommand.Confirm(cli, $"This edits the stack's state directly: {removed.Count} resource(s) will no longer be managed by llmctl (their objects stay). Proceed?"))
-            {
-                return ExitCodes.Cancelled;
-            }
-            await ws.Backend.SaveAsync(edited, ws.Crypter, ct);
-            foreach (var u in removed) cli.Out.WriteLine($"Deleted {u} from the state");
-            cli.Out.WriteLine("The objects themselves were not touched. Remove the resources from the program too, or the next `llmctl up` creates them again.");
-            return ExitCodes.Ok;
-        });
+            var (edited, removed) = StateEdits.Delete(checkpoint, urn, parse.GetValue(dependents), parse.GetValue(force));
+            return new Edited(edited, $"{removed.Count} resource(s) will no longer be managed by llmctl (their objects stay)",
+                [.. removed.Select(u => $"Deleted {u} from the state"),
+                 "The objects themselves were not touched. Remove the resources from the program too, or the next `llmctl up` creates them again."]);
+        }, ct));
         return command;
     }
 
@@ -57,34 +46,42 @@ internal static class StateCommand
         var urnArg = new Argument<string>("urn") { Description = "The resource's URN (single-quote it: URNs hold '$')" };
         var nameArg = new Argument<string>("new-name") { Description = "The resource's new name (the last part of its URN)" };
         var command = new Command("rename", "Rename a resource in the checkpoint (and every reference to it)") { urnArg, nameArg, UpCommand.Yes };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => EditAsync(cli, parse, "rename", parse.GetValue(urnArg)!, (checkpoint, urn) =>
         {
-            var urn = ParseUrn(parse.GetValue(urnArg)!);
-            var yes = parse.GetValue(UpCommand.Yes);
-            UpCommand.RequireConfirmationPossible(cli, parse, yes, "state edit");
-            var ws = StackWorkspace.Open(cli, parse);
-            await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "state rename", ct);
-            var checkpoint = await ws.LoadCheckpointAsync(ct);
-            var (edited, renamed) = Edit(() => StateEdits.Rename(checkpoint, urn, parse.GetValue(nameArg)!));
-            if (!yes && !UpCommand.Confirm(cli, $"This edits the stack's state directly: '{urn}' becomes '{renamed}'. Proceed?")) return ExitCodes.Cancelled;
-            await ws.Backend.SaveAsync(edited, ws.Crypter, ct);
-            cli.Out.WriteLine($"Renamed {urn} to {renamed}");
-            cli.Out.WriteLine("Rename the resource in the program too (or give it an alias to the old name), or the next `llmctl up` replaces it.");
-            return ExitCodes.Ok;
-        });
+            var (edited, renamed) = StateEdits.Rename(checkpoint, urn, parse.GetValue(nameArg)!);
+            return new Edited(edited, $"'{urn}' becomes '{renamed}'",
+                [$"Renamed {urn} to {renamed}", "Rename the resource in the program too (or give it an alias to the old name), or the next `llmctl up` replaces it."]);
+        }, ct));
         return command;
     }
 
-    private static T Edit<T>(Func<T> edit)
+    private sealed record Edited(Engine.State.StackCheckpoint Checkpoint, string Question, IReadOnlyList<string> Report);
+
+    /// <summary>
+    /// One direct edit of the checkpoint under the stack's lock: refused edits (<see cref="StateEditException"/>) change
+    /// nothing (exit 1); the edit is confirmed first unless <c>--yes</c>, which is required when not interactive.
+    /// </summary>
+    private static async Task<int> EditAsync(CliContext cli, ParseResult parse, string verb, string urnText, Func<Engine.State.StackCheckpoint, Urn, Edited> edit, CancellationToken ct)
     {
+        var urn = ParseUrn(urnText);
+        var yes = parse.GetValue(UpCommand.Yes);
+        UpCommand.RequireConfirmationPossible(cli, parse, yes, "state edit");
+        var ws = StackWorkspace.Open(cli, parse);
+        await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, $"state {verb}", ct);
+        var checkpoint = await ws.LoadCheckpointAsync(ct);
+        Edited edited;
         try
         {
-            return edit();
+            edited = edit(checkpoint, urn);
         }
         catch (StateEditException e)
         {
             throw new CliException(ExitCodes.Error, e.Message + " Nothing was changed.");
         }
+        if (!yes && !UpCommand.Confirm(cli, $"This edits the stack's state directly: {edited.Question}. Proceed?")) return ExitCodes.Cancelled;
+        await ws.Backend.SaveAsync(edited.Checkpoint, ws.Crypter, ct);
+        foreach (var line in edited.Report) cli.Out.WriteLine(line);
+        return ExitCodes.Ok;
     }
 
     private static Command Flag(CliContext cli, string verb, bool protect)
