@@ -38,7 +38,15 @@ internal static class RefreshCommand
         var blocked = PreviewCommand.Outcome(result.Plan, [], expectNoChanges: false, cli);
         if (blocked != ExitCodes.Ok) return blocked;
         foreach (var failure in result.Failures) cli.Err.WriteLine($"error: {failure.Urn}: {failure.Message}");
-        if (result.Failures.Count > 0) return ExitCodes.ResourceError;
+        if (result.Failures.Count > 0)
+        {
+            if (!previewOnly)
+            {
+                await UpdateHistory.AppendAsync(ws, Engine.State.UpdateRecord.Refresh, started, Engine.State.UpdateRecord.Failed, UpdateHistory.Changes(result.Plan),
+                    $"{result.Failures.Count} resource(s) could not be read: " + string.Join("; ", result.Failures.Select(f => f.Urn.Name)));
+            }
+            return ExitCodes.ResourceError;
+        }
         if (parse.GetValue(PreviewCommand.ExpectNoChanges) && result.Plan.HasChanges)
         {
             cli.Err.WriteLine("error: no changes were expected but the refresh found drift");
