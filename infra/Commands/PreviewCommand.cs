@@ -66,7 +66,7 @@ internal static class PreviewCommand
         timer.Mark("charts");
         var checkpoint = await ws.LoadCheckpointAsync(ct);
         timer.Mark("checkpoint");
-        var plan = await new Planner(ws.Providers(parse.GetValue(Refresh))).PlanAsync(desired, checkpoint, PlanOptions(parse), ct);
+        var plan = await ws.PlanAsync(desired, checkpoint, parse.GetValue(Refresh), PlanOptions(parse), ct);
         timer.Mark("plan");
         ws.Log.Plan(plan);
         var report = ws.RunPolicies(desired, plan);
