@@ -82,8 +82,9 @@ internal static class SwitchCommand
         if (PreviewCommand.Outcome(plan, policies.Violations, expectNoChanges: false, cli) is var blocked and not ExitCodes.Ok) return blocked;
         if (parse.GetValue(DryRun)) return ExitCodes.Ok;
 
-        var result = await new Updater(ws.Providers(), ws.Backend, ws.Crypter).RunAsync(plan, desired, checkpoint,
-            new UpdateOptions { Parallelism = parse.GetValue(PreviewCommand.Parallel) }, view.Progress(), ct);
+        // A switch is an update of the stack (its lanes and gateway), recorded in the history as one.
+        var result = await UpdateHistory.RecordAsync(ws, Engine.State.UpdateRecord.Update, () => new Updater(ws.Providers(), ws.Backend, ws.Crypter).RunAsync(plan, desired, checkpoint,
+            new UpdateOptions { Parallelism = parse.GetValue(PreviewCommand.Parallel) }, view.Progress(ws.Log), ct));
         view.Summary(result, plan, json: false, ws);
         if (!result.Succeeded)
         {
