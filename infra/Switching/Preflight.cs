@@ -153,7 +153,7 @@ internal static class Preflight
 
         var served = deployment.Workload.OfType<ServedModel>().FirstOrDefault();
         var evidence = AcceptanceEvidence.Load(ws.Loaded.ProjectDirectory, ws.Stack, lane.Name);
-        checks.Add(evidence.Check(lane, node?.Gpu));
+        checks.Add(evidence.Check(lane, node?.Gpu, EvidenceSettings.Of(lane, ws.LoadModelLocks())));
         var quant = deployment.Find<LockedModels>()?.Locks.FirstOrDefault()?.Gguf?.Quantization;
         var fit = $"ctx={lane.CtxSize}"
             + (served is null ? "" : $", kv={served.CacheTypeK.ToString().ToLowerInvariant()}/{served.CacheTypeV.ToString().ToLowerInvariant()}")
