@@ -37,17 +37,17 @@ internal sealed class BenchTargets(StackWorkspace ws, StackContext desired, Conn
     public HttpMessageHandler? ServiceHandler => Mode == ConnectMode.Direct ? null
         : _proxy ??= ServiceProxy.Create(KubernetesProviderOptions.FromConfig(ProviderSetup.Values(ws.Loaded, "kubernetes")) with { RequestTimeout = Timeout.InfiniteTimeSpan });
 
-    public string? BenchKey => ProviderSetup.Values(ws.Loaded, "llmctl", ApiKeyConfig).GetValueOrDefault(ApiKeyConfig) is { Length: > 0 } key ? key : null;
+    /// <summary><c>llmctl:benchApiKey</c>, decrypted; null when not set.</summary>
+    public string? BenchKey => Text(Config(ApiKeyConfig));
 
-    public string? GatewayKey
-    {
-        get
-        {
-            var section = ws.Loaded.ProjectName + ":gateway";
-            var text = ProviderSetup.Values(ws.Loaded, ws.Loaded.ProjectName, section).GetValueOrDefault(section);
-            return text is null ? null : (JsonNode.Parse(text) as JsonObject)?["masterKey"] is JsonValue v && v.TryGetValue<string>(out var key) && key.Length > 0 ? key : null;
-        }
-    }
+    /// <summary>The gateway's <c>gateway.masterKey</c> (a <c>secure:</c> value), decrypted; null when the stack keeps it elsewhere.</summary>
+    public string? GatewayKey => Text((Config(ws.Loaded.ProjectName + ":gateway") as JsonObject)?["masterKey"]);
+
+    private JsonNode? Config(string key) =>
+        ws.Loaded.Config.TryGetValue(key, out var value) ? Engine.Config.YamlJson.ToJsonNode(value.Node, ws.Loaded.Decrypt) : null;
+
+    private static string? Text(JsonNode? node) =>
+        Engine.Model.PropertyValues.Unwrap(node) is JsonValue v && v.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 
     /// <summary>The lane's targets (one per node for an Ollama lane), and whether it is active.</summary>
     public (IReadOnlyList<ChatTarget> Targets, bool Active) Lane(string name, string? model)

@@ -73,10 +73,11 @@ internal static class BenchCommand
         var desired = ws.Compose(config, isPreview: true);
         var resolver = new BenchTargets(ws, desired, Enum.Parse<ConnectMode>(parse.GetValue(Connect)!, ignoreCase: true));
         var targets = new List<ChatTarget>();
-        LaneConfig? lane = null;
+        var lane = laneName is null ? null : config.Lanes.Items.FirstOrDefault(l => l.Name == laneName);
+        // Every option is checked before anything reaches the cluster.
+        var settings = Settings(parse, lane);
         if (laneName is not null)
         {
-            lane = config.Lanes.Items.FirstOrDefault(l => l.Name == laneName);
             var (laneTargets, active) = resolver.Lane(laneName, parse.GetValue(Model));
             if (!active) cli.Err.WriteLine($"warning: lane '{laneName}' is parked (active: false): its Service has no pod to answer; switch to it first (llmctl switch {laneName})");
             if (parse.GetValue(Evidence) && lane?.Runtime == LaneRuntime.Ollama) throw new CliException(ExitCodes.ConfigOrUsage, "--evidence is for llamacpp and vllm lanes (what preflight checks); an ollama lane runs on all its nodes");
@@ -85,7 +86,6 @@ internal static class BenchCommand
         targets.AddRange(aliases.Distinct(StringComparer.Ordinal).Select(resolver.Alias));
         if (url is not null) targets.Add(BenchTargets.Url(url, parse.GetValue(Model), resolver.BenchKey));
 
-        var settings = Settings(parse, lane);
         var progress = new BenchProgress(cli.Err, cli.OutIsTerminal);
         var via = url is not null ? "" : resolver.Mode == ConnectMode.Api ? " through the Kubernetes API server's service proxy" : " at the Services' in-cluster addresses";
         cli.Err.WriteLine($"measuring {string.Join(", ", targets.Select(t => t.Name))}{via}: contexts {string.Join(",", settings.Contexts)}, concurrency {string.Join(",", settings.Concurrency)}, "

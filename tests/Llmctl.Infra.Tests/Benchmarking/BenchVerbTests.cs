@@ -69,14 +69,20 @@ public class BenchVerbTests
         using var server = new FakeChatServer { CompletionTokens = 6 };
         using var cli = new CliHarness();
         PointStackAt(cli, server);
+        cli.Env("PULUMI_CONFIG_PASSPHRASE", "correct horse");
+        Assert.Equal(0, await cli.RunAsync("config", "set", "--secret", "llmctl:benchApiKey", "sk-gateway-key", "-s", "homelab"));
 
         var code = await cli.RunAsync("bench", "-s", "homelab", "--lane", "qwen36-35b-gguf-fast", "--alias", "fast", "--connect", "api",
             "--context", "512", "--requests", "2", "--out", "r", "--json");
 
         Assert.True(code == 0, cli.Err);
-        Assert.Equal([LanePath, LanePath, LanePath, GatewayPath, GatewayPath, GatewayPath], server.Paths.Select(p => p[..p.IndexOf("/v1/", StringComparison.Ordinal)]));
+        // A priming request to each, then the scenario: the lane's two, the alias's two.
+        Assert.Equal([LanePath, GatewayPath, LanePath, LanePath, GatewayPath, GatewayPath], server.Paths.Select(p => p[..p.LastIndexOf("/v1/chat/completions", StringComparison.Ordinal)]));
         Assert.Equal(["qwen36-35b-gguf-fast", "fast"], server.Bodies.Select(b => b["model"]!.GetValue<string>()).Distinct());
+        // The API server takes the kubeconfig's credentials; the Service's own key travels beside them.
         Assert.All(server.Authorizations, a => Assert.Equal("Bearer fake-token", a));
+        Assert.All(server.ApiKeyHeaders, k => Assert.Equal("sk-gateway-key", k));
+        Assert.DoesNotContain("sk-gateway-key", cli.Out + cli.Err);
         var json = JsonNode.Parse(cli.Out)!;
         Assert.Equal(["lane qwen36-35b-gguf-fast", "alias fast"], json["scenarios"]!.AsArray().Select(s => s!["target"]!.GetValue<string>()));
         Assert.Equal(21648, json["peakGpuMemory"]!["mib"]!.GetValue<double>());
@@ -139,7 +145,9 @@ public class BenchVerbTests
         cli.Env("PULUMI_CONFIG_PASSPHRASE", "correct horse");
         Assert.Equal(0, await cli.RunAsync("config", "set", "--secret", "llmctl:benchApiKey", "sk-bench-very-secret", "-s", "homelab"));
 
-        Assert.Equal(0, await cli.RunAsync("bench", "-s", "homelab", "--url", $"http://127.0.0.1:{server.Port}/v1", "--context", "256", "--requests", "1", "--out", "r", "--prometheus", "none"));
+        var code = await cli.RunAsync("bench", "-s", "homelab", "--url", $"http://127.0.0.1:{server.Port}/v1", "--context", "256", "--requests", "1", "--out", "r", "--prometheus", "none");
+
+        Assert.True(code == 0, cli.Out + cli.Err);
 
         Assert.All(server.Authorizations, a => Assert.Equal("Bearer sk-bench-very-secret", a));
         Assert.DoesNotContain("sk-bench-very-secret", cli.Out + cli.Err);
