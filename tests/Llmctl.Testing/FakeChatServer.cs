@@ -12,8 +12,9 @@ namespace Llmctl.Testing;
 /// overhead benchmark. <c>POST /v1/chat/completions</c> counts the prompt's tokens (one per four characters of message
 /// content, its own rule), waits <see cref="PerRequestDelay"/> plus <see cref="PerPromptToken"/> per prompt token
 /// (the prefill), then streams <see cref="CompletionTokens"/> tokens (fewer when <c>max_tokens</c> is lower) as
-/// server-sent events, the i-th at prefill + i × <see cref="PerToken"/> from arrival — scheduled from arrival, so a
-/// late timer does not add up — and a usage chunk when <see cref="SendUsage"/> and the client asks. Faults on demand:
+/// server-sent events, the first at the end of the prefill (counted from arrival) and each next at least
+/// <see cref="PerToken"/> after the one before — so every delay is a lower bound a client's timing can be checked
+/// against exactly — and a usage chunk when <see cref="SendUsage"/> and the client asks. Faults on demand:
 /// an error status, an error event, a stall, a dropped connection.
 /// </summary>
 public sealed class FakeChatServer : IDisposable
@@ -166,6 +167,7 @@ public sealed class FakeChatServer : IDisposable
             response.SendChunked = true;
             var output = response.OutputStream;
             var model = body["model"]?.GetValue<string>() ?? "fake";
+            var sent = arrived;
             for (var i = 0; i < tokens; i++)
             {
                 if (i == StallAfter)
@@ -184,7 +186,7 @@ public sealed class FakeChatServer : IDisposable
                     response.Close();
                     return;
                 }
-                await DelayUntil(arrived, prefill + PerToken * i);
+                await (i == 0 ? DelayUntil(arrived, prefill) : DelayUntil(sent, PerToken));
                 await Event(output, new JsonObject
                 {
                     ["id"] = "chatcmpl-fake",
@@ -192,6 +194,7 @@ public sealed class FakeChatServer : IDisposable
                     ["model"] = model,
                     ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["content"] = $"w{i} " }, ["finish_reason"] = null }),
                 });
+                sent = Stopwatch.GetTimestamp();
             }
             var includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
             if (SendUsage && includeUsage)
@@ -217,10 +220,15 @@ public sealed class FakeChatServer : IDisposable
         }
     }
 
+    /// <summary>Waits until <paramref name="offset"/> has passed since <paramref name="start"/> by the stopwatch (a timer may fire a tick early; this never does).</summary>
     private static async Task DelayUntil(long start, TimeSpan offset)
     {
-        var wait = offset - Stopwatch.GetElapsedTime(start);
-        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        while (Stopwatch.GetElapsedTime(start) is var elapsed && elapsed < offset)
+        {
+            var wait = offset - elapsed;
+            if (wait >= TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
+            else await Task.Yield();
+        }
     }
 
     private static async Task Event(Stream output, JsonObject data)
