@@ -229,9 +229,22 @@ internal static class BenchCommand
             http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
             query = new PrometheusQuery(http, uri);
         }
+        else if (parse.GetValue(Url) is not null)
+        {
+            return null; // a URL's server is not known to be the stack's: its GPU is read only with --prometheus
+        }
         else if (desired.Resources.OfType<KubePrometheusStack>().FirstOrDefault() is { } stack)
         {
-            var handler = resolver.ServiceHandler;
+            HttpMessageHandler? handler;
+            try
+            {
+                handler = resolver.ServiceHandler;
+            }
+            catch (Engine.Providers.ProviderException ex)
+            {
+                cli.Err.WriteLine($"warning: peak GPU memory not read: {ex.Message}");
+                return new PeakGpuMemory(null, totalMiB, "DCGM", ex.Message);
+            }
             http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
             http.Timeout = TimeSpan.FromSeconds(20);
             query = new PrometheusQuery(http, Providers.Kubernetes.ServiceProxy.ServiceUrl(PrometheusQuery.ServiceNameFor(stack.ReleaseName), stack.Namespace, PrometheusQuery.ServicePort));
