@@ -6,38 +6,42 @@ using YamlDotNet.RepresentationModel;
 namespace Llmctl.Infra.Switching;
 
 /// <summary>
-/// The lane settings a measurement holds for: change any of them and the evidence is stale. The model's sha256 (from
-/// <c>models.lock.yaml</c>; null while the lock has none), the file, the context, the KV cache types, the parallel
-/// slots and the image (with its digest when pinned).
+/// The lane settings a measurement holds for, top-level keys of the evidence file: <c>modelRef</c>, <c>model</c>,
+/// <c>modelSha256</c> (from <c>models.lock.yaml</c>; null while the lock has none), <c>ctxSize</c>,
+/// <c>cacheTypeK</c>, <c>cacheTypeV</c>, <c>parallel</c> and <c>image</c> (with its digest when pinned; also written
+/// alone as <c>imageDigest</c> for readers). Change any of them and the evidence is stale. A file records what it
+/// records: a key it lacks (null here) is not compared, so a hand-written file with only <c>ctxSize</c> is judged on it.
 /// </summary>
-public sealed record EvidenceSettings(string? ModelFile, string? ModelSha256, int CtxSize, string CacheTypeK, string CacheTypeV, int Parallel, string Image)
+public sealed record EvidenceSettings(string? ModelRef, string? ModelFile, string? ModelSha256, int? CtxSize, string? CacheTypeK, string? CacheTypeV, int? Parallel, string? Image)
 {
     /// <summary>The digest of <see cref="Image"/> (<c>sha256:…</c>), or null when the image is not pinned by digest.</summary>
-    public string? ImageDigest => Image.IndexOf('@', StringComparison.Ordinal) is var at and >= 0 ? Image[(at + 1)..] : null;
+    public string? ImageDigest => Image?.IndexOf('@', StringComparison.Ordinal) is >= 0 and var at ? Image[(at + 1)..] : null;
 
     /// <summary>The lane's settings now; <paramref name="locks"/> gives the model's sha256 when the lane names a locked file.</summary>
     public static EvidenceSettings Of(LaneConfig lane, Fit.Lock.ModelLockFile? locks)
     {
         ArgumentNullException.ThrowIfNull(lane);
         var sha = lane.ModelRef is { } modelRef ? locks?.TryFind(modelRef)?.Sha256 : null;
-        return new EvidenceSettings(lane.Model, string.IsNullOrEmpty(sha) ? null : sha, lane.CtxSize, lane.CacheTypeK, lane.CacheTypeV, lane.Parallel, lane.Image);
+        return new EvidenceSettings(lane.ModelRef, lane.Model, string.IsNullOrEmpty(sha) ? null : sha, lane.CtxSize, lane.CacheTypeK, lane.CacheTypeV, lane.Parallel, lane.Image);
     }
 
-    /// <summary>What changed from <paramref name="recorded"/> to this, one phrase each (<c>ctx 49152 → 65536</c>); empty when nothing did.</summary>
+    /// <summary>What changed from <paramref name="recorded"/> to this, one phrase each (<c>ctx 49152 → 65536</c>), for the keys it records; empty when nothing did.</summary>
     public IReadOnlyList<string> ChangesSince(EvidenceSettings recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
         var changes = new List<string>();
         void Compare(string what, string? then, string? now)
         {
-            if (!string.Equals(then, now, StringComparison.Ordinal)) changes.Add($"{what} {then ?? "none"} → {now ?? "none"}");
+            if (then is not null && !string.Equals(then, now, StringComparison.Ordinal)) changes.Add($"{what} {then} → {now ?? "none"}");
         }
-        Compare("model", recorded.ModelFile, ModelFile);
+        Compare("model", recorded.ModelRef, ModelRef);
+        Compare("model file", recorded.ModelFile, ModelFile);
         Compare("model sha256", Short(recorded.ModelSha256), Short(ModelSha256));
-        Compare("ctx", recorded.CtxSize.ToString(CultureInfo.InvariantCulture), CtxSize.ToString(CultureInfo.InvariantCulture));
-        Compare("cache types", $"{recorded.CacheTypeK}/{recorded.CacheTypeV}", $"{CacheTypeK}/{CacheTypeV}");
-        Compare("parallel", recorded.Parallel.ToString(CultureInfo.InvariantCulture), Parallel.ToString(CultureInfo.InvariantCulture));
-        Compare("image", Short(recorded.ImageDigest) ?? recorded.Image, Short(ImageDigest) ?? Image);
+        Compare("ctx", recorded.CtxSize?.ToString(CultureInfo.InvariantCulture), CtxSize?.ToString(CultureInfo.InvariantCulture));
+        Compare("cache type K", recorded.CacheTypeK, CacheTypeK);
+        Compare("cache type V", recorded.CacheTypeV, CacheTypeV);
+        Compare("parallel", recorded.Parallel?.ToString(CultureInfo.InvariantCulture), Parallel?.ToString(CultureInfo.InvariantCulture));
+        Compare("image", recorded.Image is null ? null : Short(recorded.ImageDigest) ?? recorded.Image, Short(ImageDigest) ?? Image);
         return changes;
     }
 
@@ -47,15 +51,15 @@ public sealed record EvidenceSettings(string? ModelFile, string? ModelSha256, in
 /// <summary>
 /// One lane's recorded acceptance evidence, <c>evidence/&lt;stack&gt;/&lt;lane&gt;.yaml</c>, written by
 /// <c>llmctl bench --evidence</c> (or by hand). Keys preflight judges: <c>lane</c>, <c>hardware</c> (a hardware-catalog
-/// key), <c>result</c> (<c>pass</c> or <c>fail</c>), <c>ctxSize</c>, <c>peakVramMiB</c>, and <c>settings</c> (what the
-/// measurement holds for, <see cref="EvidenceSettings"/>: a change makes it stale); shown: <c>recorded</c>,
+/// key), <c>result</c> (<c>pass</c> or <c>fail</c>), <c>peakVramMiB</c>, and the settings it was measured with
+/// (<see cref="EvidenceSettings"/>, <c>ctxSize</c> among them: a change makes it stale); shown: <c>recorded</c>,
 /// <c>notes</c>. The figures (<c>tokensPerSecond</c>, <c>ttftSeconds</c>, <c>scenarios</c>…) are for readers. A file
 /// that cannot be read is a [WARN], never a crash. Format: docs/stacks.md, "Acceptance evidence".
 /// </summary>
 public sealed record EvidenceRecord(string? Lane, string? Hardware, string? Result, int? CtxSize, int? PeakVramMiB, string? Recorded, string? Notes)
 {
-    /// <summary>The settings it was measured with; null in a hand-written file that records none.</summary>
-    public EvidenceSettings? Settings { get; init; }
+    /// <summary>The settings it was measured with, each null where the file does not record it.</summary>
+    public EvidenceSettings Settings { get; init; } = new(null, null, null, CtxSize, null, null, null, null);
 }
 
 public sealed class AcceptanceEvidence
@@ -89,7 +93,8 @@ public sealed class AcceptanceEvidence
             }
             var record = new EvidenceRecord(Text(map, "lane"), Text(map, "hardware"), Text(map, "result"), Int(map, "ctxSize"), Int(map, "peakVramMiB"), Text(map, "recorded"), Text(map, "notes"))
             {
-                Settings = map.Children.TryGetValue(new YamlScalarNode("settings"), out var s) && s is YamlMappingNode settings ? ReadSettings(settings) : null,
+                Settings = new EvidenceSettings(Text(map, "modelRef"), Text(map, "model"), Text(map, "modelSha256"), Int(map, "ctxSize"),
+                    Text(map, "cacheTypeK"), Text(map, "cacheTypeV"), Int(map, "parallel"), Text(map, "image")),
             };
             return new AcceptanceEvidence(shown, record, null);
         }
@@ -104,21 +109,18 @@ public sealed class AcceptanceEvidence
 
     private static int? Int(YamlMappingNode map, string key) => int.TryParse(Text(map, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    /// <summary>The <c>settings:</c> map; missing numbers read as 0 and missing texts as empty, so a partial map is stale, not a crash.</summary>
-    private static EvidenceSettings ReadSettings(YamlMappingNode map) =>
-        new(Text(map, "model"), Text(map, "modelSha256"), Int(map, "ctxSize") ?? 0, Text(map, "cacheTypeK") ?? "", Text(map, "cacheTypeV") ?? "", Int(map, "parallel") ?? 0, Text(map, "image") ?? "");
-
-    /// <summary>The evidence check as before settings were recorded: it cannot tell a stale measurement but by its context.</summary>
-    public PreflightCheck Check(LaneConfig lane, NodeGpu? gpu) => Check(lane, gpu, current: null);
+    /// <summary>The evidence check against the lane's own settings, without the lock (the model's sha256 is not compared).</summary>
+    public PreflightCheck Check(LaneConfig lane, NodeGpu? gpu) => Check(lane, gpu, EvidenceSettings.Of(lane, locks: null) with { ModelSha256 = Record?.Settings.ModelSha256 });
 
     /// <summary>
     /// The evidence check: PASS for a passing record on this hardware with the lane's settings, WARN when absent or
-    /// stale (another card, or <paramref name="current"/> differs from the recorded settings — the context alone when
-    /// the file records none), BLOCK when it failed or its peak is more than the GPU has.
+    /// stale (another card, or <paramref name="current"/> differs from a setting the file records), BLOCK when it failed or
+    /// its peak is more than the GPU has.
     /// </summary>
-    public PreflightCheck Check(LaneConfig lane, NodeGpu? gpu, EvidenceSettings? current)
+    public PreflightCheck Check(LaneConfig lane, NodeGpu? gpu, EvidenceSettings current)
     {
         ArgumentNullException.ThrowIfNull(lane);
+        ArgumentNullException.ThrowIfNull(current);
         if (_error is not null) return new PreflightCheck("validation_status", PreflightStatus.Warn, $"{_path} cannot be read ({_error}); fix it or remove it");
         if (Record is not { } r) return new PreflightCheck("validation_status", PreflightStatus.Warn, $"no successful load/serve validation is recorded ({_path}); record it with `llmctl bench --lane {lane.Name} --evidence`");
         if (r.Lane is not null && r.Lane != lane.Name)
@@ -134,14 +136,10 @@ public sealed class AcceptanceEvidence
         {
             return new PreflightCheck("validation_status", PreflightStatus.Warn, $"the evidence was recorded on {r.Hardware}, and this node has {gpu.Model}; measure it again here");
         }
-        if (current is not null && r.Settings is { } recorded && current.ChangesSince(recorded) is { Count: > 0 } changes)
+        if (current.ChangesSince(r.Settings) is { Count: > 0 } changes)
         {
             return new PreflightCheck("validation_status", PreflightStatus.Warn,
                 $"the evidence is stale: the lane changed since it was measured{(r.Recorded is null ? "" : $" ({r.Recorded})")}: {string.Join("; ", changes)}; measure it again with `llmctl bench --lane {lane.Name} --evidence`");
-        }
-        if (r.CtxSize is { } ctx && ctx != lane.CtxSize)
-        {
-            return new PreflightCheck("validation_status", PreflightStatus.Warn, $"the evidence was recorded at ctx={ctx}, and the lane now asks for ctx={lane.CtxSize}; measure it again");
         }
         if (gpu is not null && r.PeakVramMiB is { } peak && peak > gpu.VramMiB)
         {

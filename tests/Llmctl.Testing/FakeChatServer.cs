@@ -19,7 +19,7 @@ namespace Llmctl.Testing;
 /// </summary>
 public sealed class FakeChatServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
     private int _inFlight;
@@ -28,12 +28,8 @@ public sealed class FakeChatServer : IDisposable
 
     public FakeChatServer()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _loop = Task.Run(LoopAsync);
     }
 
@@ -81,27 +77,50 @@ public sealed class FakeChatServer : IDisposable
     public static int CountPromptTokens(JsonObject body) =>
         body["messages"]!.AsArray().Sum(m => Math.Max(1, (m!["content"]?.GetValue<string>().Length ?? 0) / 4));
 
+    // HTTP/1.1 by hand over a socket with Nagle off: each event leaves when it is written (HttpListener's socket
+    // waits for the client's delayed ACK between small writes, which would add tens of milliseconds to the timings).
     private async Task LoopAsync()
     {
-        while (_listener.IsListening)
+        while (!_stop.IsCancellationRequested)
         {
-            HttpListenerContext context;
+            TcpClient client;
             try
             {
-                context = await _listener.GetContextAsync();
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
             {
                 return;
             }
-            _ = Task.Run(() => HandleAsync(context));
+            client.NoDelay = true;
+            _ = Task.Run(() => ServeConnectionAsync(client));
         }
     }
 
-    private async Task HandleAsync(HttpListenerContext context)
+    private async Task ServeConnectionAsync(TcpClient client)
+    {
+        using (client)
+        {
+            var stream = client.GetStream();
+            var buffer = new List<byte>();
+            try
+            {
+                while (!_stop.IsCancellationRequested && await Exchange.ReadAsync(stream, buffer, _stop.Token) is { } exchange)
+                {
+                    await HandleAsync(exchange);
+                    if (exchange.Closed) return;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The client went away (a cancelled or timed-out request), or the server stopped.
+            }
+        }
+    }
+
+    private async Task HandleAsync(Exchange exchange)
     {
         var arrived = Stopwatch.GetTimestamp();
-        var response = context.Response;
         var inFlight = Interlocked.Increment(ref _inFlight);
         int max;
         while ((max = Volatile.Read(ref _maxInFlight)) < inFlight && Interlocked.CompareExchange(ref _maxInFlight, inFlight, max) != max)
@@ -109,49 +128,40 @@ public sealed class FakeChatServer : IDisposable
         }
         try
         {
-            var path = context.Request.Url!.AbsolutePath;
-            if (context.Request.HttpMethod == "GET")
+            var path = exchange.Path;
+            if (exchange.Method == "GET")
             {
-                var query = Uri.UnescapeDataString(context.Request.Url.Query);
+                var query = Uri.UnescapeDataString(exchange.Query);
                 lock (GetRequests) GetRequests.Add(path + query);
                 var json = Get?.Invoke(path, query);
-                if (json is null)
-                {
-                    await Json(response, HttpStatusCode.NotFound, $"no route GET {path}");
-                    return;
-                }
-                response.ContentType = "application/json";
-                await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(json));
-                response.Close();
+                await (json is null ? Error(exchange, HttpStatusCode.NotFound, $"no route GET {path}") : exchange.RespondAsync(HttpStatusCode.OK, "application/json", json));
                 return;
             }
-            string text;
-            using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8)) text = await reader.ReadToEndAsync();
             int number;
             JsonObject body;
             lock (Bodies)
             {
-                body = JsonNode.Parse(text)!.AsObject();
+                body = JsonNode.Parse(exchange.Body)!.AsObject();
                 number = Bodies.Count;
                 Bodies.Add(body);
-                Authorizations.Add(context.Request.Headers["Authorization"]);
-                ApiKeyHeaders.Add(context.Request.Headers["X-Api-Key"]);
+                Authorizations.Add(exchange.Header("Authorization"));
+                ApiKeyHeaders.Add(exchange.Header("X-Api-Key"));
                 Paths.Add(path);
             }
             Interlocked.Increment(ref _requestCount);
-            if (!PathPrefixes.Any(p => path == p + "/v1/chat/completions") || context.Request.HttpMethod != "POST")
+            if (!PathPrefixes.Any(p => path == p + "/v1/chat/completions") || exchange.Method != "POST")
             {
-                await Json(response, HttpStatusCode.NotFound, $"no route {context.Request.HttpMethod} {path}");
+                await Error(exchange, HttpStatusCode.NotFound, $"no route {exchange.Method} {path}");
                 return;
             }
-            if (RequireKey is { } key && context.Request.Headers["Authorization"] != "Bearer " + key)
+            if (RequireKey is { } key && exchange.Header("Authorization") != "Bearer " + key)
             {
-                await Json(response, HttpStatusCode.Unauthorized, "invalid api key");
+                await Error(exchange, HttpStatusCode.Unauthorized, "invalid api key");
                 return;
             }
             if (FailWith is { } status)
             {
-                await Json(response, status, "the model crashed");
+                await Error(exchange, status, "the model crashed");
                 return;
             }
             if (HoldUntilInFlight is { } wanted)
@@ -162,10 +172,7 @@ public sealed class FakeChatServer : IDisposable
             var prompt = CountPromptTokens(body);
             var tokens = Math.Min(CompletionTokens, body["max_tokens"]?.GetValue<int>() ?? CompletionTokens);
             var prefill = PerRequestDelay + PerPromptToken * prompt + (ExtraDelay?.Invoke(number) ?? TimeSpan.Zero);
-            response.StatusCode = 200;
-            response.ContentType = "text/event-stream";
-            response.SendChunked = true;
-            var output = response.OutputStream;
+            await exchange.StartStreamAsync("text/event-stream");
             var model = body["model"]?.GetValue<string>() ?? "fake";
             var sent = arrived;
             for (var i = 0; i < tokens; i++)
@@ -173,21 +180,22 @@ public sealed class FakeChatServer : IDisposable
                 if (i == StallAfter)
                 {
                     await Task.Delay(Timeout.Infinite, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                    exchange.Abort();
                     return;
                 }
                 if (i == DropAfter)
                 {
-                    response.Abort();
+                    exchange.Abort();
                     return;
                 }
                 if (i == ErrorEventAfter)
                 {
-                    await Event(output, new JsonObject { ["error"] = new JsonObject { ["message"] = "out of memory while decoding", ["code"] = 500 } });
-                    response.Close();
+                    await Event(exchange, new JsonObject { ["error"] = new JsonObject { ["message"] = "out of memory while decoding", ["code"] = 500 } });
+                    await exchange.EndStreamAsync();
                     return;
                 }
                 await (i == 0 ? DelayUntil(arrived, prefill) : DelayUntil(sent, PerToken));
-                await Event(output, new JsonObject
+                await Event(exchange, new JsonObject
                 {
                     ["id"] = "chatcmpl-fake",
                     ["object"] = "chat.completion.chunk",
@@ -199,7 +207,7 @@ public sealed class FakeChatServer : IDisposable
             var includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
             if (SendUsage && includeUsage)
             {
-                await Event(output, new JsonObject
+                await Event(exchange, new JsonObject
                 {
                     ["id"] = "chatcmpl-fake",
                     ["object"] = "chat.completion.chunk",
@@ -207,12 +215,8 @@ public sealed class FakeChatServer : IDisposable
                     ["usage"] = new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = tokens * TokensPerChunk, ["total_tokens"] = prompt + tokens * TokensPerChunk },
                 });
             }
-            await output.WriteAsync("data: [DONE]\n\n"u8.ToArray());
-            response.Close();
-        }
-        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The client went away (a cancelled or timed-out request).
+            await exchange.ChunkAsync("data: [DONE]\n\n"u8.ToArray());
+            await exchange.EndStreamAsync();
         }
         finally
         {
@@ -231,20 +235,11 @@ public sealed class FakeChatServer : IDisposable
         }
     }
 
-    private static async Task Event(Stream output, JsonObject data)
-    {
-        await output.WriteAsync(Encoding.UTF8.GetBytes("data: " + data.ToJsonString() + "\n\n"));
-        await output.FlushAsync();
-    }
+    private static Task Event(Exchange exchange, JsonObject data) => exchange.ChunkAsync(Encoding.UTF8.GetBytes("data: " + data.ToJsonString() + "\n\n"));
 
-    private static async Task Json(HttpListenerResponse response, HttpStatusCode status, string message)
-    {
-        response.StatusCode = (int)status;
-        response.ContentType = "application/json";
-        var bytes = Encoding.UTF8.GetBytes(new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["code"] = ((int)status).ToString(CultureInfo.InvariantCulture) } }.ToJsonString());
-        await response.OutputStream.WriteAsync(bytes);
-        response.Close();
-    }
+    private static Task Error(Exchange exchange, HttpStatusCode status, string message) =>
+        exchange.RespondAsync(status, "application/json",
+            new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["code"] = ((int)status).ToString(CultureInfo.InvariantCulture) } }.ToJsonString());
 
     private bool _disposed;
 
@@ -254,7 +249,6 @@ public sealed class FakeChatServer : IDisposable
         _disposed = true;
         _stop.Cancel();
         _listener.Stop();
-        _listener.Close();
         try
         {
             _loop.Wait(TimeSpan.FromSeconds(5));
@@ -263,5 +257,109 @@ public sealed class FakeChatServer : IDisposable
         {
         }
         _stop.Dispose();
+    }
+}
+
+/// <summary>One HTTP/1.1 request on a kept-alive connection, and the response to it (whole, or chunked as it streams).</summary>
+internal sealed class Exchange(Stream stream, string method, string target, Dictionary<string, string> headers, string body, bool close)
+{
+    public string Method { get; } = method;
+    public string Path { get; } = target.Split('?')[0];
+    public string Query { get; } = target.Contains('?', StringComparison.Ordinal) ? target[target.IndexOf('?', StringComparison.Ordinal)..] : "";
+    public string Body { get; } = body;
+    /// <summary>The connection is finished (aborted, or the client asked to close it).</summary>
+    public bool Closed { get; private set; } = close;
+
+    public string? Header(string name) => headers.GetValueOrDefault(name);
+
+    /// <summary>The next request on the connection, or null when the client closed it. <paramref name="buffer"/> keeps bytes read past it.</summary>
+    public static async Task<Exchange?> ReadAsync(Stream stream, List<byte> buffer, CancellationToken cancellationToken)
+    {
+        var chunk = new byte[16384];
+        int end;
+        while ((end = IndexOf(buffer, "\r\n\r\n"u8)) < 0)
+        {
+            var n = await stream.ReadAsync(chunk, cancellationToken);
+            if (n == 0) return null;
+            buffer.AddRange(chunk.AsSpan(0, n));
+        }
+        var head = Encoding.ASCII.GetString(buffer.GetRange(0, end).ToArray()).Split("\r\n");
+        buffer.RemoveRange(0, end + 4);
+        var request = head[0].Split(' ');
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in head.Skip(1))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0) headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+        }
+        var length = headers.TryGetValue("Content-Length", out var l) ? int.Parse(l, CultureInfo.InvariantCulture) : 0;
+        while (buffer.Count < length)
+        {
+            var n = await stream.ReadAsync(chunk, cancellationToken);
+            if (n == 0) return null;
+            buffer.AddRange(chunk.AsSpan(0, n));
+        }
+        var body = Encoding.UTF8.GetString(buffer.GetRange(0, length).ToArray());
+        buffer.RemoveRange(0, length);
+        var close = headers.TryGetValue("Connection", out var c) && c.Equals("close", StringComparison.OrdinalIgnoreCase);
+        return new Exchange(stream, request[0], request.Length > 1 ? request[1] : "/", headers, body, close);
+    }
+
+    public async Task RespondAsync(HttpStatusCode status, string contentType, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        await WriteAsync($"HTTP/1.1 {(int)status} {Reason(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\n\r\n");
+        await stream.WriteAsync(bytes);
+        await stream.FlushAsync();
+    }
+
+    public Task StartStreamAsync(string contentType) =>
+        WriteAsync($"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n");
+
+    public async Task ChunkAsync(byte[] data)
+    {
+        var frame = new byte[data.Length + 16];
+        var head = Encoding.ASCII.GetBytes(data.Length.ToString("x", CultureInfo.InvariantCulture) + "\r\n");
+        head.CopyTo(frame, 0);
+        data.CopyTo(frame, head.Length);
+        "\r\n"u8.CopyTo(frame.AsSpan(head.Length + data.Length));
+        await stream.WriteAsync(frame.AsMemory(0, head.Length + data.Length + 2));
+        await stream.FlushAsync();
+    }
+
+    public Task EndStreamAsync() => WriteAsync("0\r\n\r\n");
+
+    /// <summary>Drops the connection mid-response (the client sees the stream break).</summary>
+    public void Abort()
+    {
+        Closed = true;
+        stream.Dispose();
+    }
+
+    private async Task WriteAsync(string text)
+    {
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(text));
+        await stream.FlushAsync();
+    }
+
+    private static string Reason(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.OK => "OK",
+        HttpStatusCode.Unauthorized => "Unauthorized",
+        HttpStatusCode.NotFound => "Not Found",
+        HttpStatusCode.InternalServerError => "Internal Server Error",
+        HttpStatusCode.ServiceUnavailable => "Service Unavailable",
+        _ => status.ToString(),
+    };
+
+    private static int IndexOf(List<byte> buffer, ReadOnlySpan<byte> pattern)
+    {
+        for (var i = 0; i + pattern.Length <= buffer.Count; i++)
+        {
+            var match = true;
+            for (var j = 0; j < pattern.Length && match; j++) match = buffer[i + j] == pattern[j];
+            if (match) return i;
+        }
+        return -1;
     }
 }

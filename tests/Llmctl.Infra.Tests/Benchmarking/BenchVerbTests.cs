@@ -106,8 +106,10 @@ public class BenchVerbTests
         Assert.Contains("\nresult: pass\n", evidence);
         Assert.Contains("\nhardware: \"rtx-pro-4000-blackwell-sff\"\n", evidence);
         Assert.Contains("\npeakVramMiB: 21648\n", evidence);
-        Assert.Contains("\n  modelSha256: \"" + 1.ToString("x64", System.Globalization.CultureInfo.InvariantCulture) + "\"\n", evidence);
-        Assert.Contains("\n  imageDigest: \"sha256:5268283a8d6510d167364f19aee93e98180d8eb0cac4b7edb20af7e3edf40c17\"\n", evidence);
+        Assert.Contains("\nmodelSha256: \"" + 1.ToString("x64", System.Globalization.CultureInfo.InvariantCulture) + "\"\n", evidence);
+        Assert.Contains("\nimageDigest: \"sha256:5268283a8d6510d167364f19aee93e98180d8eb0cac4b7edb20af7e3edf40c17\"\n", evidence);
+        Assert.Contains("\nmodelRef: \"qwen36-35b-a3b-ud-q4-k-m\"\nmodel: \"Qwen3.6-35B-A3B-UD-Q4_K_M.gguf\"\n", evidence);
+        Assert.Contains("\ncacheTypeK: \"q8_0\"\ncacheTypeV: \"q8_0\"\nparallel: 1\n", evidence);
         Assert.Contains("\n  - path: gateway\n", evidence);
 
         Assert.Equal(0, await cli.RunAsync("preflight", "qwen36-35b-gguf-fast", "-s", "homelab", "--offline"));
@@ -118,7 +120,7 @@ public class BenchVerbTests
             "        cacheTypeV: f16\n        parallel: 1\n        resources:\n          requests:\n            cpu: \"8\"\n            memory: 32Gi\n          limits:\n            cpu: \"14\"\n            memory: 64Gi\n      - name: qwen36-35b-gguf-longctx");
         Assert.Equal(10, await cli.RunAsync("preflight", "qwen36-35b-gguf-fast", "-s", "homelab", "--offline"));
         Assert.Contains("  [WARN] validation_status: the evidence is stale: the lane changed since it was measured (", cli.Out);
-        Assert.Contains("cache types q8_0/q8_0 → q8_0/f16; measure it again with `llmctl bench --lane qwen36-35b-gguf-fast --evidence`", cli.Out);
+        Assert.Contains("cache type V q8_0 → f16; measure it again with `llmctl bench --lane qwen36-35b-gguf-fast --evidence`", cli.Out);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public class EvidenceAndPrometheusTests
 
         var record = RoundTrip(text).Record!;
 
-        Assert.Equal(new EvidenceRecord("fast", "rtx-pro-4000-blackwell-sff", "pass", 49152, 21648, "2026-12-01T14:00:00Z", null), record with { Settings = null });
+        Assert.Equal(new EvidenceRecord("fast", "rtx-pro-4000-blackwell-sff", "pass", 49152, 21648, "2026-12-01T14:00:00Z", null), record with { Settings = new(null, null, null, 49152, null, null, null, null) });
         Assert.Equal(settings, record.Settings);
         Assert.Equal("sha256:" + new string('a', 64), record.Settings!.ImageDigest);
         Assert.Contains("\ntokensPerSecond: # decode, at the smallest context and the lowest concurrency\n  direct: 83.9\n  gateway: 80.1\n", text);
@@ -84,11 +84,15 @@ public class EvidenceAndPrometheusTests
 
         Assert.Empty(then.ChangesSince(then));
         Assert.Equal(["ctx 49152 → 65536"], (then with { CtxSize = 65536 }).ChangesSince(then));
-        Assert.Equal(["cache types q8_0/q8_0 → q4_0/q8_0"], (then with { CacheTypeK = "q4_0" }).ChangesSince(then));
+        Assert.Equal(["cache type K q8_0 → q4_0"], (then with { CacheTypeK = "q4_0" }).ChangesSince(then));
         Assert.Equal(["parallel 1 → 2"], (then with { Parallel = 2 }).ChangesSince(then));
         Assert.Equal(["model sha256 bbbbbbbbbbbbbbbbbbb… → ccccccccccccccccccc…"], (then with { ModelSha256 = new string('c', 64) }).ChangesSince(then));
         Assert.Equal(["image sha256:aaaaaaaaaaaa… → sha256:dddddddddddd…"], (then with { Image = "ghcr.io/ggml-org/llama.cpp:server-cuda@sha256:" + new string('d', 64) }).ChangesSince(then));
-        Assert.Equal(["model Qwen3.6-35B-A3B-UD-Q4_K_M.gguf → other.gguf"], (then with { ModelFile = "other.gguf" }).ChangesSince(then));
+        Assert.Equal(["model file Qwen3.6-35B-A3B-UD-Q4_K_M.gguf → other.gguf"], (then with { ModelFile = "other.gguf" }).ChangesSince(then));
+        // A file records what it records: a setting it lacks is not compared (a hand-written file with ctxSize alone).
+        var handWritten = new EvidenceSettings(null, null, null, 49152, null, null, null, null);
+        Assert.Empty((then with { Parallel = 4, Image = "other" }).ChangesSince(handWritten));
+        Assert.Equal(["ctx 49152 → 32768"], (then with { CtxSize = 32768 }).ChangesSince(handWritten));
     }
 
     [Fact]
