@@ -22,6 +22,11 @@ internal static class PropertyDiffFormatter
     {
         var lines = new List<DiffLine>();
         var (old, @new) = (step.Old?.Inputs, step.New?.Inputs);
+        if (step.State.ProviderRef is { } provider && !ProviderResource.IsDefaultProvider(provider.Urn))
+        {
+            // Pulumi prints [provider=<urn>::<id>]; an id not known yet is the provider still to be created.
+            lines.Add(new(' ', $"[provider={provider.Urn.Value}::{(provider.IdKnown ? provider.Id : PropertyValues.UnknownDisplay)}]"));
+        }
         switch (step.Op)
         {
             case StepOp.Create or StepOp.Read when @new is not null:
