@@ -36,7 +36,8 @@ public static class StackPipeline
         var secrets = new StackSecrets(key => new Engine.Config.Config(loaded, loaded.ProjectName).GetSecret(key));
         try
         {
-            return Compose(loaded.ProjectName, loaded.StackName, config, isPreview, secrets, locks);
+            return StackContext.Run(loaded.ProjectName, loaded.StackName, ctx => PlatformProgram.Compose(ctx, config, secrets, locks), isPreview,
+                package => DefaultProviderConfig(loaded, package));
         }
         catch (StackCompositionException e)
         {
@@ -47,6 +48,32 @@ public static class StackPipeline
             throw new ConfigException([new ConfigDiagnostic(loaded.DisplayPath(loaded.StackFilePath), 0, 0, "", e.Message,
                 "give the lanes, nodes and releases distinct names")]);
         }
+    }
+
+    /// <summary>The packages whose resources name a provider resource (the others run on their package's provider).</summary>
+    public static readonly IReadOnlySet<string> ProviderResourcePackages = new HashSet<string>(StringComparer.Ordinal) { "kubernetes" };
+
+    /// <summary>
+    /// The inputs of a package's default provider, as Pulumi makes them: every <c>&lt;package&gt;:&lt;key&gt;</c> value
+    /// of the stack config becomes the input <c>&lt;key&gt;</c> (<c>kubernetes:kubeconfig</c> → <c>kubeconfig</c>);
+    /// a <c>secure:</c> value stays secret and is decrypted only when the provider is planned. Null for a package
+    /// without provider resources.
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject? DefaultProviderConfig(LoadedStack loaded, string package)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        if (!ProviderResourcePackages.Contains(package)) return null;
+        var config = new Engine.Config.Config(loaded, package);
+        var inputs = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (key, value) in loaded.Config.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!key.StartsWith(package + ":", StringComparison.Ordinal)) continue;
+            var name = key[(package.Length + 1)..];
+            inputs[name] = value.IsSecure
+                ? StackContext.Current!.ToInput(Output.CreateSecret(new Lazy<string>(() => config.Get(name)!)))
+                : value.Node is YamlScalarNode scalar ? scalar.Value ?? "" : YamlJson.ToJsonNode(value.Node, loaded.Decrypt);
+        }
+        return inputs;
     }
 
     /// <summary>
