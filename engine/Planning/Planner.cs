@@ -343,6 +343,8 @@ public sealed class Planner(ProviderRegistry providers)
     {
         if (providerStep is null || desired.ProviderRef is not { } now) return (null, false);
         if (providerStep.Op == StepOp.Replace) return (DiffKind.UpdateReplace, false);
+        // Its provider changes in a way not known yet (a kubeconfig still to be read back): the apply decides.
+        if (providerStep.Op == StepOp.Update && PropertyValues.ContainsUnknowns(ConfigOf(providerStep))) return (DiffKind.Update, true);
         var package = TypeToken.Package(desired.Type);
         var defaultUrn = DefaultProviderUrn(program, desired.Type);
         var before = prior.ProviderRef;
