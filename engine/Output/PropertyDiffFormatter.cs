@@ -117,6 +117,8 @@ internal static class PropertyDiffFormatter
     public static string Format(JsonNode? value) => value switch
     {
         null => "null",
+        // A secret not known yet (a kubeconfig still to be read back) says so; its value is never shown either way.
+        _ when PropertyValues.IsSecret(value) && PropertyValues.ContainsUnknowns(PropertyValues.Unwrap(value)) => PropertyValues.UnknownDisplay,
         _ when PropertyValues.IsSecret(value) => PropertyValues.SecretDisplay,
         _ when PropertyValues.IsUnknown(value) || PropertyValues.IsOutputPlaceholder(value) => PropertyValues.UnknownDisplay,
         JsonValue v when v.TryGetValue<string>(out var s) => JsonSerializer.Serialize(s, StringOptions),
