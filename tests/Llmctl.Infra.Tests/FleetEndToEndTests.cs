@@ -31,6 +31,9 @@ public sealed class FleetEndToEndTests : IAsyncDisposable
         if (!File.Exists("/usr/bin/curl") && !File.Exists("/bin/curl")) Assert.Skip("curl is not installed: the nodes fetch the k3s installer with it (as get.k3s.io is fetched)");
         await using var api = await FakeKubernetesServer.StartAsync();
         api.AutoReadyAll();
+        // What the fleet's charts install through k3s's helm-controller (which the fake API server does not run): the
+        // namespaces it creates for the releases and the CRDs of cert-manager and kube-prometheus-stack.
+        foreach (var prerequisite in ChartInstalled()) api.Seed(prerequisite);
 
         var (configDir, binDir, logs) = (Dir("etc-rancher-k3s"), Dir("bin"), Dir("logs"));
         var kubeconfigSource = Path.Combine(_root, "admin-kubeconfig.yaml");
@@ -72,7 +75,8 @@ public sealed class FleetEndToEndTests : IAsyncDisposable
         Assert.EndsWith("::fleet", provider["urn"]!.GetValue<string>());
         var reference = $"{provider["urn"]!.GetValue<string>()}::{provider["id"]!.GetValue<string>()}";
         var objects = checkpoint.Where(r => r["type"]!.GetValue<string>().StartsWith("kubernetes:", StringComparison.Ordinal)).ToList();
-        Assert.True(objects.Count > 20, $"only {objects.Count} Kubernetes objects");
+        var kinds = objects.Select(o => o["type"]!.GetValue<string>().Split(':')[2]).ToHashSet();
+        Assert.Superset(new HashSet<string> { "Namespace", "Secret", "ConfigMap", "HelmChart", "NodePatch", "ClusterIssuer", "PrometheusRule", "ServiceMonitor" }, kinds);
         Assert.All(objects, o => Assert.Equal(reference, o["provider"]?.GetValue<string>()));
         Assert.DoesNotContain(checkpoint, r => r["type"]!.GetValue<string>() == "pulumi:providers:kubernetes" && r["urn"]!.GetValue<string>().EndsWith("::default"));
         var applied = objects.Where(o => !o["type"]!.GetValue<string>().EndsWith("Patch", StringComparison.Ordinal)).Select(Identify).ToList();
@@ -81,7 +85,8 @@ public sealed class FleetEndToEndTests : IAsyncDisposable
         Assert.DoesNotContain(nodeA.PrivateKey.Trim().Split('\n')[1], File.ReadAllText(cli.FleetCheckpointPath));
 
         // The kubeconfig output works: it reaches the cluster and sees what the run created.
-        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("stack", "output", "kubeconfig", "--show-secrets", "-s", "fleet"));
+        code = await cli.RunAsync("stack", "output", "kubeconfig", "--show-secrets", "-s", "fleet");
+        Assert.True(code == ExitCodes.Ok, $"stack output exited {code}\n{cli.Out}\n{cli.Err}");
         var kubeconfig = cli.Out.Trim();
         Assert.Contains($"server: {api.Url}", kubeconfig);
         using (var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(kubeconfig)))))
@@ -94,7 +99,8 @@ public sealed class FleetEndToEndTests : IAsyncDisposable
 
         // A second up changes nothing, on the nodes or the cluster.
         var writes = api.Requests.Count(r => r.Method is "PATCH" or "POST" or "PUT" or "DELETE");
-        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("preview", "-s", "fleet", "--expect-no-changes"));
+        code = await cli.RunAsync("preview", "-s", "fleet", "--expect-no-changes");
+        Assert.True(code == ExitCodes.Ok, $"preview exited {code}\n{cli.Out}\n{cli.Err}");
         Assert.Equal(ExitCodes.Ok, await cli.RunAsync("up", "--yes", "-s", "fleet"));
         Assert.Equal(writes, api.Requests.Count(r => r.Method is "PATCH" or "POST" or "PUT" or "DELETE"));
         Assert.Equal(serverLog, File.ReadAllText(Path.Combine(logs, "install-node-a.log")));
@@ -119,6 +125,33 @@ public sealed class FleetEndToEndTests : IAsyncDisposable
         var obj = o["outputs"] ?? o;
         var value = Engine.Model.PropertyValues.Unwrap(obj)!;
         return (value["kind"]!.GetValue<string>(), value["metadata"]?["namespace"]?.GetValue<string>(), value["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    private static IEnumerable<JsonObject> ChartInstalled()
+    {
+        yield return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "monitoring" } };
+        yield return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "cert-manager" } };
+        yield return Crd("monitoring.coreos.com", "ServiceMonitor", "servicemonitors", "Namespaced");
+        yield return Crd("monitoring.coreos.com", "PrometheusRule", "prometheusrules", "Namespaced");
+        yield return Crd("cert-manager.io", "ClusterIssuer", "clusterissuers", "Cluster");
+
+        static JsonObject Crd(string group, string kind, string plural, string scope) => new()
+        {
+            ["apiVersion"] = "apiextensions.k8s.io/v1",
+            ["kind"] = "CustomResourceDefinition",
+            ["metadata"] = new JsonObject { ["name"] = $"{plural}.{group}" },
+            ["spec"] = new JsonObject
+            {
+                ["group"] = group,
+                ["scope"] = scope,
+                ["names"] = new JsonObject { ["kind"] = kind, ["plural"] = plural, ["singular"] = kind.ToLowerInvariant(), ["listKind"] = kind + "List" },
+                ["versions"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "v1", ["served"] = true, ["storage"] = true,
+                    ["schema"] = new JsonObject { ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true } },
+                }),
+            },
+        };
     }
 
     private string Dir(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
