@@ -17,7 +17,9 @@ namespace Llmctl.Stacks;
 public static class PlatformProgram
 {
     /// <param name="locks">The project's <c>models.lock.yaml</c>, for lanes that name a <c>modelRef</c>.</param>
-    public static void Compose(StackContext ctx, StackConfig config, StackSecrets? secrets = null, ModelLockFile? locks = null)
+    /// <param name="partial">The config did not bind cleanly and is composed only for the problems the composition finds
+    /// (see <see cref="CompositionProblems"/>): a layer whose inputs did not bind is skipped.</param>
+    public static void Compose(StackContext ctx, StackConfig config, StackSecrets? secrets = null, ModelLockFile? locks = null, bool partial = false)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(config);
@@ -25,12 +27,12 @@ public static class PlatformProgram
 
         // Independent layers all run, so their problems show together; a layer whose inputs failed is not run (it
         // would only report the same mistake again).
-        var problems = new CompositionProblems(ctx.ProjectName);
+        var problems = new CompositionProblems(ctx.ProjectName, partial);
         problems.Try("k3s", () => ClusterComposer.Compose(ctx, config, secrets));
         var gpuLayer = problems.Try("gpu", () => GpuComposer.Compose(ctx, config));
         var certificates = problems.Try("certificates", () => CertificatesComposer.Compose(ctx, config));
         problems.ThrowIfAny();
-        var gpu = gpuLayer!;
+        if (gpuLayer is not { } gpu) return; // only when partial: the GPU nodes did not bind
         var lanes = LaneComposer.Compose(ctx, config, gpu, locks, problems);
         problems.ThrowIfAny();
         var gateway = problems.Try("gateway", () => GatewayComposer.Compose(ctx, config, lanes, secrets, certificates));

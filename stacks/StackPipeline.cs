@@ -2,6 +2,10 @@ using Llmctl.Components.Models;
 using Llmctl.Fit.Lock;
 using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
+using Llmctl.Engine.Planning;
+using Llmctl.Engine.Policy;
+using Llmctl.Engine.Providers;
+using Llmctl.Engine.State;
 using Llmctl.Stacks.Config;
 using YamlDotNet.RepresentationModel;
 
@@ -10,10 +14,11 @@ namespace Llmctl.Stacks;
 /// <summary>
 /// The one path from a stack file to the desired tree, in named steps: <see cref="Load"/> (the project and stack files,
 /// read within the YAML limits and checked), <see cref="Bind"/> (the typed <see cref="StackConfig"/>),
-/// <see cref="Compose"/> (the models lock, the secrets and the config become components). The CLI, the bench and the
-/// tests call these and nothing else to get a program; the CLI then checks policies and plans. Every step reports all
-/// of its problems at once as a <see cref="ConfigException"/>, each at its file:line:column — problems the composition
-/// finds included, mapped back to the stack value they came from.
+/// <see cref="Compose"/> (the models lock, the secrets and the config become components), <see cref="Policies"/> (the
+/// packs under the stack's <c>llmctl:policies</c>) and <see cref="Plan"/> (the desired tree against the checkpoint).
+/// The CLI, the bench and the tests call these and nothing else to get a program. Every step reports all of its
+/// problems at once as a <see cref="ConfigException"/>, each at its file:line:column — problems the composition finds
+/// included, mapped back to the stack value they came from.
 /// </summary>
 public static class StackPipeline
 {
@@ -21,22 +26,72 @@ public static class StackPipeline
     public static LoadedStack Load(string directory, string stackName, Func<string, string?>? environment = null) =>
         ProjectLoader.Load(directory, stackName, environment: environment);
 
-    /// <summary>Step 2: the typed config; throws <see cref="ConfigException"/> with every problem of the files and the config.</summary>
-    public static StackConfig Bind(LoadedStack loaded) => StackConfigLoader.Load(loaded);
+    /// <summary>
+    /// Step 2: the typed config; throws <see cref="ConfigException"/> with every problem of the files and the config.
+    /// When binding found problems but the files read cleanly, the config as far as it bound is composed too, so the
+    /// composition's own problems (hardware not in the catalog, a lane on an unknown node) are reported in the same run.
+    /// </summary>
+    public static StackConfig Bind(LoadedStack loaded)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        var config = StackConfigLoader.LoadPartial(loaded, out var diagnostics);
+        if (diagnostics.Count == 0) return config;
+        throw new ConfigException([.. diagnostics, .. CompositionProblemsBeside(loaded, config, diagnostics)]);
+    }
+
+    // What composing a config that did not bind cleanly finds, less what binding already reported at the same key (or
+    // under it: a lane whose ctxSize failed to bind is not reported again for having none).
+    private static IEnumerable<ConfigDiagnostic> CompositionProblemsBeside(LoadedStack loaded, StackConfig partial, IReadOnlyList<ConfigDiagnostic> reported)
+    {
+        if (loaded.HasErrors || !loaded.StackExists) return [];
+        ModelLockFile? locks;
+        try
+        {
+            locks = LoadModelLocks(loaded.ProjectDirectory);
+        }
+        catch (ModelLockException)
+        {
+            return []; // Compose reports the lock file once the stack binds
+        }
+        try
+        {
+            StackContext.Run(loaded.ProjectName, loaded.StackName,
+                ctx => PlatformProgram.Compose(ctx, partial, Secrets(loaded), locks, partial: true), isPreview: true);
+            return [];
+        }
+        catch (StackCompositionException e)
+        {
+            return e.Problems.Select(p => Locate(loaded, p))
+                .Where(d => !reported.Any(r => d.KeyPath == r.KeyPath || d.KeyPath.StartsWith(r.KeyPath + ".", StringComparison.Ordinal)
+                    || d.KeyPath.StartsWith(r.KeyPath + "[", StringComparison.Ordinal)))
+                .ToList();
+        }
+        catch (Exception)
+        {
+            // The partly bound config broke the composition outside a layer (a value that did not bind is null):
+            // binding's problems stand alone.
+            return [];
+        }
+    }
+
+    private static StackSecrets Secrets(LoadedStack loaded) =>
+        new(key => new Engine.Config.Config(loaded, loaded.ProjectName).GetSecret(key));
 
     /// <summary>
     /// Step 3: the desired tree. Reads <c>models.lock.yaml</c> beside <c>Pulumi.yaml</c> when there is one; secrets are
     /// decrypted on first read, as secret outputs.
     /// </summary>
-    public static StackContext Compose(LoadedStack loaded, StackConfig config, bool isPreview)
+    /// <param name="after">Runs in the program after the platform is composed: one explicit escape hatch, applied last
+    /// (tests inject a customization or an extra object here).</param>
+    public static StackContext Compose(LoadedStack loaded, StackConfig config, bool isPreview, Action<StackContext>? after = null)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         ArgumentNullException.ThrowIfNull(config);
         var locks = LoadModelLocks(loaded.ProjectDirectory);
-        var secrets = new StackSecrets(key => new Engine.Config.Config(loaded, loaded.ProjectName).GetSecret(key));
+        var secrets = Secrets(loaded);
         try
         {
-            return StackContext.Run(loaded.ProjectName, loaded.StackName, ctx => PlatformProgram.Compose(ctx, config, secrets, locks), isPreview,
+            return Compose(loaded.ProjectName, loaded.StackName, config, isPreview, secrets, locks, after,
                 package => DefaultProviderConfig(loaded, package));
         }
         catch (StackCompositionException e)
@@ -80,9 +135,31 @@ public static class StackPipeline
     /// Step 3 for a config built in code (tests of the composition): no file to point at, so a problem stays a
     /// <see cref="StackCompositionException"/> naming its key paths.
     /// </summary>
+    /// <param name="defaultProviderConfig">The inputs of each package's default provider (<see cref="DefaultProviderConfig"/>); none without it.</param>
     public static StackContext Compose(string projectName, string stackName, StackConfig config, bool isPreview = true,
-        StackSecrets? secrets = null, ModelLockFile? locks = null) =>
-        StackContext.Run(projectName, stackName, ctx => PlatformProgram.Compose(ctx, config, secrets, locks), isPreview);
+        StackSecrets? secrets = null, ModelLockFile? locks = null, Action<StackContext>? after = null,
+        Func<string, System.Text.Json.Nodes.JsonObject?>? defaultProviderConfig = null) =>
+        StackContext.Run(projectName, stackName, ctx =>
+        {
+            PlatformProgram.Compose(ctx, config, secrets, locks);
+            after?.Invoke(ctx);
+        }, isPreview, defaultProviderConfig);
+
+    /// <summary>
+    /// Step 5: the ordered steps from <paramref name="checkpoint"/> to <paramref name="desired"/>; the providers diff each
+    /// resource (against the live system when they were made for it).
+    /// </summary>
+    public static Task<Plan> Plan(StackContext desired, StackCheckpoint? checkpoint, ProviderRegistry providers,
+        PlanOptions? options = null, CancellationToken cancellationToken = default) =>
+        new Planner(providers).PlanAsync(desired, checkpoint, options, cancellationToken);
+
+    /// <summary>
+    /// Step 4: the policy packs over the desired tree and, once it is made, the plan (rules about changes), at the levels the stack sets in
+    /// <c>llmctl:policies</c> (<see cref="StackPolicies"/>); a settings mistake is a located <see cref="ConfigException"/>.
+    /// </summary>
+    /// <param name="fit">The lanes' VRAM estimates for the vram-fit policy; without them it does not run.</param>
+    public static PolicyReport Policies(LoadedStack loaded, StackContext desired, Plan? plan, Llmctl.Policies.Platform.ILaneFitSource? fit = null) =>
+        StackPolicies.Runner(loaded, fit).Evaluate(desired, plan);
 
     /// <summary>Steps 1–3 for a stack on disk (tests, the bench).</summary>
     public static StackContext Run(string directory, string stackName, bool isPreview = true, Func<string, string?>? environment = null)

@@ -80,7 +80,7 @@ static async Task<int> UpHomelab(TimeSpan latency, TimeSpan ready)
     var providers = new ProviderRegistry().Register(KubernetesProvider.Package, provider);
     var desired = StackPipeline.Compose(loaded, config, isPreview: false);
     var start = StackCheckpoint.Empty(loaded.ProjectName, "homelab");
-    var plan = await new Planner(providers).PlanAsync(desired, start);
+    var plan = await StackPipeline.Plan(desired, start, providers);
     var observer = new Timings();
     var clock = Stopwatch.StartNew();
     var result = await new Updater(providers, new Llmctl.Testing.InMemoryBackend(), null).RunAsync(plan, desired, start, new UpdateOptions(), observer);

@@ -37,6 +37,8 @@ public sealed class CertManager : ComponentResource
             Values = Values(Args),
             Timeout = Args.Timeout,
         }, new ComponentResourceOptions { Parent = this, DependsOn = RawOptions.DependsOn });
+        // The HTTP-01 solver image (a controller argument) has no verifiable digest: named, not guessed.
+        if (Args.Version == ChartVersion && ChartImages.CertManagerAcmeSolver.Unverified() is { } solver) Release.Chart.Annotate(solver);
         RegisterOutputs(new Dictionary<string, object?> { ["namespace"] = Args.Namespace, ["version"] = Args.Version });
     }
 
@@ -56,6 +58,26 @@ public sealed class CertManager : ComponentResource
         if (args.ServiceMonitor)
         {
             values["prometheus"] = new JsonObject { ["enabled"] = true, ["servicemonitor"] = new JsonObject { ["enabled"] = true } };
+        }
+        // Each pod's image by digest at the pinned version (ChartImages: the sources beside each). The chart's
+        // `image.digest` renders repository@digest.
+        if (args.Version == ChartVersion)
+        {
+            values["image"] = new JsonObject { ["digest"] = ChartImages.CertManagerController.Digest };
+            values["webhook"] = new JsonObject { ["image"] = new JsonObject { ["digest"] = ChartImages.CertManagerWebhook.Digest } };
+            values["cainjector"] = new JsonObject { ["image"] = new JsonObject { ["digest"] = ChartImages.CertManagerCainjector.Digest } };
+            values["startupapicheck"] = new JsonObject { ["image"] = new JsonObject { ["digest"] = ChartImages.CertManagerStartupApiCheck.Digest } };
+        }
+        if (args.Tolerate.Count > 0)
+        {
+            // The chart's four pod templates each take their own list (values.yaml: tolerations, webhook.tolerations, …).
+            values["tolerations"] = SystemTolerations.Of(args.Tolerate);
+            foreach (var part in (string[])["webhook", "cainjector", "startupapicheck"])
+            {
+                var section = values[part] as JsonObject ?? new JsonObject();
+                section["tolerations"] = SystemTolerations.Of(args.Tolerate);
+                values[part] = section;
+            }
         }
         return values;
     }

@@ -14,4 +14,6 @@ public sealed record CertManagerArgs
     /// <summary>A ServiceMonitor for kube-prometheus-stack (needs its CRDs).</summary>
     public bool ServiceMonitor { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Taints the controller, webhook, cainjector and startupapicheck pods tolerate (<see cref="Helm.SystemTolerations"/>); empty: none.</summary>
+    public IReadOnlyList<k8s.Models.V1Taint> Tolerate { get; init; } = [];
 }

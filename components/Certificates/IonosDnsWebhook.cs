@@ -15,6 +15,8 @@ public sealed record IonosDnsWebhookArgs
     public string Version { get; init; } = IonosDnsWebhook.ChartVersion;
     /// <summary>The webhook image tag; the chart's default is <c>latest</c>, which moves, so it is pinned to the chart's appVersion.</summary>
     public string ImageTag { get; init; } = IonosDnsWebhook.ChartVersion;
+    /// <summary>Taints the webhook's pod tolerates (<see cref="Helm.SystemTolerations"/>); empty: none.</summary>
+    public IReadOnlyList<k8s.Models.V1Taint> Tolerate { get; init; } = [];
 }
 
 /// <summary>
@@ -56,6 +58,8 @@ public sealed class IonosDnsWebhook : ComponentResource
             TargetNamespace = Args.CertManagerNamespace,
             Values = Values(Args),
         }, new ComponentResourceOptions { Parent = this, DependsOn = RawOptions.DependsOn });
+        // No digest of the webhook image could be verified: named, not guessed (chart-images-pinned).
+        if (Args.ImageTag == ChartImages.IonosWebhook.Tag && ChartImages.IonosWebhook.Unverified() is { } unpinned) Release.Chart.Annotate(unpinned);
         RegisterOutputs(new Dictionary<string, object?> { ["groupName"] = Args.GroupName, ["solverName"] = SolverName });
     }
 
@@ -65,12 +69,14 @@ public sealed class IonosDnsWebhook : ComponentResource
     public static JsonObject Values(IonosDnsWebhookArgs args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return new JsonObject
+        var values = new JsonObject
         {
             ["groupName"] = args.GroupName,
             ["certManager"] = new JsonObject { ["namespace"] = args.CertManagerNamespace, ["serviceAccountName"] = args.CertManagerServiceAccount },
             ["image"] = new JsonObject { ["tag"] = args.ImageTag },
         };
+        if (args.Tolerate.Count > 0) values["tolerations"] = SystemTolerations.Of(args.Tolerate);
+        return values;
     }
 
     /// <summary>

@@ -33,6 +33,24 @@ public sealed record DeclaredNode(
 public sealed record DeclaredNodes(IReadOnlyList<DeclaredNode> Nodes, bool Complete)
 {
     /// <summary>
+    /// The GPU taints the system releases (cert-manager, its DNS webhook, kube-prometheus-stack, LiteLLM and its
+    /// Postgres) must tolerate: when the stack declares the whole cluster (<see cref="Complete"/>) and every node in it
+    /// carries a NoSchedule/NoExecute taint, the GPU nodes' hard taints (<c>gpuNodes[].taint</c>); otherwise none, and
+    /// system pods keep off the GPU nodes as the taint intends. Read while composing, after the cluster and GPU layers.
+    /// k3s's helm-install Jobs get no such toleration (a HelmChart cannot give one): workloads-schedulable reports them.
+    /// </summary>
+    public static IReadOnlyList<V1Taint> SystemTolerations(StackContext stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        var nodes = From(stack);
+        if (!nodes.Complete || nodes.Nodes.Count == 0 || nodes.Nodes.Any(n => !n.HardTaints.Any())) return [];
+        return stack.Resources.OfType<GpuNode>().SelectMany(g => g.Taints)
+            .Where(t => t.Effect is "NoSchedule" or "NoExecute")
+            .DistinctBy(t => (t.Key, t.Value, t.Effect))
+            .ToList();
+    }
+
+    /// <summary>
     /// Labels NFD publishes are modelled from its configuration: a GPU node of vendor V gets
     /// <c>pci-&lt;class&gt;_&lt;V&gt;.present</c> for every PCI class NFD is told to label (the node's real class is only
     /// known on the node) and <c>pci-&lt;V&gt;.present</c> when NFD labels by vendor alone.

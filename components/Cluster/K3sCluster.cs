@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Llmctl.Components.Kubernetes;
 using Llmctl.Engine.Model;
-using Llmctl.Providers.Command;
+using Llmctl.Components.Command;
 
 namespace Llmctl.Components.Cluster;
 

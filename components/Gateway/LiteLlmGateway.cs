@@ -78,6 +78,9 @@ public sealed partial class LiteLlmGateway : ComponentResource
             ChartNamespace = ChartNamespace,
             Timeout = args.Timeout,
         }, new ComponentResourceOptions { Parent = this, DependsOn = [.. dependsOn, .. secrets] });
+        // No public digest of the proxy image could be verified: named, not guessed (chart-images-pinned).
+        Release.Chart.Annotate(new UnpinnedChartImage(ProxyImage(args),
+            "no public source names a digest for this tag; the chart's templates are not in the reference copy either, so it is not rendered here"));
 
         RegisterOutputs(new Dictionary<string, object?>
         {
@@ -161,6 +164,21 @@ public sealed partial class LiteLlmGateway : ComponentResource
         };
     }
 
+    /// <summary>
+    /// The proxy's image as the chart writes it (BerriAI/litellm <c>deploy/charts/litellm-helm/templates</c>:
+    /// <c>repository:tag</c>, the tag defaulting to <c>main-</c> + appVersion; chart 1.1.0's appVersion is v1.80.12).
+    /// </summary>
+    public static string ProxyImage(LiteLlmGatewayArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return $"{ImageRepository}:{args.ImageTag ?? (args.ChartVersion == ChartVersion ? "main-" + AppVersion : "main-<appVersion of chart " + args.ChartVersion + ">")}";
+    }
+
+    /// <summary>The chart's <c>image.repository</c> (values.yaml).</summary>
+    public const string ImageRepository = "ghcr.io/berriai/litellm-database";
+    /// <summary>Chart 1.1.0's appVersion (Chart.yaml).</summary>
+    public const string AppVersion = "v1.80.12";
+
     /// <summary>The chart values; nothing secret in them, only Secret names and <c>os.environ/</c> references.</summary>
     public static JsonObject Values(string name, LiteLlmGatewayArgs args, ProxyConfig config)
     {
@@ -174,11 +192,19 @@ public sealed partial class LiteLlmGateway : ComponentResource
         };
         if (EnvironmentValues(args).Count > 0) values["environmentSecrets"] = new JsonArray($"{name}-env");
         if (args.ImageTag is { } tag) values["image"] = new JsonObject { ["tag"] = tag };
+        // values.yaml's top-level `tolerations` goes to the proxy Deployment and the migration Job alike.
+        if (args.Tolerate.Count > 0) values["tolerations"] = SystemTolerations.Of(args.Tolerate);
         switch (args.Database)
         {
             case StandaloneDatabase:
                 values["db"] = new JsonObject { ["useExisting"] = false, ["deployStandalone"] = true };
                 values["migrationJob"] = new JsonObject { ["enabled"] = true };
+                if (args.Tolerate.Count > 0)
+                {
+                    // The bitnami postgresql sub-chart's key (its values.yaml: primary.tolerations). Its sources are not
+                    // in the reference copy, so this one key is checked against bitnami's published values, not rendered.
+                    values["postgresql"] = new JsonObject { ["primary"] = new JsonObject { ["tolerations"] = SystemTolerations.Of(args.Tolerate) } };
+                }
                 break;
             case ExternalDatabase:
                 // The URL reaches the proxy as DATABASE_URL from the environment Secret; the chart's migration Job

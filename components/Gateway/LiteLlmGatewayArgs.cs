@@ -35,6 +35,8 @@ public sealed record LiteLlmGatewayArgs
     /// <summary>The <c>litellm-database</c> image tag (seed 000: <c>main-v1.82.3-stable</c>); null: the chart's appVersion.</summary>
     public string? ImageTag { get; init; }
     public bool ServiceMonitor { get; init; }
+    /// <summary>Taints the proxy, its migration Job and the standalone Postgres tolerate (<see cref="Helm.SystemTolerations"/>); empty: none.</summary>
+    public IReadOnlyList<k8s.Models.V1Taint> Tolerate { get; init; } = [];
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 }
 

@@ -37,6 +37,12 @@ public sealed class AmdGpuPlugin : ComponentResource
         Release.Chart.Annotate(annotation);
         if (Args.Image is { } image) Release.Chart.Annotate(new ContainerImage("amd-gpu-dp-cntr", image));
         if (Args.LabellerImage is { } lbl && Args.NodeLabeller) Release.Chart.Annotate(new ContainerImage("amd-gpu-lr-cntr", lbl));
+        // No digest of the pinned version's images could be verified: said plainly (chart-images-pinned), not guessed.
+        if (Args.ChartVersion == AmdGpuChart.Version)
+        {
+            if (Args.Image is null && ChartImages.AmdDevicePlugin.Unverified() is { } dp) Release.Chart.Annotate(dp);
+            if (Args.LabellerImage is null && Args.NodeLabeller && ChartImages.AmdNodeLabeller.Unverified() is { } labeller) Release.Chart.Annotate(labeller);
+        }
 
         RegisterOutputs(new Dictionary<string, object?>
         {

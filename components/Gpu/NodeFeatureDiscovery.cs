@@ -34,6 +34,8 @@ public sealed partial class NodeFeatureDiscovery : ComponentResource
             Values = BuildValues(Args),
         }, new ComponentResourceOptions { Parent = this });
         if (Args.Image is { } image) Release.Chart.Annotate(new ContainerImage("node-feature-discovery", image));
+        // No digest of the pinned version's image could be verified: said plainly (chart-images-pinned), not guessed.
+        else if (Args.ChartVersion == NodeFeatureDiscoveryChart.Version && ChartImages.NodeFeatureDiscovery.Unverified() is { } unpinned) Release.Chart.Annotate(unpinned);
 
         RegisterOutputs(new Dictionary<string, object?>
         {

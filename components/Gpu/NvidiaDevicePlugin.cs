@@ -33,10 +33,11 @@ public sealed class NvidiaDevicePlugin : ComponentResource
             Values = BuildValues(Args),
         }, new ComponentResourceOptions { Parent = this });
 
-        var annotation = new DevicePluginRelease(GpuVendor.Nvidia, NvidiaDevicePluginChart.Name, Args.ChartVersion, Args.Image?.ToString());
+        var plugin = Image(Args);
+        var annotation = new DevicePluginRelease(GpuVendor.Nvidia, NvidiaDevicePluginChart.Name, Args.ChartVersion, plugin?.ToString());
         Annotate(annotation);
         Release.Chart.Annotate(annotation);
-        if (Args.Image is { } image) Release.Chart.Annotate(new ContainerImage("nvidia-device-plugin-ctr", image));
+        if (plugin is { } image) Release.Chart.Annotate(new ContainerImage("nvidia-device-plugin-ctr", image));
 
         RegisterOutputs(new Dictionary<string, object?>
         {
@@ -52,6 +53,16 @@ public sealed class NvidiaDevicePlugin : ComponentResource
     public JsonObject Values => Release.Args.Values;
     /// <summary>What GPU pods request: <c>nvidia.com/gpu</c>, or <c>nvidia.com/gpu.shared</c> when time-slicing renames it.</summary>
     public string ResourceName => Args.TimeSlicing is { RenameByDefault: true } ? "nvidia.com/gpu.shared" : GpuVendor.Nvidia.ResourceName();
+
+    /// <summary>
+    /// The plugin (and GFD) image: the stack's, else at the pinned chart version the digest-pinned
+    /// <see cref="ChartImages.NvidiaDevicePlugin"/>; null (the chart's own tag) for another chart version.
+    /// </summary>
+    public static ImageRef? Image(NvidiaDevicePluginArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.Image ?? (args.ChartVersion == NvidiaDevicePluginChart.Version ? ChartImages.NvidiaDevicePlugin.Ref : null);
+    }
 
     /// <summary>The chart values for <paramref name="args"/>; keys are the chart's own (see its values.yaml).</summary>
     public static JsonObject BuildValues(NvidiaDevicePluginArgs args)
@@ -72,7 +83,7 @@ public sealed class NvidiaDevicePlugin : ComponentResource
             ["nodeSelector"] = ChartSettings.Map(args.NodeSelector),
             ["tolerations"] = Tolerations(args),
         };
-        if (args.Image is { } image)
+        if (Image(args) is { } image)
         {
             var img = new JsonObject { ["tag"] = ChartSettings.TagWithDigest(image) };
             if (image.Repository != NvidiaDevicePluginChart.ImageRepository) img["repository"] = image.Repository;

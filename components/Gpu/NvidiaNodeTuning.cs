@@ -1,6 +1,6 @@
 using System.Globalization;
 using Llmctl.Engine.Model;
-using Llmctl.Providers.Command;
+using Llmctl.Components.Command;
 
 namespace Llmctl.Components.Gpu;
 

@@ -1,4 +1,4 @@
-using Llmctl.Providers.Command;
+using Llmctl.Components.Command;
 
 namespace Llmctl.Components.Gpu;
 

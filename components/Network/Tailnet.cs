@@ -1,5 +1,5 @@
 using Llmctl.Engine.Model;
-using Llmctl.Providers.Tailscale.Resources;
+using Llmctl.Components.Tailscale;
 
 namespace Llmctl.Components.Network;
 

@@ -70,6 +70,8 @@ public sealed class DcgmExporter : ComponentResource
         var fileName = Path.GetFileName(CountersPath);
         return new JsonObject
         {
+            // The chart's image by digest (ChartImages.DcgmExporter: the sources beside it); the chart writes repository:tag.
+            ["image"] = new JsonObject { ["tag"] = $"{ChartImages.DcgmExporter.Tag}@{ChartImages.DcgmExporter.Digest}" },
             ["runtimeClassName"] = args.RuntimeClassName,
             ["arguments"] = new JsonArray("-f", CountersPath),
             ["nodeSelector"] = new JsonObject(args.NodeSelector.OrderBy(kv => kv.Key, StringComparer.Ordinal)

@@ -44,6 +44,7 @@ public sealed partial class KubePrometheusStack : ComponentResource
             // The CRDs and the operator's admission webhook take a while on a small node.
             Timeout = TimeSpan.FromMinutes(10),
         }, new ComponentResourceOptions { Parent = this, DependsOn = RawOptions.DependsOn });
+        foreach (var unpinned in Unverified()) Release.Chart.Annotate(unpinned);
         RegisterOutputs(new Dictionary<string, object?>
         {
             ["releaseName"] = ReleaseName,
@@ -104,19 +105,52 @@ public sealed partial class KubePrometheusStack : ComponentResource
             grafana["admin"] = new JsonObject { ["existingSecret"] = secret, ["userKey"] = "admin-user", ["passwordKey"] = "admin-password" };
         }
 
-        return new JsonObject
+        // Every image with a verified digest, through the chart's own keys: `sha` (64 hex; kube-state-metrics' takes the
+        // sha256: prefix) or node-exporter's `digest`. ChartImages has the sources beside each.
+        spec["image"] = Sha(ChartImages.Prometheus);
+        grafana["image"] = Sha(ChartImages.Grafana);
+        var alertmanagerSpec = new JsonObject { ["image"] = Sha(ChartImages.Alertmanager) };
+        var promOperator = new JsonObject
         {
-            ["alertmanager"] = new JsonObject { ["enabled"] = args.Alertmanager },
-            ["grafana"] = grafana,
-            ["prometheus"] = new JsonObject { ["prometheusSpec"] = spec },
+            ["image"] = Sha(ChartImages.PrometheusOperator),
+            ["prometheusConfigReloader"] = new JsonObject { ["image"] = Sha(ChartImages.PrometheusConfigReloader) },
+        };
+        var kubeStateMetrics = new JsonObject
+        {
             // A value of the kube-state-metrics subchart (its values.yaml: metricLabelsAllowlist: []): without it
             // kube_pod_labels carries no pod labels and the GPU-LLM invariant cannot be computed.
-            ["kube-state-metrics"] = new JsonObject
-            {
-                ["metricLabelsAllowlist"] = new JsonArray($"pods=[{ObservabilityLabels.GpuLlm}]"),
-            },
+            ["metricLabelsAllowlist"] = new JsonArray($"pods=[{ObservabilityLabels.GpuLlm}]"),
+            ["image"] = new JsonObject { ["sha"] = ChartImages.KubeStateMetrics.Digest },
+        };
+        if (args.Tolerate.Count > 0)
+        {
+            // Every pod template of the chart that has no toleration of its own (node-exporter tolerates every
+            // NoSchedule taint by default): values.yaml's prometheusOperator.tolerations, …admissionWebhooks.patch,
+            // prometheus.prometheusSpec, alertmanager.alertmanagerSpec, grafana's and kube-state-metrics' tolerations.
+            spec["tolerations"] = SystemTolerations.Of(args.Tolerate);
+            alertmanagerSpec["tolerations"] = SystemTolerations.Of(args.Tolerate);
+            promOperator["tolerations"] = SystemTolerations.Of(args.Tolerate);
+            promOperator["admissionWebhooks"] = new JsonObject { ["patch"] = new JsonObject { ["tolerations"] = SystemTolerations.Of(args.Tolerate) } };
+            grafana["tolerations"] = SystemTolerations.Of(args.Tolerate);
+            kubeStateMetrics["tolerations"] = SystemTolerations.Of(args.Tolerate);
+        }
+
+        return new JsonObject
+        {
+            ["alertmanager"] = new JsonObject { ["enabled"] = args.Alertmanager, ["alertmanagerSpec"] = alertmanagerSpec },
+            ["grafana"] = grafana,
+            ["prometheus"] = new JsonObject { ["prometheusSpec"] = spec },
+            ["prometheusOperator"] = promOperator,
+            ["prometheus-node-exporter"] = new JsonObject { ["image"] = new JsonObject { ["digest"] = ChartImages.NodeExporter.Digest } },
+            ["kube-state-metrics"] = kubeStateMetrics,
         };
     }
+
+    private static JsonObject Sha(ChartImage image) => new() { ["sha"] = image.Hex };
+
+    /// <summary>The chart's images no digest could be verified for (ChartImages), named on the release so chart-images-pinned reports them.</summary>
+    public static IEnumerable<UnpinnedChartImage> Unverified() =>
+        new[] { ChartImages.GrafanaSidecar, ChartImages.AdmissionWebhookCertgen }.Select(i => i.Unverified()).OfType<UnpinnedChartImage>();
 
     private static List<ArgumentProblem> Validate(KubePrometheusStackArgs args)
     {

@@ -21,4 +21,6 @@ public sealed record KubePrometheusStackArgs
     public bool DefaultDashboards { get; init; } = true;
     /// <summary>A Secret in <see cref="Namespace"/> with keys <c>admin-user</c> and <c>admin-password</c>; null lets the chart generate one.</summary>
     public string? GrafanaAdminSecret { get; init; }
+    /// <summary>Taints the chart's pods tolerate (<see cref="Helm.SystemTolerations"/>); empty: none.</summary>
+    public IReadOnlyList<k8s.Models.V1Taint> Tolerate { get; init; } = [];
 }

@@ -141,7 +141,13 @@ public sealed class ConfigBinder(Func<string, string>? decrypt = null)
     private static object? BindQuantity(YamlNode node, string path, DiagnosticBag diags)
     {
         if (node is not YamlScalarNode s) return Fail(node, path, diags, "a quantity", "write a quantity such as 24Gi or 500m");
-        if (Quantity.TryParse(s.Value, out var q, out var error)) return q;
+        if (Quantity.TryParse(s.Value, out var q, out var error))
+        {
+            // Every quantity a stack file gives is an amount (memory, CPUs, a volume's size): never below zero.
+            if (q.Value >= 0) return q;
+            diags.Add(node, path, $"'{q.Text}' is negative", "give an amount of zero or more");
+            return null;
+        }
         var semicolon = error.IndexOf("; ", StringComparison.Ordinal);
         diags.Add(node, path, semicolon < 0 ? error : error[..semicolon], semicolon < 0 ? null : error[(semicolon + 2)..]);
         return null;

@@ -62,6 +62,63 @@ public sealed class LoadedStack
 
     public string Decrypt(string ciphertext) => Crypter.Decrypt(ciphertext);
 
+    /// <summary>
+    /// Decrypts every well-formed <c>secure:</c> value once, so that a corrupt ciphertext is reported at its key and
+    /// file:line:column before anything reads it (values are otherwise decrypted on first use, far from the file).
+    /// Nothing is reported when the stack has no secure values or no crypter can be made (no passphrase, a wrong
+    /// one, no salt): the first read says that, as before. The plain text is dropped at once and never reported.
+    /// </summary>
+    public IReadOnlyList<ConfigDiagnostic> CheckSecureValues()
+    {
+        var found = new List<(YamlNode Node, ConfigKey Key, string Path, string File, string Ciphertext)>();
+        foreach (var value in Config.Values) FindSecure(value.Node, value.Key, "", value.File, found);
+        var wellFormed = found.Where(f => Secrets.PassphraseCrypter.IsWellFormed(f.Ciphertext, out _)).ToList();
+        if (wellFormed.Count == 0) return [];
+        try
+        {
+            _ = Crypter;
+        }
+        catch (SecretDecryptionException)
+        {
+            return [];
+        }
+        var problems = new List<ConfigDiagnostic>();
+        foreach (var (node, key, path, file, ciphertext) in wellFormed)
+        {
+            try
+            {
+                _ = Crypter.Decrypt(ciphertext);
+            }
+            catch (SecretDecryptionException)
+            {
+                var name = (key.Namespace == ProjectName ? key.Name : key.ToString()) + path;
+                new DiagnosticBag(file, problems).Add(node, key + path,
+                    "the secure value cannot be decrypted with this stack's passphrase: it was altered or cut, or copied from another stack",
+                    $"set it again with `llmctl config set --secret {(path.Length > 0 ? "--path " : "")}{name} <value>`");
+            }
+        }
+        return problems;
+    }
+
+    // Depth is bounded: the files were read within YamlLimits (64 levels).
+    private static void FindSecure(YamlNode node, ConfigKey key, string path, string file, List<(YamlNode, ConfigKey, string, string, string)> found)
+    {
+        if (YamlJson.TryGetSecure(node, out var ciphertext))
+        {
+            found.Add((((YamlMappingNode)node).Children.Values.First(), key, path, file, ciphertext));
+            return;
+        }
+        switch (node)
+        {
+            case YamlMappingNode map:
+                foreach (var (k, v) in map.Children) FindSecure(v, key, $"{path}.{YamlJson.KeyText(k)}", file, found);
+                break;
+            case YamlSequenceNode seq:
+                for (var i = 0; i < seq.Children.Count; i++) FindSecure(seq.Children[i], key, $"{path}[{i}]", file, found);
+                break;
+        }
+    }
+
     /// <summary>Throws a <see cref="ConfigException"/> with every diagnostic when there is any.</summary>
     public void ThrowIfErrors()
     {

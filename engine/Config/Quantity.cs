@@ -43,15 +43,24 @@ public readonly partial record struct Quantity
             error = $"'{s}' is not a Kubernetes quantity" + Hint(s);
             return false;
         }
-        var number = decimal.Parse(m.Groups["num"].Value, NumberStyles.Float, CultureInfo.InvariantCulture);
-        var suffix = m.Groups["suffix"].Value;
-        if (m.Groups["exp"].Success)
+        // Kubernetes keeps quantities up to 2^63-1 in their base unit (about 8Ei); beyond decimal's range is surely a typo.
+        try
         {
-            var exp = int.Parse(m.Groups["exp"].Value, CultureInfo.InvariantCulture);
-            number *= (decimal)Math.Pow(10, exp);
+            var number = decimal.Parse(m.Groups["num"].Value, NumberStyles.Float, CultureInfo.InvariantCulture);
+            var suffix = m.Groups["suffix"].Value;
+            if (m.Groups["exp"].Success)
+            {
+                var exp = int.Parse(m.Groups["exp"].Value, CultureInfo.InvariantCulture);
+                number *= (decimal)Math.Pow(10, exp);
+            }
+            quantity = new Quantity(s, number * Suffixes[suffix]);
+            return true;
         }
-        quantity = new Quantity(s, number * Suffixes[suffix]);
-        return true;
+        catch (OverflowException)
+        {
+            error = $"'{(s.Length > 40 ? s[..40] + "…" : s)}' is too large for a Kubernetes quantity; write a size such as 64Gi or 2Ti";
+            return false;
+        }
     }
 
     private static string Hint(string s)

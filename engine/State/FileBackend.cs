@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -171,8 +170,8 @@ public sealed partial class FileBackend : IStateBackend
             {
             }
             var (other, otherBytes) = await ReadHolderAsync(path, cancellationToken).ConfigureAwait(false);
-            var here = other.Host == Environment.MachineName;
-            var alive = here && IsAlive(other);
+            var here = other.IsHere;
+            var alive = other.IsAliveHere();
             if (!here || alive || attempt >= 5)
             {
                 throw new StackLockedException(stack, other, path, looksStale: here && !alive, aliveHere: alive);
@@ -349,37 +348,6 @@ public sealed partial class FileBackend : IStateBackend
             {
                 return (new LockHolder("unknown", "unknown", 0, "unknown", File.GetCreationTimeUtc(path)), bytes);
             }
-        }
-    }
-
-    /// <summary>
-    /// Whether the holder's process still runs here: its pid exists and that process started before the lock was
-    /// taken (a pid reused by a later process is not the holder).
-    /// </summary>
-    private static bool IsAlive(LockHolder holder)
-    {
-        if (!IsAlive(holder.Pid)) return false;
-        try
-        {
-            using var process = Process.GetProcessById(holder.Pid);
-            return process.StartTime.ToUniversalTime() <= holder.Since.UtcDateTime + TimeSpan.FromSeconds(2);
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-            return true;
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
     }
 

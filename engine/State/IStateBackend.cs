@@ -36,7 +36,40 @@ public interface IStateBackend
     Task ForceUnlockAsync(string project, string stack, CancellationToken cancellationToken = default);
 }
 
-public sealed record LockHolder(string User, string Host, int Pid, string Operation, DateTimeOffset Since);
+public sealed record LockHolder(string User, string Host, int Pid, string Operation, DateTimeOffset Since)
+{
+    /// <summary>The holder ran on this host.</summary>
+    public bool IsHere => Host == Environment.MachineName;
+
+    /// <summary>
+    /// The holder ran on this host and its process still runs: its pid exists and that process started before the
+    /// lock was taken (a pid reused by a later process is not the holder). Every backend judges a local holder so.
+    /// </summary>
+    public bool IsAliveHere()
+    {
+        if (!IsHere) return false;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(Pid);
+            if (process.HasExited) return false;
+            try
+            {
+                return process.StartTime.ToUniversalTime() <= Since.UtcDateTime + TimeSpan.FromSeconds(2);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+            {
+                return true; // running, start time unreadable: assume it is the holder
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The holder ran on this host and its process is gone: the lock was left behind and may be taken over.</summary>
+    public bool IsDeadHere() => IsHere && !IsAliveHere();
+}
 
 /// <summary>A lock a backend handed out. <see cref="TookOverFrom"/> names the holder whose stale lock it replaced.</summary>
 public interface IStackLock : IAsyncDisposable

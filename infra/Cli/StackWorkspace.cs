@@ -11,7 +11,7 @@ namespace Llmctl.Infra.Cli;
 
 /// <summary>
 /// What every verb shares: find the project, pick the stack, then <see cref="Stacks.StackPipeline"/> (load, bind,
-/// compose); run the policies and read the checkpoint. Each stage stops with the right exit code.
+/// compose, policies, plan) and read the checkpoint. Each stage stops with the right exit code.
 /// </summary>
 internal sealed class StackWorkspace
 {
@@ -93,8 +93,12 @@ internal sealed class StackWorkspace
     /// <summary>The project's <c>models.lock.yaml</c>, or null when it has none; a malformed file is a config error (exit 2).</summary>
     public Llmctl.Fit.Lock.ModelLockFile? LoadModelLocks() => Stacks.StackPipeline.LoadModelLocks(Loaded.ProjectDirectory);
 
-    /// <summary>Runs the stack's policy packs under its <c>llmctl:policies</c> settings (see <see cref="StackPolicies"/>).</summary>
-    public PolicyReport RunPolicies(StackContext desired, Plan? plan) => StackPolicies.Runner(Loaded).Evaluate(desired, plan);
+    /// <summary>Runs the stack's policy packs under its <c>llmctl:policies</c> settings (<see cref="Stacks.StackPipeline.Policies"/>).</summary>
+    public PolicyReport RunPolicies(StackContext desired, Plan? plan) => Stacks.StackPipeline.Policies(Loaded, desired, plan);
+
+    /// <summary>The steps from the checkpoint to <paramref name="desired"/> (<see cref="Stacks.StackPipeline.Plan"/>).</summary>
+    public Task<Plan> PlanAsync(StackContext desired, StackCheckpoint checkpoint, bool liveDiff, PlanOptions options, CancellationToken cancellationToken) =>
+        Stacks.StackPipeline.Plan(desired, checkpoint, Providers(liveDiff), options, cancellationToken);
 
     /// <summary>The checkpoint, or an empty one when the stack has never been deployed.</summary>
     public async Task<StackCheckpoint> LoadCheckpointAsync(CancellationToken cancellationToken) =>

@@ -24,8 +24,8 @@ internal static class PolicyCommand
     private static int List(CliContext cli, ParseResult parse, bool json)
     {
         var ws = StackWorkspace.Open(cli, parse);
-        var runner = StackPolicies.Runner(ws.Loaded);
-        var settings = StackPolicies.Read(ws.Loaded);
+        var runner = Stacks.StackPolicies.Runner(ws.Loaded);
+        var settings = Stacks.StackPolicies.Read(ws.Loaded);
         if (json)
         {
             var packs = new JsonArray();

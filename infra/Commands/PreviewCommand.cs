@@ -38,7 +38,7 @@ internal static class PreviewCommand
         timer.Mark("charts");
         var checkpoint = await ws.LoadCheckpointAsync(ct);
         timer.Mark("checkpoint");
-        var plan = await new Planner(ws.Providers(parse.GetValue(Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
+        var plan = await ws.PlanAsync(desired, checkpoint, parse.GetValue(Refresh), new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
         timer.Mark("plan");
         var report = ws.RunPolicies(desired, plan);
         var violations = report.Violations;

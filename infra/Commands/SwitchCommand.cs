@@ -66,7 +66,7 @@ internal static class SwitchCommand
 
         await using var stackLock = parse.GetValue(DryRun) ? null : await ws.Backend.LockAsync(ws.Project, ws.Stack, "switch", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
-        var plan = await new Planner(ws.Providers()).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(PreviewCommand.Parallel) }, ct);
+        var plan = await ws.PlanAsync(desired, checkpoint, liveDiff: false, new PlanOptions { Concurrency = parse.GetValue(PreviewCommand.Parallel) }, ct);
         var scope = Scope(desired, flags.Keys);
         var outside = plan.Steps.Where(s => s.Op.IsChange() && !scope.Contains(s.Urn)).ToList();
         if (outside.Count > 0)

@@ -35,7 +35,7 @@ internal static class UpCommand
         await ChartSetup.ExpandAsync(ws, desired, ct);
         await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "up", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
-        var plan = await new Planner(ws.Providers(parse.GetValue(PreviewCommand.Refresh))).PlanAsync(desired, checkpoint, new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
+        var plan = await ws.PlanAsync(desired, checkpoint, parse.GetValue(PreviewCommand.Refresh), new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
         var report = ws.RunPolicies(desired, plan);
         var violations = report.Violations;
         var view = Views.For(cli, parse);

@@ -1,4 +1,4 @@
-using Llmctl.Components.Images;
+using Llmctl.Components.Helm;
 using Llmctl.Components.Kubernetes;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Policy;
@@ -6,32 +6,38 @@ using Llmctl.Engine.Policy;
 namespace Llmctl.Policies.Charts;
 
 /// <summary>
-/// Every container image of every object a chart renders is pinned by digest through the chart's values. Advisory
-/// by default: the sample stacks pin every chart image whose published digest could be read from a public source,
-/// and this policy names the rest so an operator pins them with the digests they pulled.
+/// The chart images llmctl leaves unpinned because no digest of them could be verified from public sources
+/// (<see cref="UnpinnedChartImage"/>, set by the chart components from <see cref="ChartImages"/>), named one by one with
+/// the reason and the objects that run them. Advisory by default: pinned-digests (mandatory) checks every other image
+/// of every rendered object, so an unpinned image a stack adds or a chart renders unexpectedly still blocks; these are
+/// the known gaps, said plainly, until an operator pins them with digests they pulled
+/// (docs/chart-images.md lists each and the values key that pins it).
 /// </summary>
 public sealed class ChartImagesPinned : IStackPolicy
 {
     public const string PolicyName = "chart-images-pinned";
 
     public string Name => PolicyName;
-    public string Description => "Images of chart-made workloads are pinned by digest through the chart's values.";
+    public string Description => "Names each chart image llmctl could not pin by digest (no verifiable public digest), with the reason.";
     public EnforcementLevel DefaultEnforcement => EnforcementLevel.Advisory;
 
     public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var unpinned = ClusterObjects.FromCharts(stack)
-            .Where(o => o.PodSpec is not null)
-            .SelectMany(o => o.PodSpec!.AllContainers().Select(c => (Object: o, c.Image)))
-            .Where(x => !ImageRef.TryParse(x.Image, out var image, out _) || !image.IsPinned)
-            .GroupBy(x => (x.Object.Owner.Urn, x.Image));
-        foreach (var group in unpinned)
+        var rendered = ClusterObjects.FromCharts(stack).Where(o => o.PodSpec is not null).ToLookup(o => o.Owner);
+        foreach (var resource in stack.Resources)
         {
-            var first = group.First().Object;
-            yield return ($"release '{first.Owner.Urn.Name}' ({first.Chart!.Source}) runs '{group.Key.Image}', not pinned by digest, in "
-                + string.Join(", ", group.Select(g => $"{g.Object.Kind} {g.Object.Name}").Distinct())
-                + "; set the chart's image tag to <tag>@sha256:<digest> with the digest you pulled", group.Key.Urn);
+            foreach (var unpinned in resource.Annotations.OfType<UnpinnedChartImage>().DistinctBy(u => u.Image))
+            {
+                var users = rendered[resource]
+                    .Where(o => o.PodSpec!.AllContainers().Any(c => c.Image == unpinned.Image))
+                    .Select(o => $"{o.Kind} {o.Name}").Distinct().ToList();
+                var where = users.Count > 0 ? $" in {string.Join(", ", users)}"
+                    : resource.Annotations.OfType<RenderedChildren>().Any() ? " (as an argument or custom resource, not a pod container)"
+                    : " (the release was not rendered, so where is not known)";
+                yield return ($"release '{resource.Urn.Name}' runs '{unpinned.Image}' without a digest{where}: {unpinned.Reason}. "
+                    + "Pin it through the chart's values with the digest you pulled (docs/chart-images.md)", resource.Urn);
+            }
         }
     }
 }

@@ -39,7 +39,10 @@ public sealed class WorkloadsSchedulable : IStackPolicy
 
     /// <summary>
     /// The Job helm-controller creates per HelmChart (k3s-io/helm-controller <c>pkg/controllers/chart/chart.go</c>):
-    /// node selector <c>kubernetes.io/os: linux</c> and no tolerations (those come only with <c>spec.bootstrap</c>).
+    /// node selector <c>kubernetes.io/os: linux</c> and no tolerations (those come only with <c>spec.bootstrap</c>, which
+    /// also pins the Job to a control-plane node with host networking, or from the controller-wide
+    /// <c>--job-tolerations</c> flag, v0.17.3 and later, which a stack cannot set). The chart's own pods do tolerate the GPU
+    /// taint where it covers every node (<c>DeclaredNodes.SystemTolerations</c>), so this Job is what is left.
     /// </summary>
     public static IEnumerable<(string Describe, string Kind, V1PodSpec Spec, Urn Urn)> HelmInstallJobs(StackContext stack)
     {
@@ -83,7 +86,7 @@ public sealed class WorkloadsSchedulable : IStackPolicy
         return $"{describe} can run on no declared node: "
             + string.Join("; ", matching.Select(n => $"{n.Name} has {string.Join(", ", Scheduling.Untolerated(spec, n).Select(Scheduling.Describe))}"))
             + (kind == "Job" && describe.Contains("helm-install", StringComparison.Ordinal)
-                ? ". helm-controller gives its install Jobs no toleration a HelmChart can set: leave at least one node without a NoSchedule taint (gpuNodes[].taint: none or prefer)."
+                ? ". helm-controller gives its install Jobs no toleration a HelmChart can set (a standalone helm-controller of v0.17.3 or later has a controller-wide --job-tolerations flag; llmctl sets none): leave at least one node without a NoSchedule taint (gpuNodes[].taint: none or prefer)."
                 : ". Tolerate the taint through the chart's values, or leave a node untainted (gpuNodes[].taint: none or prefer).");
     }
 

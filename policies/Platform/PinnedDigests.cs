@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Llmctl.Components.Gpu;
+using Llmctl.Components.Helm;
 using Llmctl.Components.Images;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Policy;
@@ -8,10 +9,11 @@ using Llmctl.Engine.Policy;
 namespace Llmctl.Policies.Platform;
 
 /// <summary>
-/// Supply chain: every image of every object with a pod template — whichever component or chart made it — is pinned
-/// by a real digest (<c>name:tag@sha256:&lt;64 hex&gt;</c> or <c>name@sha256:…</c>); images named to charts
+/// Supply chain: every image of every object with a pod template — whichever component or chart made it (a release's
+/// rendered children included) — is pinned by a real digest (<c>name:tag@sha256:&lt;64 hex&gt;</c> or <c>name@sha256:…</c>); images named to charts
 /// (<see cref="ContainerImage"/>, <see cref="DevicePluginRelease"/>) are too; and every Helm chart is an exact version,
-/// never a range or "latest".
+/// never a range or "latest". The one exception is an image a chart component declares knowingly unpinned
+/// (<see cref="UnpinnedChartImage"/>: no digest of it could be verified); chart-images-pinned reports those, advisory.
 /// </summary>
 public sealed partial class PinnedDigests : IResourcePolicy
 {
@@ -25,18 +27,25 @@ public sealed partial class PinnedDigests : IResourcePolicy
 
     public IEnumerable<string> Validate(Resource resource)
     {
+        // Images a chart component names as unverifiable (no public digest) are chart-images-pinned's, advisory, with
+        // the reason; every other image of a rendered object must be pinned like llmctl's own.
+        var knowinglyUnpinned = resource.Annotations.OfType<UnpinnedChartImage>().Select(u => u.Image).ToHashSet(StringComparer.Ordinal);
         foreach (var workload in Workload.Of(resource))
         {
             foreach (var container in workload.Containers)
             {
+                var image = container["image"]?.ToString();
+                if (workload.Rendered && image is not null && knowinglyUnpinned.Contains(image)) continue;
                 var where = $"{workload.Display} container '{container["name"]}'";
-                if (Problem(container["image"]?.ToString(), where) is { } problem) yield return problem;
+                if (Problem(image, where) is { } problem) yield return problem;
             }
         }
         // A workload of its own is checked by its containers; the rest below is for releases and other objects.
         if (Workload.Of(resource).Any(w => !w.Rendered)) yield break;
         if (resource is not CustomResource custom) yield break;
-        var named = resource.Annotations.OfType<ContainerImage>().Select(c => (Where: $"image '{c.Container}'", Image: c.Image.ToString()))
+        // Images named to a chart stand for its pods until the chart is rendered; then the rendered pods above are the truth.
+        var rendered = resource.Annotations.OfType<RenderedChildren>().Any();
+        IEnumerable<(string Where, string Image)> named = rendered ? [] : resource.Annotations.OfType<ContainerImage>().Select(c => (Where: $"image '{c.Container}'", Image: c.Image.ToString()))
             .Concat(resource.Annotations.OfType<DevicePluginRelease>().Where(d => d.Image is not null).Select(d => (Where: $"{d.Chart} device plugin image", Image: d.Image!)))
             .DistinctBy(x => x.Image);
         foreach (var (where, image) in named)

@@ -43,15 +43,24 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
 
     /// <summary>
     /// The workloads <paramref name="resource"/> puts in the cluster: itself when it is a Kubernetes object with a pod
-    /// spec (not a patch). Objects rendered from a release's chart are added here, as <see cref="FromJson"/> with the
-    /// release as owner, so every workload policy sees them without a change of its own.
+    /// spec (not a patch), then every workload its chart renders (a HelmChart's <see cref="RenderedChildren"/>, added
+    /// by chart expansion at preview) with the release as owner and <see cref="Rendered"/> set, so every workload policy
+    /// (pinned-digests, gpu-contract, node-budget, no-plain-secrets…) sees chart-made pods without a change of its own.
     /// </summary>
     public static IEnumerable<Workload> Of(Resource resource)
     {
+        ArgumentNullException.ThrowIfNull(resource);
         if (resource is CustomResource custom && custom.Type.StartsWith("kubernetes:", StringComparison.Ordinal) && !custom.Type.EndsWith("Patch", StringComparison.Ordinal)
             && FromJson(resource, custom.Inputs, rendered: false) is { } own)
         {
             yield return own;
+        }
+        foreach (var expansion in resource.Annotations.OfType<RenderedChildren>())
+        {
+            foreach (var child in expansion.Objects)
+            {
+                if (FromJson(resource, child, rendered: true) is { } made) yield return made;
+            }
         }
     }
 

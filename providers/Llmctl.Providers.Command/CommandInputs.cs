@@ -14,7 +14,9 @@ internal sealed partial record CommandInputs
     public string? Stdin { get; init; }
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public bool AddPreviousOutputInEnv { get; init; } = true;
-    public CommandLogging Logging { get; init; } = CommandLogging.StdoutAndStderr;
+    /// <summary>Pulumi.Command's <c>logging</c>: which of the command's streams go to the step's progress.</summary>
+    public bool LogStdout { get; init; } = true;
+    public bool LogStderr { get; init; } = true;
     public IReadOnlyList<string> Interpreter { get; init; } = ["/bin/sh", "-c"];
     public string? Dir { get; init; }
     public ConnectionInputs? Connection { get; init; }
@@ -22,14 +24,6 @@ internal sealed partial record CommandInputs
     public bool FeedsSecret { get; init; }
     /// <summary>Every secret string among the inputs, to redact from error messages.</summary>
     public IReadOnlyList<string> Secrets { get; init; } = [];
-
-    public static string LoggingName(CommandLogging logging) => logging switch
-    {
-        CommandLogging.Stdout => "stdout",
-        CommandLogging.Stderr => "stderr",
-        CommandLogging.None => "none",
-        _ => "stdoutAndStderr",
-    };
 
     public static CommandInputs Parse(JsonObject inputs)
     {
@@ -44,13 +38,9 @@ internal sealed partial record CommandInputs
                 ? env.ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? "", StringComparer.Ordinal)
                 : new Dictionary<string, string>(),
             AddPreviousOutputInEnv = PropertyValues.Reveal(inputs["addPreviousOutputInEnv"]) is not JsonValue v || !v.TryGetValue<bool>(out var b) || b,
-            Logging = Str(inputs, "logging") switch
-            {
-                "stdout" => CommandLogging.Stdout,
-                "stderr" => CommandLogging.Stderr,
-                "none" => CommandLogging.None,
-                _ => CommandLogging.StdoutAndStderr,
-            },
+            // stdoutAndStderr (the default), stdout, stderr or none.
+            LogStdout = Str(inputs, "logging") is null or "stdoutAndStderr" or "stdout",
+            LogStderr = Str(inputs, "logging") is null or "stdoutAndStderr" or "stderr",
             Interpreter = PropertyValues.Reveal(inputs["interpreter"]) is JsonArray { Count: > 0 } a
                 ? a.Select(n => n?.ToString() ?? "").ToList()
                 : ["/bin/sh", "-c"],

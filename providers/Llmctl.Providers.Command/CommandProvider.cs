@@ -129,17 +129,17 @@ public sealed class CommandProvider(CommandProviderOptions? options = null) : IP
     /// <summary>Writes the output lines <c>logging</c> asks for to the step's progress; never when a secret fed the command.</summary>
     private static void Log(CommandInputs parsed, CommandRun run)
     {
-        if (parsed.Logging == CommandLogging.None) return;
+        if (!parsed.LogStdout && !parsed.LogStderr) return;
         if (parsed.FeedsSecret)
         {
             OperationProgress.Report("output not shown: a secret input fed the command");
             return;
         }
-        if (parsed.Logging is CommandLogging.Stdout or CommandLogging.StdoutAndStderr)
+        if (parsed.LogStdout)
         {
             foreach (var line in Lines(run.Stdout)) OperationProgress.Report(line);
         }
-        if (parsed.Logging is CommandLogging.Stderr or CommandLogging.StdoutAndStderr)
+        if (parsed.LogStderr)
         {
             foreach (var line in Lines(run.Stderr)) OperationProgress.Report(line);
         }

@@ -11,7 +11,9 @@ namespace Llmctl.Providers.Helm;
 /// <c>valuesContent</c> as the values file <c>values-01_HelmChart.yaml</c> then a HelmChartConfig's as
 /// <c>values-10_HelmChartConfig.yaml</c>, and the keys of <c>valuesSecrets</c> after them; install puts the chart's
 /// <c>crds/</c> in too. The cluster's Kubernetes version and the API groups its CRDs serve are what
-/// <c>.Capabilities</c> sees on the cluster, so they are passed explicitly.
+/// <c>.Capabilities</c> sees on the cluster, so they are passed explicitly. Test hooks (<c>helm.sh/hook: test</c>) are
+/// left out (<c>--skip-tests</c>): helm-controller's install Job runs <c>helm install</c>/<c>upgrade</c>, never
+/// <c>helm test</c>, so those pods never exist in the cluster.
 /// </summary>
 public sealed record HelmTemplateRequest
 {
@@ -34,7 +36,7 @@ public static class HelmTemplate
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(valuesPaths);
-        var args = new List<string> { "template", request.ReleaseName, request.ChartPath, "--namespace", request.Namespace, "--include-crds" };
+        var args = new List<string> { "template", request.ReleaseName, request.ChartPath, "--namespace", request.Namespace, "--include-crds", "--skip-tests" };
         foreach (var path in valuesPaths) args.AddRange(["--values", path]);
         if (request.KubeVersion is { } kv) args.AddRange(["--kube-version", kv]);
         foreach (var api in request.ApiVersions) args.AddRange(["--api-versions", api]);

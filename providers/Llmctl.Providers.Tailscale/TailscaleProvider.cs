@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Planning;
 using Llmctl.Engine.Providers;
-using Llmctl.Providers.Tailscale.Resources;
 
 namespace Llmctl.Providers.Tailscale;
 
@@ -12,7 +11,7 @@ namespace Llmctl.Providers.Tailscale;
 /// </summary>
 public sealed partial class TailscaleProvider : IProvider
 {
-    public const string Package = "tailscale";
+    public const string Package = TailscaleTypes.Package;
 
     private readonly TailscaleApiClient _api;
     private readonly TailscaleProviderOptions _options;
@@ -31,9 +30,9 @@ public sealed partial class TailscaleProvider : IProvider
         var plain = Plain(inputs);
         IReadOnlyList<CheckFailure> failures = type switch
         {
-            TailnetKey.TypeToken => CheckKey(plain),
-            Acl.TypeToken => CheckAcl(plain),
-            DeviceTags.TypeToken => CheckDeviceTags(plain),
+            TailscaleTypes.TailnetKey => CheckKey(plain),
+            TailscaleTypes.Acl => CheckAcl(plain),
+            TailscaleTypes.DeviceTags => CheckDeviceTags(plain),
             _ => [new CheckFailure("", $"the tailscale provider does not know the type {type}")],
         };
         return Task.FromResult(failures);
@@ -42,41 +41,41 @@ public sealed partial class TailscaleProvider : IProvider
     public Task<DiffResult?> DiffAsync(Urn urn, string type, string? id, JsonObject oldInputs, JsonObject oldOutputs, JsonObject newInputs, CancellationToken cancellationToken) =>
         Task.FromResult(type switch
         {
-            TailnetKey.TypeToken => DiffKey(oldInputs, newInputs),
-            DeviceTags.TypeToken => DiffDeviceTags(oldInputs, newInputs),
+            TailscaleTypes.TailnetKey => DiffKey(oldInputs, newInputs),
+            TailscaleTypes.DeviceTags => DiffDeviceTags(oldInputs, newInputs),
             _ => null,
         });
 
     public Task<ProviderResult> CreateAsync(Urn urn, string type, JsonObject inputs, TimeSpan timeout, CancellationToken cancellationToken) => type switch
     {
-        TailnetKey.TypeToken => CreateKeyAsync(inputs, cancellationToken),
-        Acl.TypeToken => CreateAclAsync(inputs, cancellationToken),
-        DeviceTags.TypeToken => SetDeviceTagsAsync(inputs, cancellationToken),
+        TailscaleTypes.TailnetKey => CreateKeyAsync(inputs, cancellationToken),
+        TailscaleTypes.Acl => CreateAclAsync(inputs, cancellationToken),
+        TailscaleTypes.DeviceTags => SetDeviceTagsAsync(inputs, cancellationToken),
         _ => throw Unknown(type),
     };
 
     public Task<ProviderResult> UpdateAsync(Urn urn, string type, string id, JsonObject oldInputs, JsonObject oldOutputs, JsonObject newInputs, TimeSpan timeout, CancellationToken cancellationToken) => type switch
     {
         // Only recreateIfInvalid can change in place; it is llmctl's own setting, so nothing is sent.
-        TailnetKey.TypeToken => Task.FromResult(new ProviderResult(id, MergeKeyOutputs(oldOutputs, newInputs))),
-        Acl.TypeToken => UpdateAclAsync(id, oldOutputs, newInputs, cancellationToken),
-        DeviceTags.TypeToken => SetDeviceTagsAsync(newInputs, cancellationToken),
+        TailscaleTypes.TailnetKey => Task.FromResult(new ProviderResult(id, MergeKeyOutputs(oldOutputs, newInputs))),
+        TailscaleTypes.Acl => UpdateAclAsync(id, oldOutputs, newInputs, cancellationToken),
+        TailscaleTypes.DeviceTags => SetDeviceTagsAsync(newInputs, cancellationToken),
         _ => throw Unknown(type),
     };
 
     public Task DeleteAsync(Urn urn, string type, string id, JsonObject inputs, JsonObject outputs, TimeSpan timeout, CancellationToken cancellationToken) => type switch
     {
-        TailnetKey.TypeToken => DeleteKeyAsync(id, cancellationToken),
-        Acl.TypeToken => Task.CompletedTask,
-        DeviceTags.TypeToken => ClearDeviceTagsAsync(id, cancellationToken),
+        TailscaleTypes.TailnetKey => DeleteKeyAsync(id, cancellationToken),
+        TailscaleTypes.Acl => Task.CompletedTask,
+        TailscaleTypes.DeviceTags => ClearDeviceTagsAsync(id, cancellationToken),
         _ => throw Unknown(type),
     };
 
     public Task<ProviderResult?> ReadAsync(Urn urn, string type, string id, JsonObject inputs, JsonObject outputs, CancellationToken cancellationToken) => type switch
     {
-        TailnetKey.TypeToken => ReadKeyAsync(id, inputs, outputs, cancellationToken),
-        Acl.TypeToken => ReadAclAsync(id, inputs, cancellationToken),
-        DeviceTags.TypeToken => ReadDeviceTagsAsync(id, inputs, cancellationToken),
+        TailscaleTypes.TailnetKey => ReadKeyAsync(id, inputs, outputs, cancellationToken),
+        TailscaleTypes.Acl => ReadAclAsync(id, inputs, cancellationToken),
+        TailscaleTypes.DeviceTags => ReadDeviceTagsAsync(id, inputs, cancellationToken),
         _ => throw Unknown(type),
     };
 

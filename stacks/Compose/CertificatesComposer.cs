@@ -1,4 +1,5 @@
 using Llmctl.Components.Certificates;
+using Llmctl.Components.Cluster;
 using Llmctl.Engine.Model;
 using Llmctl.Stacks.Config;
 
@@ -20,15 +21,19 @@ public static class CertificatesComposer
     public static CertificatesLayer? Compose(StackContext ctx, StackConfig config)
     {
         if (config.Certificates is not { } c) return null;
+        // Where the GPU nodes are the whole cluster and all tainted, cert-manager must tolerate the taint to run at all.
+        var tolerate = DeclaredNodes.SystemTolerations(ctx);
         var certManager = new CertManager("cert-manager", new CertManagerArgs
         {
             Namespace = c.Namespace,
             Dns01RecursiveNameservers = c.Dns01RecursiveNameservers,
+            Tolerate = tolerate,
         });
         var webhook = new IonosDnsWebhook("cert-manager-webhook-ionos", new IonosDnsWebhookArgs
         {
             CertManagerNamespace = c.Namespace,
             GroupName = c.Ionos.GroupName,
+            Tolerate = tolerate,
         }, new ComponentResourceOptions { DependsOn = [certManager] });
         var solver = IonosDnsWebhook.Solver(
             c.Ionos.PublicPrefix,

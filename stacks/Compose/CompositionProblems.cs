@@ -9,9 +9,15 @@ namespace Llmctl.Stacks.Compose;
 /// is mapped back to the config key its argument came from (<c>ctxSize</c> of a lane → <c>lanes.items[0].ctxSize</c>),
 /// which the pipeline turns into the file:line:column of the stack value.
 /// </summary>
-public sealed class CompositionProblems(string projectName)
+/// <param name="partial">The config did not bind cleanly (<see cref="StackPipeline.Bind"/> composes it only to report the
+/// composition's problems beside binding's): a unit whose input failed to bind may fail in any way, and is skipped,
+/// since binding already said why.</param>
+public sealed class CompositionProblems(string projectName, bool partial = false)
 {
     private readonly List<CompositionProblem> _items = [];
+
+    /// <summary>Composing a config that did not bind cleanly, only for its problems.</summary>
+    public bool Partial => partial;
 
     public IReadOnlyList<CompositionProblem> Items => _items;
 
@@ -39,6 +45,10 @@ public sealed class CompositionProblems(string projectName)
             {
                 _items.Add(new CompositionProblem(KeyOf(section, p.Argument, arguments), $"{component}: {p.Message}"));
             }
+        }
+        catch (Exception) when (partial)
+        {
+            // A value this unit reads did not bind (it is null or a default): binding reported it.
         }
         return default;
     }

@@ -1,3 +1,4 @@
+using Llmctl.Components.Cluster;
 using Llmctl.Components.Gateway;
 using Llmctl.Engine.Model;
 using Llmctl.Stacks.Config;
@@ -108,6 +109,8 @@ public static class GatewayComposer
             },
             Ingress = ingress,
             ImageTag = gateway.ImageTag,
+            // Where the GPU nodes are the whole cluster and all tainted, the proxy and its Postgres must tolerate the taint.
+            Tolerate = DeclaredNodes.SystemTolerations(ctx),
             MasterKeySecret = gateway.MasterKeySecret is { } existing ? new ExistingSecretKey(existing.Name, existing.Key) : null,
             // Both given is refused by the component (one rule, one place), reported at gateway.masterKeySecret.
             MasterKey = gateway.MasterKey is { } masterKey ? masterKey

@@ -28,11 +28,23 @@ public static class GpuComposer
     {
         var key = (string path) => $"{ctx.ProjectName}:{path}";
         var nodes = new Dictionary<string, ComposedGpuNode>(StringComparer.Ordinal);
+        // Every node's hardware is resolved before any is refused, so two bad nodes are both reported.
+        var problems = new List<CompositionProblem>();
         for (var i = 0; i < config.GpuNodes.Count; i++)
         {
             var node = config.GpuNodes[i];
-            var hardware = HardwareCatalog.Resolve(node, out var problem, out var problemKey)
-                ?? throw new StackCompositionException(key($"gpuNodes[{i}].{problemKey}"), problem!);
+            if (HardwareCatalog.Resolve(node, out var problem, out var problemKey) is null)
+            {
+                // A node that names no hardware at all is reported at the node; a wrong key at that key's value.
+                var at = problemKey == "hardware" && node.Hardware is null ? $"gpuNodes[{i}]" : $"gpuNodes[{i}].{problemKey}";
+                problems.Add(new CompositionProblem(key(at), problem!));
+            }
+        }
+        if (problems.Count > 0) throw new StackCompositionException(problems);
+        for (var i = 0; i < config.GpuNodes.Count; i++)
+        {
+            var node = config.GpuNodes[i];
+            var hardware = HardwareCatalog.Resolve(node, out _, out _)!;
             if (nodes.ContainsKey(node.Name))
             {
                 throw new StackCompositionException(key($"gpuNodes[{i}].name"), $"node '{node.Name}' is declared twice; give each GPU node once");

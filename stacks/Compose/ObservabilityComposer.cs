@@ -1,3 +1,4 @@
+using Llmctl.Components.Cluster;
 using Llmctl.Components.Gateway;
 using Llmctl.Components.Gpu;
 using Llmctl.Components.Observability;
@@ -24,6 +25,8 @@ public static class ObservabilityComposer
             Storage = o.StorageSize is { } size ? new PrometheusStorage(size, o.StorageClass) : null,
             Alertmanager = o.Alertmanager,
             GrafanaAdminSecret = o.GrafanaAdminSecret,
+            // Where the GPU nodes are the whole cluster and all tainted, Prometheus and its operator must tolerate the taint.
+            Tolerate = DeclaredNodes.SystemTolerations(ctx),
         });
         var after = new ComponentResourceOptions { DependsOn = [stack] };
         var release = stack.ReleaseName;

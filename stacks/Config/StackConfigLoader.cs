@@ -19,6 +19,16 @@ public static partial class StackConfigLoader
     /// <summary>The typed config, or null with the diagnostics (those of the loaded files come first).</summary>
     public static StackConfig? TryLoad(LoadedStack stack, out IReadOnlyList<ConfigDiagnostic> diagnostics)
     {
+        var config = LoadPartial(stack, out diagnostics);
+        return diagnostics.Count == 0 ? config : null;
+    }
+
+    /// <summary>
+    /// The typed config as far as it binds — a value that failed to bind is left null or at its default — with every
+    /// diagnostic. <see cref="StackPipeline.Bind"/> composes it to report the composition's problems beside these.
+    /// </summary>
+    public static StackConfig LoadPartial(LoadedStack stack, out IReadOnlyList<ConfigDiagnostic> diagnostics)
+    {
         ArgumentNullException.ThrowIfNull(stack);
         var all = new List<ConfigDiagnostic>(stack.Diagnostics);
         var binder = new ConfigBinder(stack.Decrypt);
@@ -69,8 +79,9 @@ public static partial class StackConfigLoader
         }
 
         CheckReferences(result, binder);
+        all.AddRange(stack.CheckSecureValues());
         diagnostics = all;
-        return all.Count == 0 ? result : null;
+        return result;
     }
 
     /// <summary>
@@ -109,19 +120,6 @@ public static partial class StackConfigLoader
         foreach (var node in config.GpuNodes.Where(n => n.Name is not null))
         {
             CheckSubdomain(binder, node, nameof(GpuNodeConfig.Name), node.Name);
-            if (HardwareCatalog.Resolve(node, out var problem, out var problemKey) is null && problem is not null)
-            {
-                // The hardware: a catalog key, GPUs declared inline, or both; say which key is wrong.
-                if (problemKey!.StartsWith("gpus.", StringComparison.Ordinal) && node.Gpus is not null)
-                {
-                    var property = char.ToUpperInvariant(problemKey[5]) + problemKey[6..];
-                    binder.Report(node.Gpus, binder.NodeOf(node.Gpus, property) is null ? null : property, problem, null);
-                }
-                else
-                {
-                    binder.Report(node, node.Hardware is null ? null : nameof(GpuNodeConfig.Hardware), problem, null);
-                }
-            }
         }
 
         CheckLabel(binder, config.Lanes, nameof(LanesConfig.Namespace), config.Lanes.Namespace);

@@ -104,7 +104,7 @@ public sealed class ChartExpanderTests : IDisposable
         }, ["/tmp/values-00.yaml"]);
 
         Assert.Equal(
-            ["template", "dcgm-exporter", "/cache/dcgm-exporter-4.8.2.tgz", "--namespace", "monitoring", "--include-crds",
+            ["template", "dcgm-exporter", "/cache/dcgm-exporter-4.8.2.tgz", "--namespace", "monitoring", "--include-crds", "--skip-tests",
              "--values", "/tmp/values-00.yaml", "--kube-version", "v1.35.5", "--api-versions", "monitoring.coreos.com/v1"],
             args);
     }

@@ -65,12 +65,12 @@ internal sealed class HomelabStack(KubernetesProvider provider)
         StackPipeline.Compose(Project, Stack, config, isPreview: preview);
 
     public Task<Plan> PreviewAsync(StackConfig? config = null, ProviderRegistry? providers = null, int concurrency = 16) =>
-        new Planner(providers ?? Providers).PlanAsync(Compose(config ?? Config(), preview: true), Checkpoint, new PlanOptions { Concurrency = concurrency });
+        StackPipeline.Plan(Compose(config ?? Config(), preview: true), Checkpoint, providers ?? Providers, new PlanOptions { Concurrency = concurrency });
 
     public async Task<UpdateResult> UpAsync(StackConfig? config = null, CancellationToken ct = default)
     {
         var desired = Compose(config ?? Config());
-        var plan = await new Planner(Providers).PlanAsync(desired, Checkpoint, cancellationToken: ct);
+        var plan = await StackPipeline.Plan(desired, Checkpoint, Providers, cancellationToken: ct);
         var result = await new Updater(Providers, Backend, null).RunAsync(plan, desired, Checkpoint, new UpdateOptions { DefaultTimeout = TimeSpan.FromSeconds(20) }, null, ct);
         Checkpoint = result.Checkpoint;
         return result;

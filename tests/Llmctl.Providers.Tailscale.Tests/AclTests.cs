@@ -1,4 +1,4 @@
-using Llmctl.Providers.Tailscale.Resources;
+using Llmctl.Components.Tailscale;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Llmctl.Providers.Tailscale.Resources;
+using Llmctl.Components.Tailscale;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 

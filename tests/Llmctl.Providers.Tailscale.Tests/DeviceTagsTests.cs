@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Planning;
-using Llmctl.Providers.Tailscale.Resources;
+using Llmctl.Components.Tailscale;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 

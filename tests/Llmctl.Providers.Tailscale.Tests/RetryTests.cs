@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Llmctl.Providers.Tailscale.Resources;
+using Llmctl.Components.Tailscale;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 

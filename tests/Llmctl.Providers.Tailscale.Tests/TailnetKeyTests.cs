@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Planning;
-using Llmctl.Providers.Tailscale.Resources;
+using Llmctl.Components.Tailscale;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 

@@ -12,7 +12,7 @@ namespace Llmctl.Stacks.Tests;
 public sealed class DeclaredHardwareTests
 {
     private static StackContext Compose(StackConfig config) =>
-        StackContext.Run("llm-platform", "homelab", ctx => PlatformProgram.Compose(ctx, config));
+        StackPipeline.Compose("llm-platform", "homelab", config);
 
     [Fact]
     public void Inline_GPUs_need_no_catalog_entry()

@@ -79,7 +79,8 @@ internal sealed class ObjectStore
         CheckIdentity(type, apiVersion, ns, name, body);
         var applied = (JsonObject)body.DeepClone();
         applied.Remove("status");
-        var appliedFields = FieldPaths.Leaves(applied);
+        var appliedOrder = FieldPaths.Owned(applied, IsBuiltin(type));
+        var appliedFields = new HashSet<string>(appliedOrder, StringComparer.Ordinal);
         lock (Gate)
         {
             var live = Find(type, ns, name);
@@ -95,7 +96,11 @@ internal sealed class ObjectStore
             foreach (var field in appliedFields.Order(StringComparer.Ordinal))
             {
                 var others = live.Managers.Where(m => m.Key != manager && m.Value.Fields.Contains(field)).Select(m => m.Key).ToList();
-                if (others.Count > 0 && !JsonNode.DeepEquals(FieldPaths.Get(live.Object, field), FieldPaths.Get(applied, field)))
+                // A list item is compared by its presence; its fields are compared one by one.
+                var same = FieldPaths.IsItem(field)
+                    ? FieldPaths.Has(live.Object, field)
+                    : JsonNode.DeepEquals(FieldPaths.Get(live.Object, field), FieldPaths.Get(applied, field));
+                if (others.Count > 0 && !same)
                 {
                     conflicts.Add((field, others));
                 }
@@ -108,12 +113,14 @@ internal sealed class ObjectStore
                 foreach (var entry in next.Managers.Values) entry.Fields.Remove(field);
             }
             var previous = next.Managers.GetValueOrDefault(manager)?.Fields ?? [];
-            foreach (var field in previous.Where(f => !appliedFields.Contains(f)))
+            foreach (var field in previous.Where(f => !appliedFields.Contains(f)).OrderByDescending(f => f.Length))
             {
-                // A field this manager stopped applying goes, unless someone else still owns it.
-                if (!next.Managers.Any(m => m.Key != manager && m.Value.Fields.Contains(field))) FieldPaths.Remove(next.Object, field);
+                // A field this manager stopped applying goes, unless someone else still owns it (or, for a list
+                // item, anything in it).
+                var kept = next.Managers.Any(m => m.Key != manager && m.Value.Fields.Any(f => f == field || (FieldPaths.IsItem(field) && FieldPaths.IsUnder(f, field))));
+                if (!kept) FieldPaths.Remove(next.Object, field);
             }
-            foreach (var field in appliedFields) FieldPaths.Set(next.Object, field, FieldPaths.Get(applied, field));
+            foreach (var field in appliedOrder) FieldPaths.Set(next.Object, field, FieldPaths.Get(applied, field));
             next.Managers[manager] = new ManagerEntry(appliedFields, "Apply", apiVersion, DateTimeOffset.UtcNow);
             return Commit(next, live, dryRun);
         }
@@ -129,7 +136,7 @@ internal sealed class ObjectStore
             if (Find(type, ns, name) is not null) throw ApiError.AlreadyExists(type, name);
             RequireNamespace(type, ns);
             var created = New(type, ns, name, (JsonObject)body.DeepClone());
-            created.Managers[manager] = new ManagerEntry(FieldPaths.Leaves(created.Object), "Update", apiVersion, DateTimeOffset.UtcNow);
+            created.Managers[manager] = new ManagerEntry(FieldPaths.Leaves(created.Object, IsBuiltin(type)), "Update", apiVersion, DateTimeOffset.UtcNow);
             return Commit(created, null, dryRun);
         }
     }
@@ -171,9 +178,10 @@ internal sealed class ObjectStore
             var live = Find(type, ns, name) ?? throw ApiError.NotFound(type, name);
             var next = Clone(live);
             change(next.Object);
-            var changed = FieldPaths.Leaves(next.Object)
-                .Where(f => !f.StartsWith("status", StringComparison.Ordinal))
-                .Where(f => !JsonNode.DeepEquals(FieldPaths.Get(live.Object, f), FieldPaths.Get(next.Object, f)) || !FieldPaths.Has(live.Object, f))
+            var changed = FieldPaths.Leaves(next.Object, IsBuiltin(type))
+                .Where(f => !f.StartsWith("f:status", StringComparison.Ordinal))
+                .Where(f => !FieldPaths.Has(live.Object, f)
+                    || (!FieldPaths.IsItem(f) && !JsonNode.DeepEquals(FieldPaths.Get(live.Object, f), FieldPaths.Get(next.Object, f))))
                 .ToHashSet(StringComparer.Ordinal);
             foreach (var entry in next.Managers.Values) entry.Fields.ExceptWith(changed);
             if (changed.Count > 0)
@@ -309,7 +317,8 @@ internal sealed class ObjectStore
         else metadata.Remove("namespace");
         metadata["uid"] = Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
-        metadata["generation"] = 1;
+        if (HasGeneration(type, obj)) metadata["generation"] = 1;
+        else metadata.Remove("generation");
         metadata.Remove("managedFields");
         metadata.Remove("resourceVersion");
         if (type.Kind == "Service" && type.Group.Length == 0 && obj["spec"] is JsonObject spec && spec["clusterIP"] is null)
@@ -328,7 +337,7 @@ internal sealed class ObjectStore
 
     private JsonObject Commit(StoredObject next, StoredObject? previous, bool dryRun)
     {
-        if (previous is not null && !JsonNode.DeepEquals(Spec(previous.Object), Spec(next.Object)))
+        if (previous is not null && HasGeneration(next.Type, next.Object) && !JsonNode.DeepEquals(Spec(previous.Object), Spec(next.Object)))
         {
             next.Object["metadata"]!["generation"] = previous.Generation + 1;
         }
@@ -353,6 +362,16 @@ internal sealed class ObjectStore
 
     private void Stamp(StoredObject obj) =>
         obj.Object["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static bool IsBuiltin(ApiResource type) => BuiltinResources.All.Contains(type);
+
+    /// <summary>
+    /// Whether the API server keeps <c>metadata.generation</c> for the object: custom resources always; built-in kinds
+    /// of the named API groups that have a spec (Deployments, Jobs, Ingresses, CRDs, HelmCharts…). The core group's
+    /// kinds (ConfigMap, Secret, Service, Namespace…) and spec-less kinds (RBAC, StorageClass) have none.
+    /// </summary>
+    private static bool HasGeneration(ApiResource type, JsonObject obj) =>
+        !IsBuiltin(type) || (type.Group.Length > 0 && type.Kind != "Lease" && obj["spec"] is not null);
 
     /// <summary>What bumps generation: everything but metadata and status.</summary>
     private static JsonObject Spec(JsonObject obj)

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Llmctl.Engine.Model;
-using Llmctl.Providers.Command;
+using Llmctl.Components.Command;
 using Xunit;
 
 namespace Llmctl.Testing;

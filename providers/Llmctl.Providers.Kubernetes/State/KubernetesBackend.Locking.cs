@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using k8s;
@@ -17,11 +16,13 @@ public sealed partial class KubernetesBackend
     /// <c>leaseDurationSeconds</c>, and the holder's user, host, pid and operation as <c>llmctl.io/lock-*</c>
     /// annotations. While held, the Lease is renewed every <see cref="KubernetesBackendOptions.RenewInterval"/>.
     /// <para>
-    /// A Lease that is held and not expired refuses at once with <see cref="StackLockedException"/> naming the holder.
-    /// A Lease not renewed for its duration (its holder died or lost the cluster) is taken over — replaced at its
-    /// <c>resourceVersion</c>, so of two takers one wins — and the take-over is reported through
-    /// <see cref="OperationProgress"/> and <see cref="StackLease.TookOverFrom"/>. Expiry is judged by this machine's
-    /// clock against the Lease's <c>renewTime</c>, so clocks that disagree by more than the duration misjudge it.
+    /// A Lease that is held and not expired refuses at once with <see cref="StackLockedException"/> naming the holder —
+    /// unless its holder ran on this host and its process is gone (killed, crashed): that Lease is taken over at once,
+    /// as the file backend takes over a dead local holder's lock, instead of making the next run wait out the
+    /// duration. A Lease not renewed for its duration (its holder died elsewhere or lost the cluster) is taken over
+    /// too. A take-over replaces the Lease at its <c>resourceVersion</c>, so of two takers one wins, and is reported
+    /// through <see cref="OperationProgress"/> and <see cref="StackLease.TookOverFrom"/>. Expiry is judged by this
+    /// machine's clock against the Lease's <c>renewTime</c>, so clocks that disagree by more than the duration misjudge it.
     /// </para>
     /// Disposing stops the renewal and deletes the Lease only if it is still ours (a <c>resourceVersion</c>
     /// precondition), so a lock that was forced away and taken by someone else is left alone.
@@ -52,21 +53,24 @@ public sealed partial class KubernetesBackend
 
             var other = HolderOf(live);
             var expires = ExpiresAt(live);
-            if (expires is { } at && at > _options.Time.GetUtcNow())
+            var deadHere = other.IsDeadHere();
+            if (expires is { } at && at > _options.Time.GetUtcNow() && !deadHere)
             {
-                var here = other.Host == Environment.MachineName;
-                var stale = here && !IsAlive(other.Pid);
-                throw new StackLockedException(stack, other, $"Lease {_options.Namespace}/{name}; it expires by itself at {at:u} unless renewed", stale, aliveHere: here && !stale);
+                throw new StackLockedException(stack, other, $"Lease {_options.Namespace}/{name}; it expires by itself at {at:u} unless renewed",
+                    looksStale: false, aliveHere: other.IsAliveHere());
             }
 
-            // Expired (or released without being deleted): take it over at the version we read.
+            // Expired, released without being deleted, or left by a dead process of this host: take it over at the
+            // version we read.
             var takeover = LeaseBody(project, stack, name, holder, id, now, (live.Spec?.LeaseTransitions ?? 0) + 1);
             takeover.Metadata.ResourceVersion = live.ResourceVersion();
             try
             {
                 var taken = await CallAsync(c => c.CoordinationV1.ReplaceNamespacedLeaseAsync(takeover, name, _options.Namespace, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
                 var renewed = expires is { } e ? $"last renewed {e - TimeSpan.FromSeconds(live.Spec?.LeaseDurationSeconds ?? 0):u}" : "released";
-                OperationProgress.Report($"took over the expired lock of stack '{stack}' from {other.User}@{other.Host} (pid {other.Pid}, '{other.Operation}', {renewed})");
+                OperationProgress.Report(deadHere && expires > _options.Time.GetUtcNow()
+                    ? $"warning: took over the lock of stack '{stack}' from {other.User}@{other.Host} (pid {other.Pid}, '{other.Operation}'): that process no longer runs on this host ({renewed})"
+                    : $"took over the expired lock of stack '{stack}' from {other.User}@{other.Host} (pid {other.Pid}, '{other.Operation}', {renewed})");
                 return Hold(stack, taken, other);
             }
             catch (HttpOperationException e) when (e.Response?.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound && attempt < 3)
@@ -158,19 +162,6 @@ public sealed partial class KubernetesBackend
         catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Llmctl.Components.Certificates;
+using Llmctl.Components.Helm;
 using Llmctl.Engine.Model;
 using Llmctl.Testing;
 
@@ -162,7 +163,12 @@ public sealed class CertManagerTests
         var values = cm.Release.Args.Values;
         Assert.True(values["crds"]!["enabled"]!.GetValue<bool>());
         Assert.Equal("1.1.1.1:53,8.8.8.8:53", values["dns01RecursiveNameservers"]!.GetValue<string>());
-        ChartValues.AssertKeysExist("cert-manager", values);
+        // Each pod's image by its verified digest. values.yaml documents `digest` commented out (`# digest: sha256:…`)
+        // beside each image's repository and tag; the chart's image helper reads it (rendered by the real helm in
+        // Llmctl.Infra.Tests' RenderedChildrenPolicyTests).
+        Assert.Equal(ChartImages.CertManagerController.Digest, values["image"]!["digest"]!.GetValue<string>());
+        Assert.Equal(ChartImages.CertManagerWebhook.Digest, values["webhook"]!["image"]!["digest"]!.GetValue<string>());
+        ChartValues.AssertKeysExist("cert-manager", values, "image.digest", "webhook.image.digest", "cainjector.image.digest", "startupapicheck.image.digest");
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Llmctl.Engine.Model;
 using Llmctl.Engine.Planning;
 using Llmctl.Engine.Providers;
 using Llmctl.Engine.State;
+using Llmctl.Components.Command;
 using Llmctl.Providers.Command;
 
 namespace Llmctl.Components.Tests.Cluster;

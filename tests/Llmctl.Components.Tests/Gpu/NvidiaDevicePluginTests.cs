@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Llmctl.Components.Gpu;
+using Llmctl.Components.Helm;
 using Llmctl.Components.Images;
 using Llmctl.Engine.Model;
 using Llmctl.Testing;
@@ -111,7 +112,9 @@ public sealed class NvidiaDevicePluginTests
         Assert.Contains(NodeFeatureDiscovery.PciLabel("0302", "10de"), keys);
         Assert.Contains("feature.node.kubernetes.io/pci-10de.present", keys);
         Assert.Contains("nvidia.com/gpu.present", keys);
-        Assert.Null(values["image"]);
+        // The chart's own repository, by the digest verified for its v0.20.0 tag (ChartImages names the sources).
+        Assert.Equal($"v0.20.0@{ChartImages.NvidiaDevicePlugin.Digest}", values["image"]!["tag"]!.GetValue<string>());
+        Assert.Null(values["image"]!["repository"]);
     }
 
     [Fact]

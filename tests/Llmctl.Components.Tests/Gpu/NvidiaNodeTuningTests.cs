@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Llmctl.Components.Gpu;
 using Llmctl.Engine.Model;
-using Llmctl.Providers.Command;
+using Llmctl.Components.Command;
 
 namespace Llmctl.Components.Tests.Gpu;
 

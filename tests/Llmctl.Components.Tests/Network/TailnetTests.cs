@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Llmctl.Components.Network;
 using Llmctl.Engine.Model;
-using Llmctl.Providers.Tailscale.Resources;
+using Llmctl.Components.Tailscale;
 
 namespace Llmctl.Components.Tests.Network;
 

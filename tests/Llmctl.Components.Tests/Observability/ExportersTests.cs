@@ -186,8 +186,10 @@ public sealed class KubePrometheusStackTests
             Storage = new PrometheusStorage("50Gi", "local-path"),
             GrafanaAdminSecret = "grafana-admin",
         });
-        // kube-state-metrics is a subchart; metricLabelsAllowlist is in its own values.yaml, not the parent's.
-        ChartValues.AssertKeysExist("kube-prometheus-stack", values, "kube-state-metrics.metricLabelsAllowlist");
+        // kube-state-metrics, Grafana and node-exporter are subcharts: their keys are in their own values.yaml, not the
+        // parent's (the digests reaching the rendered pods is checked with the real helm in RenderedChildrenPolicyTests).
+        ChartValues.AssertKeysExist("kube-prometheus-stack", values, "kube-state-metrics.metricLabelsAllowlist", "kube-state-metrics.image",
+            "grafana.image", "prometheus-node-exporter.image");
     }
 
     [Fact]

@@ -54,6 +54,19 @@ public class ConfigBinderTests
         Assert.Equal("app.tags", binder.PathOf(s, nameof(Settings.Tags)));
     }
 
+    [Theory]
+    [InlineData("size: 99999999999999999999999999Gi", 7, "app.size: '99999999999999999999999999Gi' is too large for a Kubernetes quantity — write a size such as 64Gi or 2Ti")]
+    [InlineData("size: 1e1000", 7, "app.size: '1e1000' is too large for a Kubernetes quantity — write a size such as 64Gi or 2Ti")]
+    [InlineData("size: -58Gi", 7, "app.size: '-58Gi' is negative — give an amount of zero or more")]
+    public void A_quantity_too_large_or_negative_is_a_located_problem_not_a_crash(string line, int column, string expected)
+    {
+        var (_, bag, _) = Bind("name: x\n" + line + "\n");
+
+        var problem = Assert.Single(bag.Items);
+        Assert.Equal((2, column), (problem.Line, problem.Column));
+        Assert.Equal("s.yaml:2:" + column + ": " + expected, problem.ToString());
+    }
+
     [Fact]
     public void Problems_in_nested_values_carry_their_own_paths()
     {

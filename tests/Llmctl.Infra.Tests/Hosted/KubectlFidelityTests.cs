@@ -112,8 +112,21 @@ public sealed class KubectlFidelityTests : IDisposable
         var byLlmctl = EntryOf(live, "llmctl");
         Assert.Equal("Apply", byKubectl["operation"]!.GetValue<string>());
         Assert.Equal(byKubectl.ToJsonString(), byLlmctl.ToJsonString());
-        Assert.NotNull(byKubectl["fieldsV1"]!["f:spec"]!["f:replicas"]);
-        Assert.NotNull(byKubectl["fieldsV1"]!["f:metadata"]!["f:labels"]!["f:app"]);
+
+        // What a real API server records for this apply (structured-merge-diff over the apps/v1 schema): the selector
+        // is atomic (LabelSelector), containers, env and ports are keyed lists whose items are owned one by one — a
+        // port's key carries its defaulted protocol — and each item is owned itself (".") beside its fields.
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"f:metadata": {"f:labels": {"f:app": {}}},
+             "f:spec": {"f:replicas": {}, "f:selector": {},
+               "f:template": {"f:metadata": {"f:labels": {"f:app": {}}},
+                 "f:spec": {"f:containers": {"k:{\"name\":\"main\"}": {".": {},
+                   "f:env": {"k:{\"name\":\"MODE\"}": {".": {}, "f:name": {}, "f:value": {}}},
+                   "f:image": {}, "f:name": {},
+                   "f:ports": {"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}, "f:name": {}}}}}}}}}
+            """), byKubectl["fieldsV1"]), byKubectl["fieldsV1"]!.ToJsonString());
+        // A Deployment has a generation; a ConfigMap (no spec, core group) has none.
+        Assert.Equal(1, live["metadata"]!["generation"]!.GetValue<long>());
 
         // Both own spec.replicas now: kubectl changing it alone is a conflict, reported the way kubectl reports it.
         await File.WriteAllTextAsync(file, Deployment(3).ToJsonString(), _ct);
@@ -121,5 +134,78 @@ public sealed class KubectlFidelityTests : IDisposable
         Assert.NotEqual(0, conflict.Code);
         Assert.Contains("conflict with \"llmctl\"", conflict.Err);
         Assert.Contains(".spec.replicas", conflict.Err);
+        // A field inside a list item conflicts at that item's field, named by its key.
+        var image = Deployment(2);
+        image["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "nginx:1.28";
+        await File.WriteAllTextAsync(file, image.ToJsonString(), _ct);
+        conflict = await KubectlAsync(server.Kubeconfig, "apply", "--server-side", "-f", file);
+        Assert.NotEqual(0, conflict.Code);
+        Assert.Contains(".spec.template.spec.containers[name=\"main\"].image: conflict with \"llmctl\"", conflict.Err);
+    }
+
+    [Fact]
+    public async Task A_second_manager_adds_and_removes_its_own_container_without_touching_the_first_managers()
+    {
+        if (!File.Exists(Kubectl)) Assert.Skip($"kubectl is not installed at {Kubectl} (.ci/install-kube-tools.sh installs v1.33.9)");
+        await using var server = await FakeApiServerProcess.StartAsync(Path.Combine(_root, "server"), _ct);
+        var file = Path.Combine(_root, "web.json");
+        await File.WriteAllTextAsync(file, Deployment(2).ToJsonString(), _ct);
+        var applied = await KubectlAsync(server.Kubeconfig, "apply", "--server-side", "-f", file);
+        Assert.True(applied.Code == 0, applied.Err);
+
+        // Another manager applies only its sidecar: the containers list is keyed, so the item is added beside "main"
+        // and nobody conflicts (an atomic list would have been a conflict on .spec.template.spec.containers).
+        var sidecar = Path.Combine(_root, "sidecar.json");
+        await File.WriteAllTextAsync(sidecar, """
+            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+             "spec": {"template": {"spec": {"containers": [{"name": "sidecar", "image": "busybox:1.37"}]}}}}
+            """, _ct);
+        var added = await KubectlAsync(server.Kubeconfig, "apply", "--server-side", "--field-manager=sidecar", "-f", sidecar);
+        Assert.True(added.Code == 0, added.Err);
+        var live = await GetAsync(server.Kubeconfig, "deploy", "web");
+        Assert.Equal(["main", "sidecar"], live["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"f:spec": {"f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"sidecar\"}": {".": {}, "f:image": {}, "f:name": {}}}}}}}
+            """), EntryOf(live, "sidecar")["fieldsV1"]), EntryOf(live, "sidecar")["fieldsV1"]!.ToJsonString());
+
+        // The sidecar's manager stops applying it: its item goes, "main" (owned by kubectl) stays as it was.
+        await File.WriteAllTextAsync(sidecar, """
+            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"}}
+            """, _ct);
+        var removed = await KubectlAsync(server.Kubeconfig, "apply", "--server-side", "--field-manager=sidecar", "-f", sidecar);
+        Assert.True(removed.Code == 0, removed.Err);
+        live = await GetAsync(server.Kubeconfig, "deploy", "web");
+        var main = Assert.Single(live["spec"]!["template"]!["spec"]!["containers"]!.AsArray())!;
+        Assert.Equal(("main", "nginx:1.27", "fast"), (main["name"]!.GetValue<string>(), main["image"]!.GetValue<string>(), main["env"]![0]!["value"]!.GetValue<string>()));
+        Assert.DoesNotContain(live["metadata"]!["managedFields"]!.AsArray(), f => f!["manager"]!.GetValue<string>() == "sidecar");
+    }
+
+    [Fact]
+    public async Task A_config_map_applied_by_kubectl_has_no_generation_and_its_data_keys_are_owned_one_by_one()
+    {
+        if (!File.Exists(Kubectl)) Assert.Skip($"kubectl is not installed at {Kubectl} (.ci/install-kube-tools.sh installs v1.33.9)");
+        await using var server = await FakeApiServerProcess.StartAsync(Path.Combine(_root, "server"), _ct);
+        var file = Path.Combine(_root, "cm.json");
+        await File.WriteAllTextAsync(file, """
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "default", "finalizers": ["example.com/keep"]},
+             "data": {"mode": "fast", "slots": "4"}}
+            """, _ct);
+
+        var applied = await KubectlAsync(server.Kubeconfig, "apply", "--server-side", "-f", file);
+        Assert.True(applied.Code == 0, applied.Err);
+
+        var live = await GetAsync(server.Kubeconfig, "configmap", "settings");
+        Assert.Null(live["metadata"]!["generation"]);
+        // finalizers is a set (+listType=set): each value is owned as v:<value>.
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"f:data": {"f:mode": {}, "f:slots": {}}, "f:metadata": {"f:finalizers": {"v:\"example.com/keep\"": {}}}}
+            """), EntryOf(live, "kubectl")["fieldsV1"]), EntryOf(live, "kubectl")["fieldsV1"]!.ToJsonString());
+    }
+
+    private async Task<JsonObject> GetAsync(string kubeconfig, string kind, string name)
+    {
+        var got = await KubectlAsync(kubeconfig, "get", kind, name, "-n", "default", "-o", "json", "--show-managed-fields");
+        Assert.True(got.Code == 0, got.Err);
+        return JsonNode.Parse(got.Out)!.AsObject();
     }
 }

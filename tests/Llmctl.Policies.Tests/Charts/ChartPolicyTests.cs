@@ -92,13 +92,61 @@ public sealed class ChartPolicyTests
     }
 
     [Fact]
-    public void A_chart_image_without_a_digest_is_reported_with_the_release_and_object()
+    public void A_chart_image_without_a_digest_blocks_under_pinned_digests_naming_the_rendered_object()
     {
         var stack = Stack(GpuTaint.None, DaemonSet("plugin", new JsonObject { [GpuLabels.Vendor] = "amd" }, image: "docker.io/rocm/k8s-device-plugin:1.31.0.9"));
 
-        var violation = Assert.Single(Of(stack, ChartImagesPinned.PolicyName));
-        Assert.Contains("release 'thing'", violation.Message, StringComparison.Ordinal);
-        Assert.Contains("'docker.io/rocm/k8s-device-plugin:1.31.0.9', not pinned by digest, in DaemonSet plugin", violation.Message, StringComparison.Ordinal);
+        var violation = Assert.Single(Of(stack, PinnedDigests.PolicyName));
+        Assert.Equal(EnforcementLevel.Mandatory, violation.Enforcement);
+        Assert.Contains("DaemonSet 'plugin' (rendered for release 'thing') container 'main' runs 'docker.io/rocm/k8s-device-plugin:1.31.0.9', which is not pinned by digest",
+            violation.Message, StringComparison.Ordinal);
+        // Not one the component named as knowingly unpinned, so chart-images-pinned has nothing to excuse it with.
+        Assert.Empty(Of(stack, ChartImagesPinned.PolicyName));
+    }
+
+    [Fact]
+    public void An_image_the_component_names_as_unverifiable_is_reported_as_advisory_with_its_reason_and_only_that_image()
+    {
+        const string Unverified = "docker.io/rocm/k8s-device-plugin:1.31.0.9";
+        var stack = StackContext.Run("p", "s", _ =>
+        {
+            var release = new HelmRelease("thing", new HelmReleaseArgs { Chart = "thing", Repo = "https://example.com/charts", Version = "1.0.0", TargetNamespace = "things" });
+            release.Chart.Annotate(new UnpinnedChartImage(Unverified, "no public source names a digest for this tag"));
+            release.Chart.Annotate(new RenderedChildren("chart thing 1.0.0 from https://example.com/charts", true,
+            [
+                DaemonSet("plugin", new JsonObject(), image: Unverified),
+                DaemonSet("labeller", new JsonObject(), image: "docker.io/rocm/k8s-device-plugin:labeller-1.31.0.9"),
+            ]));
+        });
+
+        var named = Assert.Single(Of(stack, ChartImagesPinned.PolicyName));
+        Assert.Equal(EnforcementLevel.Advisory, named.Enforcement);
+        Assert.Contains($"release 'thing' runs '{Unverified}' without a digest in DaemonSet plugin: no public source names a digest for this tag", named.Message, StringComparison.Ordinal);
+        // The labeller's image was not named: it still blocks.
+        var blocked = Assert.Single(Of(stack, PinnedDigests.PolicyName));
+        Assert.Contains("DaemonSet 'labeller' (rendered for release 'thing')", blocked.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rendered_GPU_pod_is_held_to_the_GPU_contract()
+    {
+        var gpuPod = DaemonSet("inference", new JsonObject { [GpuLabels.Vendor] = "amd", [GpuLabels.Gpu] = "true" }, DedicatedToleration());
+        var container = gpuPod["spec"]!["template"]!["spec"]!["containers"]![0]!.AsObject();
+        container["resources"] = new JsonObject { ["requests"] = new JsonObject { ["amd.com/gpu"] = "1" } };
+
+        var violation = Assert.Single(Of(Stack(GpuTaint.Dedicated, gpuPod), GpuContract.PolicyName));
+        Assert.Contains("DaemonSet 'inference' (rendered for release 'thing') container 'main' requests amd.com/gpu: 1 without a limit", violation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_secret_literal_in_a_rendered_pod_is_reported()
+    {
+        var pod = DaemonSet("thing", new JsonObject());
+        pod["spec"]!["template"]!["spec"]!["containers"]![0]!["env"] = new JsonArray(new JsonObject { ["name"] = "API_TOKEN", ["value"] = "hunter2-literal" });
+
+        var violation = Assert.Single(Of(Stack(GpuTaint.None, pod), NoPlainSecrets.PolicyName));
+        Assert.Contains("DaemonSet 'thing' (rendered for release 'thing') container 'main' sets env API_TOKEN to a literal secret", violation.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", violation.Message, StringComparison.Ordinal);
     }
 
     private static JsonObject Service(string name, string label, string port) => new()

@@ -1,9 +1,6 @@
-using Llmctl.Components.Models;
-using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
 using Llmctl.Fit.Lock;
 using Llmctl.Stacks;
-using Llmctl.Stacks.Config;
 using Llmctl.Testing;
 
 namespace Llmctl.Policies.Tests.Platform;
@@ -30,16 +27,9 @@ internal static class RealStacks
             var text = File.ReadAllText(RepoFiles.Path($"Pulumi.{stack}.yaml"));
             File.WriteAllText(Path.Combine(dir, $"Pulumi.{stack}.yaml"), edit is null ? text : edit(text));
             File.WriteAllText(Path.Combine(dir, ModelLockFile.DefaultFileName), lockText ?? File.ReadAllText(RepoFiles.Path(ModelLockFile.DefaultFileName)));
-            var loaded = ProjectLoader.Load(dir, stack, environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? FleetPassphrase : null);
+            var loaded = StackPipeline.Load(dir, stack, environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? FleetPassphrase : null);
             loaded.ThrowIfErrors();
-            var config = StackConfigLoader.Load(loaded);
-            var locks = ModelLockFile.Load(Path.Combine(dir, ModelLockFile.DefaultFileName));
-            var secrets = new StackSecrets(key => new Engine.Config.Config(loaded, loaded.ProjectName).GetSecret(key));
-            return StackContext.Run(loaded.ProjectName, stack, ctx =>
-            {
-                PlatformProgram.Compose(ctx, config, secrets, locks);
-                after?.Invoke(ctx);
-            });
+            return StackPipeline.Compose(loaded, StackPipeline.Bind(loaded), isPreview: true, after);
         }
         finally
         {

@@ -201,6 +201,46 @@ public sealed class KubernetesBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fresh_lease_left_by_a_dead_process_of_this_host_is_taken_over_at_once_with_a_warning_naming_it()
+    {
+        using var gone = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
+        await gone.WaitForExitAsync(_ct);
+        var pid = gone.Id;
+        _server.Seed(Namespace("llmctl-state"));
+        // Renewed just now and good for a minute: only the holder's death lets the next run in before it expires.
+        _server.Seed(Lease(SecretName, $"ci@{Environment.MachineName}:{pid}", DateTimeOffset.UtcNow, annotations: new()
+        {
+            ["llmctl.io/lock-user"] = "ci", ["llmctl.io/lock-host"] = Environment.MachineName,
+            ["llmctl.io/lock-pid"] = pid.ToString(System.Globalization.CultureInfo.InvariantCulture), ["llmctl.io/lock-operation"] = "up",
+        }));
+        var reports = new List<string>();
+        using var route = OperationProgress.Route(reports.Add);
+
+        await using var held = (KubernetesBackend.StackLease)await _backend.LockAsync("llm-platform", "homelab", "up", _ct);
+
+        Assert.Equal(("ci", Environment.MachineName, pid, "up"), (held.TookOverFrom!.User, held.TookOverFrom.Host, held.TookOverFrom.Pid, held.TookOverFrom.Operation));
+        Assert.Contains(reports, r => r.StartsWith("warning: took over the lock of stack 'homelab'", StringComparison.Ordinal)
+            && r.Contains($"(pid {pid}, 'up')", StringComparison.Ordinal) && r.Contains("no longer runs on this host", StringComparison.Ordinal));
+        var lease = _server.Get("Lease", "llmctl-state", SecretName)!;
+        Assert.Equal(1, lease["spec"]!["leaseTransitions"]!.GetValue<int>());
+        Assert.Equal($"{Environment.UserName}@{Environment.MachineName}:{Environment.ProcessId}", lease["spec"]!["holderIdentity"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_fresh_lease_of_another_host_is_refused_even_when_a_local_process_has_its_pid_free()
+    {
+        using var gone = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
+        await gone.WaitForExitAsync(_ct);
+        _server.Seed(Namespace("llmctl-state"));
+        _server.Seed(Lease(SecretName, $"ci@runner-7:{gone.Id}", DateTimeOffset.UtcNow));
+
+        var e = await Assert.ThrowsAsync<StackLockedException>(() => _backend.LockAsync("llm-platform", "homelab", "up", _ct));
+
+        Assert.Equal(("runner-7", gone.Id), (e.Holder.Host, e.Holder.Pid));
+        Assert.False(e.HolderAliveHere);
+    }
+
+    [Fact]
     public async Task A_lease_written_by_another_tool_names_its_holder_from_the_holder_identity()
     {
         _server.Seed(Namespace("llmctl-state"));

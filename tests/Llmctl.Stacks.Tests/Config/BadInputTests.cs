@@ -22,7 +22,7 @@ public class BadInputTests
         { "wrongint", 7, 12, "llm-platform:gpuNodes[0].cpu: expected an integer, got 'eight' — write a whole number" },
         { "listformap", 3, 5, "llm-platform:cluster: expected a mapping of key: value, got a list" },
         { "unknownkey", 14, 9, "llm-platform:lanes.items[0].ctxsize: unknown key 'ctxsize' — did you mean 'ctxSize'? allowed keys: name, runtime," },
-        { "missingrequired", 5, 7, "llm-platform:gpuNodes[0]: the node names no GPU hardware; give 'hardware:' (a catalog key) or 'gpus:'" },
+        { "missingrequired", 5, 7, "llm-platform:gpuNodes[0]: the node names no GPU hardware — give 'hardware:' (a catalog key) or 'gpus:'" },
         { "missingcluster", 0, 0, "missing required configuration 'llm-platform:cluster'" },
         { "badquantity", 7, 15, "'24GB' is not a Kubernetes quantity — did you mean '24Gi'?" },
         { "badenum", 10, 18, "'olama' is not one of llamacpp, ollama, vllm — did you mean 'ollama'?" },
@@ -42,6 +42,10 @@ public class BadInputTests
         { "latin1", 27, 16, "the file is not valid UTF-8: byte 0xE9" },
         { "aliasbomb", 48, 22, "the YAML expands to more than 100,000 values once its aliases are resolved" },
         { "deepnesting", 33, 84, "the YAML is nested more than 64 levels deep" },
+        // Found by running the real CLI over inputs the corpus above did not have: a quantity beyond decimal's range
+        // ended as "internal error", a negative node memory was accepted.
+        { "hugequantity", 7, 15, "llm-platform:gpuNodes[0].memory: '99999999999999999999999999Gi' is too large for a Kubernetes quantity" },
+        { "negativequantity", 7, 15, "llm-platform:gpuNodes[0].memory: '-58Gi' is negative — give an amount of zero or more" },
     };
 
     public static TheoryData<string, int, int, string> ProjectCases => new()
@@ -82,8 +86,8 @@ public class BadInputTests
     [Fact]
     public void Every_problem_in_one_file_is_reported_together()
     {
-        var loaded = ProjectLoader.Load(Dir, "manyerrors");
-        var error = Assert.Throws<ConfigException>(() => StackConfigLoader.Load(loaded));
+        var loaded = StackPipeline.Load(Dir, "manyerrors");
+        var error = Assert.Throws<ConfigException>(() => StackPipeline.Bind(loaded));
 
         Assert.Equal(
         [
@@ -92,7 +96,7 @@ public class BadInputTests
             "Pulumi.manyerrors.yaml:9:15: llm-platform:gpuNodes[0].memory: '32GB' is not a Kubernetes quantity — did you mean '32Gi'? (Kubernetes writes binary units as Ki, Mi, Gi, Ti)",
             "Pulumi.manyerrors.yaml:17:18: llm-platform:lanes.items[0].ctxSize: expected an integer, got 'big' — write a whole number such as 8080",
             "Pulumi.manyerrors.yaml:18:20: llm-platform:lanes.items[0].flashAttn: expected true or false, got 'maybe' — write true or false",
-            "Pulumi.manyerrors.yaml:7:17: llm-platform:gpuNodes[0].hardware: 'rtx' is not in the hardware catalog; use one of h100-80gb, rtx-3090, rtx-4090, rtx-pro-4000-blackwell-sff, strix-halo-128gb, or declare the GPUs under 'gpus:' (vendor, model, count, memory)",
+            "Pulumi.manyerrors.yaml:7:17: llm-platform:gpuNodes[0].hardware: 'rtx' is not in the hardware catalog — use one of h100-80gb, rtx-3090, rtx-4090, rtx-pro-4000-blackwell-sff, strix-halo-128gb, or declare the GPUs under 'gpus:' (vendor, model, count, memory)",
         ], error.Diagnostics.Select(d => d.ToString()));
         Assert.Equal(string.Join(Environment.NewLine, error.Diagnostics), error.Message);
     }

@@ -70,8 +70,47 @@ public sealed class LocatedCompositionErrorTests : IDisposable
         Edit("hardware: rtx-pro-4000-blackwell-sff", "hardware: rtx-9090");
         var problems = Problems();
         var (line, column) = Position("rtx-9090");
-        // The loader resolves the hardware (catalog key or inline GPUs) and names the catalog's keys after the message.
+        // The GPU composer resolves the hardware (catalog key or inline GPUs) and names the catalog's keys after the message.
         Assert.StartsWith($"Pulumi.homelab.yaml:{line}:{column}: llm-platform:gpuNodes[0].hardware: 'rtx-9090' is not in the hardware catalog",
+            Assert.Single(problems).ToString());
+    }
+
+    [Fact]
+    public void Unknown_hardware_beside_a_binding_error_are_both_reported_each_at_its_value()
+    {
+        Edit("hardware: rtx-pro-4000-blackwell-sff", "hardware: rtx-9090");
+        Edit("      cpu: 16\n", "      cpu: sixteen\n");
+        var problems = Assert.Throws<ConfigException>(() => StackPipeline.Bind(StackPipeline.Load(_dir, "homelab"))).Diagnostics;
+
+        Assert.Equal(2, problems.Count);
+        var (line, column) = Position("cpu: sixteen");
+        Assert.StartsWith($"Pulumi.homelab.yaml:{line}:{column + 5}: llm-platform:gpuNodes[0].cpu: expected an integer, got 'sixteen'", problems[0].ToString());
+        (line, column) = Position("rtx-9090");
+        Assert.StartsWith($"Pulumi.homelab.yaml:{line}:{column}: llm-platform:gpuNodes[0].hardware: 'rtx-9090' is not in the hardware catalog", problems[1].ToString());
+    }
+
+    [Fact]
+    public void A_bad_inline_gpu_vendor_beside_a_binding_error_are_both_reported_each_at_its_value()
+    {
+        Edit("hardware: rtx-pro-4000-blackwell-sff", "gpus: {vendor: intel, model: Arc B580, memory: 12Gi}");
+        Edit("        parallel: 1\n", "        parallel: one\n");
+        var problems = Assert.Throws<ConfigException>(() => StackPipeline.Bind(StackPipeline.Load(_dir, "homelab"))).Diagnostics;
+
+        Assert.Equal(2, problems.Count);
+        var (line, column) = Position("parallel: one");
+        Assert.StartsWith($"Pulumi.homelab.yaml:{line}:{column + 10}: llm-platform:lanes.items[0].parallel: expected an integer, got 'one'", problems[0].ToString());
+        (line, column) = Position("intel");
+        Assert.StartsWith($"Pulumi.homelab.yaml:{line}:{column}: llm-platform:gpuNodes[0].gpus.vendor: 'intel' is not a GPU vendor llmctl supports", problems[1].ToString());
+    }
+
+    [Fact]
+    public void A_binding_error_alone_is_not_followed_by_composition_noise_about_the_same_value()
+    {
+        Edit("ctxSize: 49152", "ctxSize: big");
+        var problems = Assert.Throws<ConfigException>(() => StackPipeline.Bind(StackPipeline.Load(_dir, "homelab"))).Diagnostics;
+
+        var (line, column) = Position("ctxSize: big");
+        Assert.Equal($"Pulumi.homelab.yaml:{line}:{column + 9}: llm-platform:lanes.items[0].ctxSize: expected an integer, got 'big' — write a whole number such as 8080",
             Assert.Single(problems).ToString());
     }
 

@@ -6,6 +6,7 @@ using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Planning;
 using Llmctl.Engine.Providers;
+using Llmctl.Components.Command;
 using Llmctl.Providers.Command;
 using Llmctl.Stacks.Config;
 using Llmctl.Testing;
@@ -22,9 +23,31 @@ public sealed class FleetStackTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static LoadedStack Load(string? passphrase = Passphrase) =>
-        ProjectLoader.Load(RepoFiles.Root, "fleet", environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? passphrase : null);
+        StackPipeline.Load(RepoFiles.Root, "fleet", environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? passphrase : null);
 
     private static StackContext Compose(LoadedStack stack) => StackPipeline.Compose(stack, StackPipeline.Bind(stack), isPreview: true);
+
+    [Fact]
+    public void A_corrupt_ciphertext_is_reported_at_its_key_and_value_before_anything_reads_it()
+    {
+        File.Copy(RepoFiles.Path("Pulumi.yaml"), Path.Combine(_dir, "Pulumi.yaml"));
+        var text = File.ReadAllText(RepoFiles.Path("Pulumi.fleet.yaml"));
+        const string masterKey = "secure: v1:Mk75A9J/Pj1spn1v:3zh+";
+        Assert.Contains(masterKey, text, StringComparison.Ordinal);
+        // One base64 character of the sealed bytes changed: still well formed, but the GCM tag no longer matches.
+        File.WriteAllText(Path.Combine(_dir, "Pulumi.fleet.yaml"), text.Replace(masterKey, "secure: v1:Mk75A9J/Pj1spn1v:4zh+", StringComparison.Ordinal));
+        var lines = File.ReadAllLines(Path.Combine(_dir, "Pulumi.fleet.yaml"));
+        var line = Array.FindIndex(lines, l => l.Contains("v1:Mk75A9J", StringComparison.Ordinal)) + 1;
+        var column = lines[line - 1].IndexOf("v1:Mk75A9J", StringComparison.Ordinal) + 1;
+
+        var loaded = StackPipeline.Load(_dir, "fleet", environment: name => name == "PULUMI_CONFIG_PASSPHRASE" ? Passphrase : null);
+        var error = Assert.Throws<ConfigException>(() => StackPipeline.Bind(loaded));
+
+        Assert.Equal(
+            $"Pulumi.fleet.yaml:{line}:{column}: llm-platform:gateway.masterKey: the secure value cannot be decrypted with this stack's passphrase: " +
+            "it was altered or cut, or copied from another stack — set it again with `llmctl config set --secret --path gateway.masterKey <value>`",
+            Assert.Single(error.Diagnostics).ToString());
+    }
 
     [Fact]
     public void The_fleet_stack_joins_node_a_as_server_and_node_b_as_agent_over_the_tailnet()
@@ -74,9 +97,9 @@ public sealed class FleetStackTests : IDisposable
     [Fact]
     public async Task The_composed_fleet_plans_without_cycles_or_errors()
     {
-        var planner = new Planner(new ProviderRegistry().RegisterFallback(new CommandProvider()));
+        var providers = new ProviderRegistry().RegisterFallback(new CommandProvider());
 
-        var plan = await planner.PlanAsync(Compose(Load()), null);
+        var plan = await StackPipeline.Plan(Compose(Load()), null, providers);
 
         Assert.Empty(plan.Diagnostics);
         Assert.All(plan.Steps, s => Assert.Equal(StepOp.Create, s.Op));

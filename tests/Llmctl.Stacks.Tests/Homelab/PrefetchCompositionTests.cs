@@ -30,7 +30,7 @@ public sealed class PrefetchCompositionTests
     /// <summary>The homelab's llama.cpp lanes that name a lock entry, with the prefetch switched on.</summary>
     private static StackConfig WithPrefetch()
     {
-        var config = StackConfigLoader.Load(ProjectLoader.Load(RepoFiles.Root, "homelab", environment: _ => null));
+        var config = StackPipeline.Bind(StackPipeline.Load(RepoFiles.Root, "homelab", environment: _ => null));
         return config with
         {
             // The gateway is not what this test is about (its agent alias names the unlocked gpt-oss lane).

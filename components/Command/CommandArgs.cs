@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 
-namespace Llmctl.Providers.Command;
+namespace Llmctl.Components.Command;
 
 /// <summary>What to write to the engine log from a command's output (Pulumi.Command's <c>logging</c>).</summary>
 public enum CommandLogging
@@ -46,9 +46,18 @@ public abstract record CommandArgs
             o["environment"] = env;
         }
         o["addPreviousOutputInEnv"] = AddPreviousOutputInEnv;
-        o["logging"] = CommandInputs.LoggingName(Logging);
+        o["logging"] = LoggingName(Logging);
         return o;
     }
+
+    // The provider reads these names (Pulumi.Command's `logging` values).
+    private static string LoggingName(CommandLogging logging) => logging switch
+    {
+        CommandLogging.Stdout => "stdout",
+        CommandLogging.Stderr => "stderr",
+        CommandLogging.None => "none",
+        _ => "stdoutAndStderr",
+    };
 }
 
 /// <summary>A command run on a host over SSH (<c>command:remote:Command</c>).</summary>

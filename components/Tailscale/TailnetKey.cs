@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 
-namespace Llmctl.Providers.Tailscale.Resources;
+namespace Llmctl.Components.Tailscale;
 
 /// <summary>
 /// A pre-authentication key for registering devices (a k3s node joining over Tailscale). The key is a secret output:
@@ -10,7 +10,7 @@ namespace Llmctl.Providers.Tailscale.Resources;
 /// </summary>
 public sealed class TailnetKey : CustomResource
 {
-    public const string TypeToken = "tailscale:index/tailnetKey:TailnetKey";
+    public const string TypeToken = TailscaleTypes.TailnetKey;
 
     public TailnetKey(string name, TailnetKeyArgs args, CustomResourceOptions? options = null)
         : base(TypeToken, name, ToInputs(args), SecretKey(options))

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Llmctl.Providers.Command;
+namespace Llmctl.Components.Command;
 
 /// <summary>A content hash of a file or a directory tree (relative paths and bytes), <c>sha256:…</c>.</summary>
 internal static class SourceHash

@@ -1,16 +1,11 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 
-namespace Llmctl.Providers.Command;
+namespace Llmctl.Components.Command;
 
-/// <summary>The type tokens this provider serves (package <c>command</c>).</summary>
-public static class CommandTypes
+/// <summary>What the command resources share; their type tokens are <see cref="CommandTypes"/> in the engine.</summary>
+internal static class CommandResourceOptions
 {
-    public const string Package = "command";
-    public const string RemoteCommand = "command:remote:Command";
-    public const string LocalCommand = "command:local:Command";
-    public const string CopyToRemote = "command:remote:CopyToRemote";
-
     /// <summary>
     /// Adds the replace-on-change paths Pulumi.Command's schema declares, keeping whatever the caller asked for.
     /// </summary>
@@ -29,7 +24,7 @@ public static class CommandTypes
 public sealed class RemoteCommand : CustomResource
 {
     public RemoteCommand(string name, RemoteCommandArgs args, CustomResourceOptions? options = null)
-        : base(CommandTypes.RemoteCommand, name, BuildInputs(args, CommandTypes.Context(options)), CommandTypes.WithReplaceOn(options, "triggers"))
+        : base(CommandTypes.RemoteCommand, name, BuildInputs(args, CommandResourceOptions.Context(options)), CommandResourceOptions.WithReplaceOn(options, "triggers"))
     {
     }
 
@@ -49,7 +44,7 @@ public sealed class RemoteCommand : CustomResource
 public sealed class LocalCommand : CustomResource
 {
     public LocalCommand(string name, LocalCommandArgs args, CustomResourceOptions? options = null)
-        : base(CommandTypes.LocalCommand, name, BuildInputs(args, CommandTypes.Context(options)), CommandTypes.WithReplaceOn(options, "triggers"))
+        : base(CommandTypes.LocalCommand, name, BuildInputs(args, CommandResourceOptions.Context(options)), CommandResourceOptions.WithReplaceOn(options, "triggers"))
     {
     }
 
@@ -70,7 +65,7 @@ public sealed class LocalCommand : CustomResource
 public sealed class CopyToRemote : CustomResource
 {
     public CopyToRemote(string name, CopyToRemoteArgs args, CustomResourceOptions? options = null)
-        : base(CommandTypes.CopyToRemote, name, BuildInputs(args, CommandTypes.Context(options)), CommandTypes.WithReplaceOn(options, "triggers", "sourceHash"))
+        : base(CommandTypes.CopyToRemote, name, BuildInputs(args, CommandResourceOptions.Context(options)), CommandResourceOptions.WithReplaceOn(options, "triggers", "sourceHash"))
     {
     }
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 
-namespace Llmctl.Providers.Command;
+namespace Llmctl.Components.Command;
 
 /// <summary>
 /// How to reach a host over SSH (Pulumi.Command's <c>Connection</c>). The whole object is stored as a secret input.

@@ -1,4 +1,4 @@
-namespace Llmctl.Providers.Tailscale.Resources;
+namespace Llmctl.Components.Tailscale;
 
 /// <summary>When a key the API reports as invalid (used, expired, revoked) is created again.</summary>
 public enum RecreateIfInvalid

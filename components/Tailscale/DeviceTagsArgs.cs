@@ -1,6 +1,6 @@
 using Llmctl.Engine.Model;
 
-namespace Llmctl.Providers.Tailscale.Resources;
+namespace Llmctl.Components.Tailscale;
 
 /// <summary>Inputs of a <see cref="DeviceTags"/>, named as Pulumi.Tailscale's <c>DeviceTagsArgs</c>.</summary>
 public sealed record DeviceTagsArgs

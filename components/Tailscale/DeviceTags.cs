@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 
-namespace Llmctl.Providers.Tailscale.Resources;
+namespace Llmctl.Components.Tailscale;
 
 /// <summary>The tags of one device; deleting the resource clears them.</summary>
 public sealed class DeviceTags : CustomResource
 {
-    public const string TypeToken = "tailscale:index/deviceTags:DeviceTags";
+    public const string TypeToken = TailscaleTypes.DeviceTags;
 
     public DeviceTags(string name, DeviceTagsArgs args, CustomResourceOptions? options = null)
         : base(TypeToken, name, ToInputs(args), options)

@@ -1,4 +1,4 @@
-namespace Llmctl.Providers.Tailscale.Resources;
+namespace Llmctl.Components.Tailscale;
 
 /// <summary>Inputs of an <see cref="Acl"/>, named as Pulumi.Tailscale's <c>AclArgs</c>.</summary>
 public sealed record AclArgs

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 
-namespace Llmctl.Providers.Command;
+namespace Llmctl.Components.Command;
 
 /// <summary>Turns typed argument values into JSON inputs: constants inline, deferred outputs as engine placeholders.</summary>
 internal static class InputValues

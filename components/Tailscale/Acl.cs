@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 
-namespace Llmctl.Providers.Tailscale.Resources;
+namespace Llmctl.Components.Tailscale;
 
 /// <summary>
 /// The tailnet policy file, one per tailnet. Writes carry the ETag of llmctl's last read or write in
@@ -10,7 +10,7 @@ namespace Llmctl.Providers.Tailscale.Resources;
 /// </summary>
 public sealed class Acl : CustomResource
 {
-    public const string TypeToken = "tailscale:index/acl:Acl";
+    public const string TypeToken = TailscaleTypes.Acl;
 
     public Acl(string name, AclArgs args, CustomResourceOptions? options = null)
         : base(TypeToken, name, ToInputs(args), options)
