@@ -14,7 +14,7 @@ public sealed class LlmctlApp(CliContext cli)
     {
         var root = new RootCommand("llmctl — infrastructure as code for self-hosted LLM platforms (k3s, GPUs, model lanes, gateway)")
         {
-            GlobalOptions.Stack, GlobalOptions.Cwd, GlobalOptions.Color, GlobalOptions.NonInteractive,
+            GlobalOptions.Stack, GlobalOptions.Cwd, GlobalOptions.Color, GlobalOptions.NonInteractive, GlobalOptions.Verbose,
         };
         root.Subcommands.Add(PreviewCommand.Build(cli));
         root.Subcommands.Add(UpCommand.Build(cli));
@@ -30,6 +30,7 @@ public sealed class LlmctlApp(CliContext cli)
         root.Subcommands.Add(PolicyCommand.Build(cli));
         root.Subcommands.Add(PreflightCommand.Build(cli));
         root.Subcommands.Add(SwitchCommand.Build(cli));
+        root.Subcommands.Add(VersionCommand.Build(cli));
         return root;
     }
 

@@ -15,13 +15,17 @@ public sealed record RefreshResult(Plan Plan, StackCheckpoint Refreshed, IReadOn
 /// </summary>
 public sealed class Refresher(ProviderRegistry providers)
 {
-    public async Task<RefreshResult> RefreshAsync(StackCheckpoint current, int parallelism = 16, CancellationToken cancellationToken = default)
+    /// <param name="targets">Only these resources are read (<c>-t/--target</c>); the others stay as recorded.</param>
+    /// <param name="targetDependents">With <paramref name="targets"/>: also what depends on them.</param>
+    public async Task<RefreshResult> RefreshAsync(StackCheckpoint current, int parallelism = 16, CancellationToken cancellationToken = default,
+        TargetSet? targets = null, bool targetDependents = false)
     {
         using var slots = new SemaphoreSlim(Math.Max(1, parallelism));
         var recordedProviders = ProviderStates.Of(current);
+        var targeted = targets is null ? null : Targeting.Select(current.Resources.Select(r => (r.Urn, r, false)), targets, targetDependents);
         var reads = current.Resources.Select(async Task<(Step Step, StepFailure? Failure)> (r) =>
         {
-            if (!r.Custom || r.Id is null) return (new Step { Op = StepOp.Same, Urn = r.Urn, Type = r.Type, Old = r, New = r }, null);
+            if (!r.Custom || r.Id is null || targeted?.Contains(r.Urn) == false) return (new Step { Op = StepOp.Same, Urn = r.Urn, Type = r.Type, Old = r, New = r }, null);
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
@@ -55,7 +59,8 @@ public sealed class Refresher(ProviderRegistry providers)
             Resources = steps.Where(s => s.Op != StepOp.Delete).Select(s => s.New!).ToList(),
             PendingOperations = current.PendingOperations,
         };
-        var plan = new Plan { Project = current.Project, Stack = current.Stack, Steps = steps };
+        IReadOnlyList<Diagnostic> diagnostics = targets is null ? [] : Targeting.NotFound(targets, current.Resources.Select(r => r.Urn)).ToList();
+        var plan = new Plan { Project = current.Project, Stack = current.Stack, Steps = steps, Diagnostics = diagnostics };
         return new RefreshResult(plan, refreshed, results.Select(x => x.Failure).OfType<StepFailure>().ToList());
     }
 

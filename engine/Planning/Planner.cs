@@ -13,6 +13,12 @@ public sealed record PlanOptions
 
     /// <summary>How many provider diffs (live dry-runs, with <c>--refresh</c>) may be in flight at once.</summary>
     public int Concurrency { get; init; } = 32;
+
+    /// <summary>Only these resources are planned (<c>-t/--target</c>); null: all of them. See <see cref="Targeting"/>.</summary>
+    public TargetSet? Targets { get; init; }
+
+    /// <summary>With <see cref="Targets"/>: also everything that depends on a target (<c>--target-dependents</c>).</summary>
+    public bool TargetDependents { get; init; }
 }
 
 /// <summary>
@@ -82,7 +88,8 @@ public sealed class Planner(ProviderRegistry providers)
             diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error,
                 "dependency cycle: " + string.Join(" -> ", cycle.Select(u => u.Name)) + "; remove one of these dependencies", cycle[0]));
         }
-        return new Plan { Project = desired.ProjectName, Stack = desired.StackName, Steps = steps, Diagnostics = diagnostics };
+        var plan = new Plan { Project = desired.ProjectName, Stack = desired.StackName, Steps = steps, Diagnostics = diagnostics };
+        return options.Targets is { } targets ? Targeting.Restrict(plan, targets, options.TargetDependents) : plan;
 
         async Task<Step> PlanCustomAsync(CustomResource resource, ResourceState? prior)
         {
@@ -157,8 +164,17 @@ public sealed class Planner(ProviderRegistry providers)
         }
     }
 
-    /// <summary>A plan that deletes everything in the checkpoint, in reverse dependency order.</summary>
-    public static Plan PlanDestroy(StackCheckpoint current)
+    /// <summary>
+    /// A plan that deletes everything in the checkpoint, in reverse dependency order; with <paramref name="targets"/>,
+    /// only those (and with <paramref name="targetDependents"/> what depends on them), see <see cref="Targeting"/>.
+    /// </summary>
+    public static Plan PlanDestroy(StackCheckpoint current, TargetSet? targets = null, bool targetDependents = false)
+    {
+        var all = PlanDestroy(current);
+        return targets is null ? all : Targeting.Restrict(all, targets, targetDependents);
+    }
+
+    private static Plan PlanDestroy(StackCheckpoint current)
     {
         var diagnostics = new List<Diagnostic>();
         var steps = new List<Step>();

@@ -138,4 +138,8 @@ public enum DiagnosticSeverity
 }
 
 /// <summary>A message attached to the run or to one resource (Pulumi's <c>PreviewDiagnostic</c>).</summary>
-public sealed record Diagnostic(DiagnosticSeverity Severity, string Message, Urn? Urn = null);
+public sealed record Diagnostic(DiagnosticSeverity Severity, string Message, Urn? Urn = null)
+{
+    /// <summary>Pulumi's diag ID where the message is one of Pulumi's (2010 target not found, …; see <see cref="Targeting"/>).</summary>
+    public int? Code { get; init; }
+}

@@ -57,13 +57,70 @@ public static class CheckpointSerializer
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(checkpoint);
-        var encoder = new SecretEncoder(checkpoint.Stack, crypter);
-
         writer.WriteStartObject();
         writer.WriteNumber("version", DeploymentVersion);
         writer.WriteStartObject("checkpoint");
         writer.WriteString("stack", checkpoint.Stack);
-        writer.WriteStartObject("latest");
+        writer.WritePropertyName("latest");
+        WriteDeployment(writer, checkpoint, crypter);
+        writer.WriteEndObject(); // checkpoint
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// The checkpoint as <c>pulumi stack export</c> writes it (Pulumi's <c>UntypedDeployment</c>):
+    /// <c>{"version": 3, "deployment": {"manifest", "secrets_providers", "resources", "pending_operations"}}</c>, secrets
+    /// encrypted through <paramref name="crypter"/>.
+    /// </summary>
+    public static byte[] SerializeExport(StackCheckpoint checkpoint, ISecretCrypter? crypter)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version", DeploymentVersion);
+            writer.WritePropertyName("deployment");
+            WriteDeployment(writer, checkpoint, crypter);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Reads what <see cref="SerializeExport"/> writes (a file of <c>pulumi stack export</c>) for stack
+    /// <paramref name="stack"/>; a checkpoint file (<c>{"version", "checkpoint"}</c>) is read too.
+    /// </summary>
+    /// <exception cref="CheckpointFormatException">Not JSON, not version 3, or not a deployment.</exception>
+    public static StackCheckpoint DeserializeExport(ReadOnlySpan<byte> utf8Json, ISecretCrypter? crypter, string source, string project, string stack)
+    {
+        if (utf8Json.StartsWith("\uFEFF"u8)) utf8Json = utf8Json[3..];
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(utf8Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new CheckpointFormatException($"{source} is not valid JSON: {ex.Message}", ex);
+        }
+        if (root is JsonObject doc && doc["checkpoint"] is null && doc["version"] is JsonValue)
+        {
+            if (doc["deployment"] is not JsonObject deployment)
+            {
+                throw new CheckpointFormatException($"{source} has no 'deployment' object: it is not the output of `stack export`");
+            }
+            doc.Remove("deployment");
+            doc["checkpoint"] = new JsonObject { ["stack"] = stack, ["latest"] = deployment };
+        }
+        return FromNode(root, crypter, source, project);
+    }
+
+    private static void WriteDeployment(Utf8JsonWriter writer, StackCheckpoint checkpoint, ISecretCrypter? crypter)
+    {
+        var encoder = new SecretEncoder(checkpoint.Stack, crypter);
+        writer.WriteStartObject();
 
         writer.WriteStartObject("manifest");
         writer.WriteString("time", ResourceV3Json.FormatTime(checkpoint.Time ?? DateTimeOffset.UtcNow));
@@ -104,10 +161,7 @@ public static class CheckpointSerializer
             writer.WriteEndArray();
         }
 
-        writer.WriteEndObject(); // latest
-        writer.WriteEndObject(); // checkpoint
-        writer.WriteEndObject();
-        writer.Flush();
+        writer.WriteEndObject(); // the deployment
     }
 
     /// <summary>

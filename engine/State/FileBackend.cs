@@ -8,7 +8,8 @@ namespace Llmctl.Engine.State;
 /// <summary>
 /// Checkpoints in a folder, in Pulumi's DIY-backend layout: <c>&lt;root&gt;/.pulumi/stacks/&lt;project&gt;/&lt;stack&gt;.json</c>
 /// with the previous one kept as <c>&lt;stack&gt;.json.bak</c>, and locks at
-/// <c>&lt;root&gt;/.pulumi/locks/&lt;project&gt;/&lt;stack&gt;.json</c>. Writes go to a temp file in the same folder that is
+/// <c>&lt;root&gt;/.pulumi/locks/&lt;project&gt;/&lt;stack&gt;.json</c>, and each update's record at
+/// <c>&lt;root&gt;/.pulumi/history/&lt;project&gt;/&lt;stack&gt;/&lt;stack&gt;-&lt;version&gt;.history.json</c>. Writes go to a temp file in the same folder that is
 /// flushed and renamed over the checkpoint, so a crash leaves the old checkpoint or the new one, never half of one.
 /// </summary>
 public sealed partial class FileBackend : IStateBackend
@@ -142,7 +143,101 @@ public sealed partial class FileBackend : IStateBackend
         var path = CheckpointPath(project, stack);
         DeleteIfPresent(path);
         DeleteIfPresent(path + ".bak");
+        var history = HistoryPath(project, stack);
+        if (Directory.Exists(history)) Directory.Delete(history, recursive: true);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Copies the checkpoint to <c>&lt;root&gt;/.pulumi/backups/&lt;project&gt;/&lt;stack&gt;/&lt;stack&gt;.&lt;unix ms&gt;.json</c>
+    /// (Pulumi's DIY layout), byte for byte.
+    /// </summary>
+    public Task<string?> BackupAsync(string project, string stack, CancellationToken cancellationToken = default)
+    {
+        var path = CheckpointPath(project, stack);
+        if (!File.Exists(path)) return Task.FromResult<string?>(null);
+        var dir = Path.Combine(Root, ".pulumi", "backups", project, stack);
+        try
+        {
+            Directory.CreateDirectory(dir);
+            for (var stamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(); ; stamp++)
+            {
+                var backup = Path.Combine(dir, $"{stack}.{stamp}.json");
+                if (File.Exists(backup)) continue;
+                File.Copy(path, backup);
+                return Task.FromResult<string?>(backup);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StateWriteException($"cannot keep a backup of {path} in {dir}: {ex.Message}; nothing was changed", ex);
+        }
+    }
+
+    /// <summary>The folder holding the stack's history records.</summary>
+    public string HistoryPath(string project, string stack) =>
+        Path.Combine(Root, ".pulumi", "history", CheckName(project, "project"), CheckName(stack, "stack"));
+
+    /// <summary>
+    /// Writes <c>&lt;stack&gt;-&lt;version&gt;.history.json</c> (zero-padded, so names sort in order), created exclusively:
+    /// of two writers racing for one number, the second takes the next.
+    /// </summary>
+    public async Task<UpdateRecord> AppendHistoryAsync(string project, string stack, UpdateRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var dir = HistoryPath(project, stack);
+        try
+        {
+            Directory.CreateDirectory(dir);
+            for (var version = HistoryFiles(dir, stack).Select(f => f.Version).DefaultIfEmpty(0).Max() + 1; ; version++)
+            {
+                var stored = record with { Version = version };
+                try
+                {
+                    await using var stream = new FileStream(Path.Combine(dir, $"{stack}-{version:D6}.history.json"), FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                    await stream.WriteAsync(stored.ToUtf8Json(), cancellationToken).ConfigureAwait(false);
+                    return stored;
+                }
+                catch (IOException) when (File.Exists(Path.Combine(dir, $"{stack}-{version:D6}.history.json")))
+                {
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StateWriteException($"cannot record the {record.Kind} in the history folder {dir}: {ex.Message}", ex);
+        }
+    }
+
+    public Task<IReadOnlyList<UpdateRecord>> HistoryAsync(string project, string stack, CancellationToken cancellationToken = default)
+    {
+        var dir = HistoryPath(project, stack);
+        if (!Directory.Exists(dir)) return Task.FromResult<IReadOnlyList<UpdateRecord>>([]);
+        var records = new List<UpdateRecord>();
+        foreach (var (file, version) in HistoryFiles(dir, stack).OrderByDescending(f => f.Version))
+        {
+            try
+            {
+                records.Add(UpdateRecord.FromJson(JsonNode.Parse(File.ReadAllBytes(file))) with { Version = version });
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException)
+            {
+                throw new CheckpointFormatException($"{file} is not a history record: {ex.Message}", ex);
+            }
+        }
+        return Task.FromResult<IReadOnlyList<UpdateRecord>>(records);
+    }
+
+    private static IEnumerable<(string File, int Version)> HistoryFiles(string dir, string stack)
+    {
+        var prefix = stack + "-";
+        foreach (var file in Directory.EnumerateFiles(dir, "*.history.json"))
+        {
+            var name = Path.GetFileName(file);
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var number = name[prefix.Length..^".history.json".Length];
+            if (int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)) yield return (file, version);
+        }
     }
 
     /// <summary>

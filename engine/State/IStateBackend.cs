@@ -21,7 +21,23 @@ public interface IStateBackend
 
     Task<IReadOnlyList<StackSummary>> ListAsync(string project, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes the stack's checkpoint (and its backup) and its history.</summary>
     Task RemoveAsync(string project, string stack, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records one finished update, refresh, destroy or import in the stack's history, numbered one past the last
+    /// (<see cref="UpdateRecord.Version"/> is assigned here); returns the record as stored.
+    /// </summary>
+    Task<UpdateRecord> AppendHistoryAsync(string project, string stack, UpdateRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Keeps a copy of the stored checkpoint as it is now (before <c>stack import</c> replaces it), secrets still
+    /// encrypted; returns where it went, or null when the stack has no checkpoint to keep.
+    /// </summary>
+    Task<string?> BackupAsync(string project, string stack, CancellationToken cancellationToken = default);
+
+    /// <summary>The stack's history, newest first; empty when it has none.</summary>
+    Task<IReadOnlyList<UpdateRecord>> HistoryAsync(string project, string stack, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Takes the stack's lock for <paramref name="operation"/> at once or throws <see cref="StackLockedException"/>

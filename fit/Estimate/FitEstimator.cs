@@ -340,23 +340,25 @@ public static class FitEstimator
         var attention = attnLayers.Count == 0 ? 0
             : stream + tokens * heads * kLen * f32 + tokens * kvHeads * (kLen + vLen) * f32 + tokens * heads * vLen * f32
               + (s.FlashAttention ? 0 : (double)kvCells * tokens * heads * f32);
-        // gallocr frees a tensor after its last use: the FFN peaks with gate and up alive, or with their product and the
-        // down projection's output alive (routed experts: per token and used expert).
+        // gallocr frees a tensor after its last use, but allocates a node's output before freeing its inputs, and only
+        // the ops of ggml_op_can_inplace reuse an input's memory — GGML_OP_GLU (llama.cpp's fused swiglu/geglu) is not
+        // one of them: the FFN peaks with gate, up and their GLU product alive (3 x ff), or with the product and the
+        // down projection's output alive (ff + n_embd); routed experts per token and used expert.
         double ffn;
         string ffnRule;
         if (f.ExpertCount is > 0 && f.ExpertUsedCount is { } used)
         {
             double expFf = f.ExpertFeedForwardLength ?? 0;
             double shared = (f.ExpertSharedCount ?? 0) * expFf;
-            var routed = (double)tokens * used * f32 * Math.Max(2 * expFf, expFf + e);
-            ffn = stream + 2.0 * tokens * f.ExpertCount.Value * f32 + Math.Max(routed, tokens * f32 * Math.Max(2 * shared, shared + e));
-            ffnRule = $"MoE FFN {tokens} tokens x {used} experts x max(2 x {expFf}, {expFf} + n_embd)";
+            var routed = (double)tokens * used * f32 * Math.Max(3 * expFf, expFf + e);
+            ffn = stream + 2.0 * tokens * f.ExpertCount.Value * f32 + Math.Max(routed, tokens * f32 * Math.Max(3 * shared, shared + e));
+            ffnRule = $"MoE FFN {tokens} tokens x {used} experts x max(3 x {expFf}, {expFf} + n_embd)";
         }
         else
         {
             double ff = f.FeedForwardLength is { Count: > 0 } list ? list.Max() : 4 * e;
-            ffn = stream + tokens * f32 * Math.Max(2 * ff, ff + e);
-            ffnRule = $"FFN {tokens} tokens x max(2 x {ff}, {ff} + n_embd)";
+            ffn = stream + tokens * f32 * Math.Max(3 * ff, ff + e);
+            ffnRule = $"FFN {tokens} tokens x max(3 x {ff}, {ff} + n_embd)";
         }
         double recurrent = 0;
         if (layout.Contains(LayerKind.Recurrent))

@@ -77,6 +77,14 @@ public static partial class GgufModelFacts
             KvHeadCount = kvHeads,
             KeyLength = keys.Count("attention.key_length") ?? defaultHeadDim,
             ValueLength = keys.Count("attention.value_length") ?? defaultHeadDim,
+            KeyLengthSwa = keys.Count("attention.key_length_swa"),
+            ValueLengthSwa = keys.Count("attention.value_length_swa"),
+            SharedKvLayers = keys.Count("attention.shared_kv_layers"),
+            FeedForwardLength = keys.PerLayer("feed_forward_length", blockCountAll, n),
+            ExpertFeedForwardLength = expertCount is > 0 ? keys.Count("expert_feed_forward_length") : null,
+            ExpertSharedCount = expertCount is > 0 ? keys.Count("expert_shared_count") : null,
+            NextnPredictLayers = nextN > 0 ? nextN : null,
+            RopeDimensionCount = keys.Count("rope.dimension_count"),
             SlidingWindow = window,
             SlidingWindowLayers = swaLayers,
             FullAttentionInterval = keys.Count("full_attention_interval"),
@@ -185,6 +193,7 @@ public static partial class GgufModelFacts
     private static TensorBytes Sum(IReadOnlyList<GgufFile> shards, int n)
     {
         long tokenEmbedding = 0, output = 0, other = 0, nextN = 0;
+        bool hasTokenEmbedding = false, hasOutputWeight = false;
         var attention = new long[n];
         var dense = new long[n];
         var experts = new long[n];
@@ -193,6 +202,8 @@ public static partial class GgufModelFacts
         {
             foreach (var t in shard.Tensors)
             {
+                hasTokenEmbedding |= t.Name == "token_embd.weight";
+                hasOutputWeight |= t.Name == "output.weight";
                 var size = t.ByteSize ?? throw Problem(shard,
                     $"tensor '{GgufReader.Printable(t.Name)}' has ggml type id {t.TypeId}, which this llmctl does not know, so its size is unknown");
                 checked
@@ -218,6 +229,8 @@ public static partial class GgufModelFacts
             Output = output,
             Other = other,
             NextN = nextN,
+            // llama.cpp: no output.weight means the output reuses token_embd (TENSOR_DUPLICATED on the output layer's device).
+            OutputTiedToEmbedding = hasTokenEmbedding && !hasOutputWeight,
             AttentionPerLayer = attention,
             DenseFfnPerLayer = dense,
             ExpertsPerLayer = experts,

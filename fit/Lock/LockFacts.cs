@@ -15,13 +15,14 @@ public static class LockFacts
     private static readonly string[] FactKeys =
     [
         "architecture", "blockCount", "trainedContext", "embeddingLength", "vocabSize", "headCount", "kvHeadCount",
-        "keyLength", "valueLength", "slidingWindow", "slidingWindowLayers", "fullAttentionInterval", "expertCount",
-        "expertUsedCount", "ssmConvKernel", "ssmInnerSize", "ssmStateSize", "ssmTimeStepRank", "ssmGroupCount",
+        "keyLength", "valueLength", "keyLengthSwa", "valueLengthSwa", "slidingWindow", "slidingWindowLayers", "fullAttentionInterval",
+        "expertCount", "expertUsedCount", "ssmConvKernel", "ssmInnerSize", "ssmStateSize", "ssmTimeStepRank", "ssmGroupCount",
+        "sharedKvLayers", "feedForwardLength", "expertFeedForwardLength", "expertSharedCount", "nextnPredictLayers", "ropeDimensionCount",
         "kvLoraRank", "qLoraRank", "keyLengthMla", "valueLengthMla", "tensors",
     ];
 
     private static readonly string[] TensorKeys =
-        ["tokenEmbedding", "output", "other", "nextN", "attentionPerLayer", "denseFfnPerLayer", "expertsPerLayer", "otherPerLayer"];
+        ["tokenEmbedding", "output", "outputTiedToEmbedding", "other", "nextN", "attentionPerLayer", "denseFfnPerLayer", "expertsPerLayer", "otherPerLayer"];
 
     internal static ModelFacts? Read(YamlNode node, string path, ModelLockFile.Bag bag)
     {
@@ -43,6 +44,7 @@ public static class LockFacts
         var heads = IntLayers(map, "headCount", path, n, bag, required: true);
         var kvHeads = IntLayers(map, "kvHeadCount", path, n, bag, required: true);
         var swaLayers = BoolLayers(map, "slidingWindowLayers", path, n, bag);
+        var ffn = IntLayers(map, "feedForwardLength", path, n, bag, required: false);
 
         TensorBytes? tensors = null;
         if (ModelLockFile.Child(map, "tensors") is not YamlMappingNode t)
@@ -58,16 +60,17 @@ public static class LockFacts
             var output = Bytes(t, "output", tp, bag, required: true);
             var other = Bytes(t, "other", tp, bag, required: true);
             var nextN = Bytes(t, "nextN", tp, bag, required: false);
+            var tied = Bool(t, "outputTiedToEmbedding", tp, bag);
             var attn = LongLayers(t, "attentionPerLayer", tp, n, bag);
-            var ffn = LongLayers(t, "denseFfnPerLayer", tp, n, bag);
+            var dense = LongLayers(t, "denseFfnPerLayer", tp, n, bag);
             var exps = LongLayers(t, "expertsPerLayer", tp, n, bag);
             var otherPer = LongLayers(t, "otherPerLayer", tp, n, bag);
-            if (embd is not null && output is not null && other is not null && attn is not null && ffn is not null && exps is not null && otherPer is not null)
+            if (embd is not null && output is not null && other is not null && attn is not null && dense is not null && exps is not null && otherPer is not null)
             {
                 tensors = new TensorBytes
                 {
-                    TokenEmbedding = embd.Value, Output = output.Value, Other = other.Value, NextN = nextN ?? 0,
-                    AttentionPerLayer = attn, DenseFfnPerLayer = ffn, ExpertsPerLayer = exps, OtherPerLayer = otherPer,
+                    TokenEmbedding = embd.Value, Output = output.Value, Other = other.Value, NextN = nextN ?? 0, OutputTiedToEmbedding = tied ?? false,
+                    AttentionPerLayer = attn, DenseFfnPerLayer = dense, ExpertsPerLayer = exps, OtherPerLayer = otherPer,
                 };
             }
         }
@@ -82,6 +85,14 @@ public static class LockFacts
             KvHeadCount = kvHeads ?? [],
             KeyLength = keyLength ?? 0,
             ValueLength = valueLength ?? 0,
+            KeyLengthSwa = Opt("keyLengthSwa"),
+            ValueLengthSwa = Opt("valueLengthSwa"),
+            SharedKvLayers = Opt("sharedKvLayers"),
+            FeedForwardLength = ffn,
+            ExpertFeedForwardLength = Opt("expertFeedForwardLength"),
+            ExpertSharedCount = Opt("expertSharedCount"),
+            NextnPredictLayers = Opt("nextnPredictLayers"),
+            RopeDimensionCount = Opt("ropeDimensionCount"),
             SlidingWindow = Opt("slidingWindow"),
             SlidingWindowLayers = swaLayers,
             FullAttentionInterval = Opt("fullAttentionInterval"),
@@ -120,6 +131,8 @@ public static class LockFacts
         Line("kvHeadCount", Layers(facts.KvHeadCount.Select(v => (long)v).ToList()));
         Line("keyLength", Num(facts.KeyLength));
         Line("valueLength", Num(facts.ValueLength));
+        Line("keyLengthSwa", Num(facts.KeyLengthSwa));
+        Line("valueLengthSwa", Num(facts.ValueLengthSwa));
         Line("slidingWindow", Num(facts.SlidingWindow));
         Line("slidingWindowLayers", facts.SlidingWindowLayers is { } swa ? "[" + string.Join(", ", swa.Select(b => b ? "true" : "false")) + "]" : null);
         Line("fullAttentionInterval", Num(facts.FullAttentionInterval));
@@ -130,6 +143,12 @@ public static class LockFacts
         Line("ssmStateSize", Num(facts.SsmStateSize));
         Line("ssmTimeStepRank", Num(facts.SsmTimeStepRank));
         Line("ssmGroupCount", Num(facts.SsmGroupCount));
+        Line("sharedKvLayers", Num(facts.SharedKvLayers));
+        Line("feedForwardLength", facts.FeedForwardLength is { } ffn ? Layers(ffn.Select(v => (long)v).ToList()) : null);
+        Line("expertFeedForwardLength", Num(facts.ExpertFeedForwardLength));
+        Line("expertSharedCount", Num(facts.ExpertSharedCount));
+        Line("nextnPredictLayers", Num(facts.NextnPredictLayers));
+        Line("ropeDimensionCount", Num(facts.RopeDimensionCount));
         Line("kvLoraRank", Num(facts.KvLoraRank));
         Line("qLoraRank", Num(facts.QLoraRank));
         Line("keyLengthMla", Num(facts.KeyLengthMla));
@@ -139,6 +158,7 @@ public static class LockFacts
         var t = facts.Tensors;
         Line("tokenEmbedding", Num(t.TokenEmbedding));
         Line("output", Num(t.Output));
+        if (t.OutputTiedToEmbedding) Line("outputTiedToEmbedding", "true");
         Line("other", Num(t.Other));
         if (t.NextN != 0) Line("nextN", Num(t.NextN));
         Line("attentionPerLayer", Layers(t.AttentionPerLayer));
@@ -181,6 +201,20 @@ public static class LockFacts
         if (long.TryParse(ModelLockFile.Scalar(node), NumberStyles.None, CultureInfo.InvariantCulture, out var v)) return v;
         bag.Add(node, $"{path}.{key}", $"'{ModelLockFile.Scalar(node)}' is not a byte count");
         return null;
+    }
+
+    private static bool? Bool(YamlMappingNode map, string key, string path, ModelLockFile.Bag bag)
+    {
+        var node = ModelLockFile.Child(map, key);
+        if (node is null || ModelLockFile.IsEmpty(node)) return null;
+        switch (ModelLockFile.Scalar(node))
+        {
+            case "true": return true;
+            case "false": return false;
+            default:
+                bag.Add(node, $"{path}.{key}", $"'{ModelLockFile.Scalar(node)}' is not true or false");
+                return null;
+        }
     }
 
     private static IReadOnlyList<T>? Layers<T>(YamlMappingNode map, string key, string path, int n, ModelLockFile.Bag bag, bool required, Func<string?, T?> parse, string what)

@@ -47,6 +47,11 @@ public sealed partial record ModelLock
     public GgufFacts? Gguf { get; init; }
     /// <summary>What the VRAM estimator needs (<c>facts:</c>), read from the GGUF by <c>llmctl lock</c>; null when not recorded.</summary>
     public ModelFacts? Facts { get; init; }
+    /// <summary>
+    /// The lock file's <c>sample:</c> marker (why it is a sample), copied to each of its entries; null for a real lock.
+    /// An unlocked entry of a sample is reported, not blocked: nobody downloaded the file to hash it.
+    /// </summary>
+    public string? Sample { get; init; }
 
     /// <summary>Every file of the model, the first shard first.</summary>
     public IReadOnlyList<ModelLockShard> Shards => [new ModelLockShard(File, Source, Sha256, SizeBytes), .. Parts];

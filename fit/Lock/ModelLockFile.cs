@@ -9,7 +9,9 @@ namespace Llmctl.Fit.Lock;
 /// <summary>
 /// <c>models.lock.yaml</c>: <c>version: 1</c> and a <c>models</c> list of <see cref="ModelLock"/> entries (<c>ref</c>,
 /// <c>file</c>, <c>source</c>, <c>sha256</c>, <c>sizeBytes</c>, optional <c>parts</c> of a split model, optional
-/// <c>facts</c> — the camelCase names of <see cref="ModelFacts"/> — and the older partial <c>gguf</c> block).
+/// <c>facts</c> — the camelCase names of <see cref="ModelFacts"/> — and the older partial <c>gguf</c> block), and
+/// optionally <c>sample: "&lt;why&gt;"</c>, which marks the whole file as a sample that nobody locked against real files
+/// (<see cref="Sample"/>); <c>llmctl lock</c> never adds it and leaves it in place: delete it once the lock is real.
 /// </summary>
 public sealed class ModelLockFile
 {
@@ -17,13 +19,17 @@ public sealed class ModelLockFile
 
     internal static readonly string[] EntryKeys = ["ref", "file", "source", "sha256", "sizeBytes", "parts", "facts", "gguf"];
 
-    private ModelLockFile(string path, IReadOnlyList<ModelLock> models)
+    private ModelLockFile(string path, IReadOnlyList<ModelLock> models, string? sample)
     {
         Path = path;
         Models = models;
+        Sample = sample;
     }
 
     public string Path { get; }
+
+    /// <summary>The <c>sample:</c> marker: why this lock is a sample (every entry carries it as <see cref="ModelLock.Sample"/>); null for a real lock.</summary>
+    public string? Sample { get; }
     public IReadOnlyList<ModelLock> Models { get; }
 
     /// <summary>The entries without a sha256 or size.</summary>
@@ -59,11 +65,13 @@ public sealed class ModelLockFile
         var root = ReadYaml(text, bag);
         rootNode = root as YamlMappingNode;
         var models = new List<ModelLock>();
+        string? sample = null;
         if (root is null && !bag.HasErrors) bag.Add(null, "", "the lock file is empty", "write 'version: 1' and a 'models:' list");
         if (root is not null and not YamlMappingNode) bag.Add(root, "", "expected a map with 'version' and 'models'");
         if (root is YamlMappingNode map)
         {
-            Keys(map, "", bag, "version", "models");
+            Keys(map, "", bag, "version", "models", "sample");
+            sample = SampleMarker(map, bag);
             var version = Child(map, "version");
             if (version is not YamlScalarNode { Value: "1" })
             {
@@ -83,7 +91,26 @@ public sealed class ModelLockFile
             }
         }
         if (bag.HasErrors) throw new ModelLockException(bag.Items);
-        return new ModelLockFile(file, models);
+        return new ModelLockFile(file, sample is null ? models : models.Select(m => m with { Sample = sample }).ToList(), sample);
+    }
+
+    /// <summary><c>sample: "why"</c> or <c>sample: true</c> marks a sample lock; <c>false</c> or no key, a real one.</summary>
+    private static string? SampleMarker(YamlMappingNode map, Bag bag)
+    {
+        if (Child(map, "sample") is not { } node) return null;
+        var text = node is YamlScalarNode s ? s.Value?.Trim() : null;
+        if (node is not YamlScalarNode || string.IsNullOrEmpty(text))
+        {
+            bag.Add(node, "sample", "expected the reason this lock is a sample (a string), true, or false",
+                "write e.g. sample: \"nobody has downloaded these files to hash them\", or delete the line once the lock is real");
+            return null;
+        }
+        return text switch
+        {
+            "false" => null,
+            "true" => "the file is marked as a sample",
+            _ => text,
+        };
     }
 
     // The YAML limits (size, depth, aliases, expansion) are the engine's, decided once for every YAML llmctl reads.

@@ -30,8 +30,19 @@ public static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<int> Verbose = new("--verbose", "-v")
+    {
+        Description = "Log what llmctl does to standard error at this level (1: stack and plan, 3: every step, 5: provider progress, 9: timings); never values",
+        Recursive = true,
+        DefaultValueFactory = _ => 0,
+    };
+
     static GlobalOptions()
     {
         Color.AcceptOnlyFromAmong("auto", "always", "never");
+        Verbose.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0) result.AddError($"--verbose must be 0 or more (got {result.GetValueOrDefault<int>()})");
+        });
     }
 }

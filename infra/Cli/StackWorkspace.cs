@@ -15,15 +15,18 @@ namespace Llmctl.Infra.Cli;
 /// </summary>
 internal sealed class StackWorkspace
 {
-    private StackWorkspace(CliContext cli, LoadedStack loaded, IStateBackend backend)
+    private StackWorkspace(CliContext cli, LoadedStack loaded, IStateBackend backend, CliLog log)
     {
         Cli = cli;
+        Log = log;
         Loaded = loaded;
         Backend = backend;
         Crypter = new LazyCrypter(() => Loaded.Crypter);
     }
 
     public CliContext Cli { get; }
+    /// <summary><c>-v/--verbose</c>: what the verb does, on standard error.</summary>
+    public CliLog Log { get; }
     public LoadedStack Loaded { get; }
     public IStateBackend Backend { get; }
     public ISecretCrypter Crypter { get; }
@@ -59,7 +62,9 @@ internal sealed class StackWorkspace
             var from = cli.Environment("LLMCTL_BACKEND_URL") is not null ? "LLMCTL_BACKEND_URL" : "backend.url in Pulumi.yaml";
             throw new CliException(ExitCodes.ConfigOrUsage, $"{from}: {ex.Message}");
         }
-        return new StackWorkspace(cli, loaded, backend);
+        var log = CliLog.For(cli, parse);
+        log.Write(1, $"llmctl {Commands.VersionCommand.Current}: project '{loaded.ProjectName}' ({projectFile}), stack '{stack}' ({loaded.StackFilePath}), state {backend.Url}");
+        return new StackWorkspace(cli, loaded, backend, log);
     }
 
     public static string Directory(CliContext cli, ParseResult parse)
@@ -94,7 +99,7 @@ internal sealed class StackWorkspace
     public Llmctl.Fit.Lock.ModelLockFile? LoadModelLocks() => Stacks.StackPipeline.LoadModelLocks(Loaded.ProjectDirectory);
 
     /// <summary>Runs the stack's policy packs under its <c>llmctl:policies</c> settings (<see cref="Stacks.StackPipeline.Policies"/>).</summary>
-    public PolicyReport RunPolicies(StackContext desired, Plan? plan) => Stacks.StackPipeline.Policies(Loaded, desired, plan);
+    public PolicyReport RunPolicies(StackContext desired, Plan? plan) => Stacks.StackPipeline.Policies(Loaded, desired, plan, StackLaneFit.For(this));
 
     /// <summary>The steps from the checkpoint to <paramref name="desired"/> (<see cref="Stacks.StackPipeline.Plan"/>).</summary>
     public Task<Plan> PlanAsync(StackContext desired, StackCheckpoint checkpoint, bool liveDiff, PlanOptions options, CancellationToken cancellationToken) =>

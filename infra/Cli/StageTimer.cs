@@ -3,12 +3,12 @@ using System.Diagnostics;
 namespace Llmctl.Infra.Cli;
 
 /// <summary>
-/// With <c>LLMCTL_TIMINGS=1</c>, prints how long each stage of a verb took (load, compose, plan, render…) to standard
-/// error — for finding where a slow preview spends its time. Silent otherwise.
+/// With <c>LLMCTL_TIMINGS=1</c> (or <c>-v 9</c>), prints how long each stage of a verb took (load, compose, plan,
+/// render…) to standard error — for finding where a slow preview spends its time. Silent otherwise.
 /// </summary>
-internal sealed class StageTimer(CliContext cli)
+internal sealed class StageTimer(CliContext cli, System.CommandLine.ParseResult? parse = null)
 {
-    private readonly bool _enabled = !string.IsNullOrEmpty(cli.Environment("LLMCTL_TIMINGS"));
+    private readonly bool _enabled = !string.IsNullOrEmpty(cli.Environment("LLMCTL_TIMINGS")) || parse?.GetValue(GlobalOptions.Verbose) >= 9;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _last;
 

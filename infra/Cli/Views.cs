@@ -62,10 +62,10 @@ internal sealed class Views(CliContext cli, bool color)
 
     private IProgressSink? _sink;
 
-    public IStepObserver Progress()
+    public IStepObserver Progress(CliLog? log = null)
     {
         _sink = ProgressReporter.Create(cli.Out, new ProgressOptions { Color = color }, cli.OutIsTerminal);
-        return new SinkObserver(_sink);
+        return new SinkObserver(_sink, log);
     }
 
     public void Summary(UpdateResult result, Plan plan, bool json, StackWorkspace ws)
@@ -94,15 +94,30 @@ internal sealed class Views(CliContext cli, bool color)
             kv => kv.Value.ContainsSecure ? JsonValue.Create("[secret]") : YamlJson.ToJsonNode(kv.Value.Node),
             StringComparer.Ordinal);
 
-    private sealed class SinkObserver(IProgressSink sink) : IStepObserver
+    private sealed class SinkObserver(IProgressSink sink, CliLog? log) : IStepObserver
     {
-        public void StepStarted(Step step) => sink.StepStarted(step);
+        public void StepStarted(Step step)
+        {
+            log?.Write(3, $"step started: {step.Op.Json()} {step.Urn}");
+            sink.StepStarted(step);
+        }
 
-        public void StepCompleted(Step step, StepOp performed, TimeSpan elapsed) =>
+        public void StepCompleted(Step step, StepOp performed, TimeSpan elapsed)
+        {
+            log?.Write(3, $"step done: {performed.Json()} {step.Urn} in {elapsed.TotalSeconds:0.###}s");
             sink.StepCompleted(performed == step.Op ? step : step with { Op = performed }, elapsed);
+        }
 
-        public void StepFailed(Step step, string error) => sink.StepFailed(step, error);
+        public void StepFailed(Step step, string error)
+        {
+            log?.Write(3, $"step failed: {step.Op.Json()} {step.Urn}");
+            sink.StepFailed(step, error);
+        }
 
-        public void StepProgress(Step step, string message) => sink.Waiting(step, message);
+        public void StepProgress(Step step, string message)
+        {
+            log?.Write(5, $"step waiting: {step.Urn}: {message}");
+            sink.Waiting(step, message);
+        }
     }
 }

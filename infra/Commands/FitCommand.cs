@@ -74,7 +74,7 @@ internal static class FitCommand
                 var ws = StackWorkspace.Open(cli, parse);
                 var config = ws.BindConfig();
                 var locks = ws.LoadModelLocks();
-                Func<string, ModelFactsRef?> facts = r => locks?.TryFind(r)?.Facts is { } f ? new ModelFactsRef(r, f) : null;
+                var facts = StackLaneFit.Facts(locks);
                 if (parse.GetValue(Lane) is { } laneName)
                 {
                     var lane = config.Lanes.Items.FirstOrDefault(l => l.Name == laneName)

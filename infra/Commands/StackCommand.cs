@@ -8,7 +8,7 @@ using Llmctl.Infra.Cli;
 
 namespace Llmctl.Infra.Commands;
 
-/// <summary><c>llmctl stack init|ls|output|unlock</c>.</summary>
+/// <summary><c>llmctl stack init|ls|output|unlock</c>; <c>rm</c>, <c>export</c>, <c>import</c> and <c>history</c> have files of their own.</summary>
 internal static class StackCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -38,6 +38,10 @@ internal static class StackCommand
         var unlock = new Command("unlock", "Remove the stack's lock, left behind by a process that died") { force };
         unlock.SetAction((parse, ct) => UnlockAsync(cli, parse, parse.GetValue(force), ct));
         stack.Subcommands.Add(unlock);
+        stack.Subcommands.Add(StackRemoveCommand.Build(cli));
+        stack.Subcommands.Add(StackTransferCommands.BuildExport(cli));
+        stack.Subcommands.Add(StackTransferCommands.BuildImport(cli));
+        stack.Subcommands.Add(StackHistoryCommand.Build(cli));
         return stack;
     }
 
@@ -101,7 +105,8 @@ internal static class StackCommand
         return ExitCodes.Ok;
     }
 
-    private static ParseResult ParseWithStack(ParseResult parse, string name)
+    /// <summary><paramref name="parse"/> again with <c>--stack <paramref name="name"/></c> (a verb that names its stack as an argument).</summary>
+    public static ParseResult ParseWithStack(ParseResult parse, string name)
     {
         var args = parse.Tokens.Select(t => t.Value).ToList();
         args.AddRange(["--stack", name]);

@@ -27,7 +27,7 @@ internal static class SwitchCommand
     {
         var command = new Command("switch", "Make a lane the active one on its GPU: preflight, park the others, apply, wait, check the invariant, then edit the stack file")
         {
-            PreflightCommand.Lane, Force, DryRun, NoApply, PreflightCommand.Offline, PreviewCommand.Parallel,
+            PreflightCommand.Lane, Force, DryRun, NoApply, PreflightCommand.Offline, PreflightCommand.Prometheus, PreviewCommand.Parallel,
         };
         command.SetAction((parse, ct) => RunAsync(cli, parse, ct));
         return command;
@@ -37,7 +37,8 @@ internal static class SwitchCommand
     {
         var ws = StackWorkspace.Open(cli, parse);
         var laneName = parse.GetValue(PreflightCommand.Lane)!;
-        var (report, switched, desired) = await PreflightCommand.RunAsync(cli, ws, laneName, parse.GetValue(PreflightCommand.Offline), isPreview: parse.GetValue(DryRun), ct);
+        var (report, switched, desired) = await PreflightCommand.RunAsync(cli, ws, laneName, parse.GetValue(PreflightCommand.Offline), isPreview: parse.GetValue(DryRun), ct,
+            parse.GetValue(PreflightCommand.Prometheus));
         report.Write(cli.Out);
         cli.Out.WriteLine();
         if (report.Decision == PreflightStatus.Block)
@@ -81,8 +82,9 @@ internal static class SwitchCommand
         if (PreviewCommand.Outcome(plan, policies.Violations, expectNoChanges: false, cli) is var blocked and not ExitCodes.Ok) return blocked;
         if (parse.GetValue(DryRun)) return ExitCodes.Ok;
 
-        var result = await new Updater(ws.Providers(), ws.Backend, ws.Crypter).RunAsync(plan, desired, checkpoint,
-            new UpdateOptions { Parallelism = parse.GetValue(PreviewCommand.Parallel) }, view.Progress(), ct);
+        // A switch is an update of the stack (its lanes and gateway), recorded in the history as one.
+        var result = await UpdateHistory.RecordAsync(ws, Engine.State.UpdateRecord.Update, () => new Updater(ws.Providers(), ws.Backend, ws.Crypter).RunAsync(plan, desired, checkpoint,
+            new UpdateOptions { Parallelism = parse.GetValue(PreviewCommand.Parallel) }, view.Progress(ws.Log), ct));
         view.Summary(result, plan, json: false, ws);
         if (!result.Succeeded)
         {

@@ -19,7 +19,7 @@ internal static class UpCommand
         var command = new Command("up", "Create or update the stack's resources")
         {
             Yes, SkipPreview, Parallel, ContinueOnError, PreviewCommand.Refresh, PreviewCommand.Diff, PreviewCommand.Json, PreviewCommand.ExpectNoChanges,
-            PreviewCommand.ShowReplacementSteps, PreviewCommand.ShowSames,
+            PreviewCommand.ShowReplacementSteps, PreviewCommand.ShowSames, PreviewCommand.Target, PreviewCommand.TargetDependents,
         };
         command.SetAction((parse, ct) => RunAsync(cli, parse, ct));
         return command;
@@ -30,12 +30,14 @@ internal static class UpCommand
         var yes = parse.GetValue(Yes);
         RequireConfirmationPossible(cli, parse, yes, "update");
         var ws = StackWorkspace.Open(cli, parse);
+        var started = DateTimeOffset.UtcNow;
         var desired = ws.Compose(isPreview: false);
         // Policies see what the charts create; nothing rendered is applied (helm-controller installs the releases).
         await ChartSetup.ExpandAsync(ws, desired, ct);
         await using var stackLock = await StackLocks.TakeAsync(cli, ws.Backend, ws.Project, ws.Stack, "up", ct);
         var checkpoint = await ws.LoadCheckpointAsync(ct);
-        var plan = await ws.PlanAsync(desired, checkpoint, parse.GetValue(PreviewCommand.Refresh), new PlanOptions { Concurrency = parse.GetValue(Parallel) }, ct);
+        var plan = await ws.PlanAsync(desired, checkpoint, parse.GetValue(PreviewCommand.Refresh), PreviewCommand.PlanOptions(parse), ct);
+        ws.Log.Plan(plan);
         var report = ws.RunPolicies(desired, plan);
         var violations = report.Violations;
         var view = Views.For(cli, parse);
@@ -52,6 +54,7 @@ internal static class UpCommand
         }
         if (!plan.HasChanges && checkpoint.PendingOperations.Count == 0)
         {
+            await UpdateHistory.AppendAsync(ws, Engine.State.UpdateRecord.Update, started, Engine.State.UpdateRecord.Succeeded, UpdateHistory.Changes(plan), "");
             if (parse.GetValue(PreviewCommand.Json)) view.Json(plan, violations, ws, report: report);
             return ExitCodes.Ok;
         }
@@ -63,9 +66,9 @@ internal static class UpCommand
         if (!yes && !Confirm(cli, "Do you want to perform this update?")) return ExitCodes.Cancelled;
 
         var updater = new Updater(ws.Providers(), ws.Backend, ws.Crypter);
-        var result = await updater.RunAsync(plan, desired, checkpoint,
+        var result = await UpdateHistory.RecordAsync(ws, Engine.State.UpdateRecord.Update, () => updater.RunAsync(plan, desired, checkpoint,
             new UpdateOptions { Parallelism = parse.GetValue(Parallel), ContinueOnError = parse.GetValue(ContinueOnError) },
-            view.Progress(), ct);
+            view.Progress(ws.Log), ct));
         view.Summary(result, plan, parse.GetValue(PreviewCommand.Json), ws);
         return ResultCode(result);
     }

@@ -9,8 +9,11 @@ namespace Llmctl.Infra.Switching;
 /// One lane's recorded acceptance evidence, <c>evidence/&lt;stack&gt;/&lt;lane&gt;.yaml</c> (written by hand today, by
 /// <c>llmctl bench</c> later). Keys: <c>lane</c>, <c>hardware</c> (a hardware-catalog key), <c>result</c>
 /// (<c>pass</c> or <c>fail</c>), <c>ctxSize</c>, <c>peakVramMiB</c>, and optionally <c>recorded</c>, <c>notes</c>
-/// and measurements (<c>tokensPerSecond</c>, <c>ttftSeconds</c>) that preflight does not judge. Unknown keys are kept
-/// for the reader; a file that cannot be read is a [WARN], never a crash.
+/// and measurements (<c>tokensPerSecond</c>, <c>ttftSeconds</c>) that preflight does not judge. The lane settings the
+/// measurement ran with may be recorded too (<c>parallel</c>, <c>cacheTypeK</c>, <c>cacheTypeV</c>, <c>image</c>,
+/// <c>modelRef</c>); with <c>ctxSize</c> and <c>hardware</c> they decide whether the evidence is stale
+/// (<see cref="AcceptanceEvidence.Changes"/>). Unknown keys are kept for the reader; a file that cannot be read is a
+/// [WARN], never a crash.
 /// </summary>
 public sealed record EvidenceRecord(string? Lane, string? Hardware, string? Result, int? CtxSize, int? PeakVramMiB, string? Recorded, string? Notes);
 
@@ -19,14 +22,56 @@ public sealed class AcceptanceEvidence
     private readonly string _path;
     private readonly string? _error;
 
-    private AcceptanceEvidence(string path, EvidenceRecord? record, string? error)
+    /// <summary>The lane settings an evidence file may record besides <c>ctxSize</c>, and how the stack file's lane gives each.</summary>
+    private static readonly (string Key, Func<LaneConfig, string?> Value)[] SettingKeys =
+    [
+        ("parallel", l => l.Parallel.ToString(CultureInfo.InvariantCulture)),
+        ("cacheTypeK", l => l.CacheTypeK),
+        ("cacheTypeV", l => l.CacheTypeV),
+        ("image", l => l.Image),
+        ("modelRef", l => l.ModelRef),
+    ];
+
+    private AcceptanceEvidence(string path, EvidenceRecord? record, string? error, IReadOnlyDictionary<string, string>? settings = null)
     {
         _path = path;
         Record = record;
         _error = error;
+        Settings = settings ?? new Dictionary<string, string>();
     }
 
     public EvidenceRecord? Record { get; }
+
+    /// <summary>The file's path relative to the project (<c>evidence/homelab/fast.yaml</c>).</summary>
+    public string DisplayPath => _path;
+
+    /// <summary>Why the file could not be read; null when it was read or is absent.</summary>
+    public string? Error => _error;
+
+    /// <summary>The optional lane settings the file records (<c>parallel</c>, <c>cacheTypeK</c>, …), by key.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>
+    /// What differs between the recorded run and the lane as the stack file has it now, as <c>key recorded -> now</c>
+    /// (hardware against the node's hardware key, <c>ctxSize</c>, and each recorded setting); empty when none does or no
+    /// evidence is recorded. Keys the file does not record are not compared.
+    /// </summary>
+    public IReadOnlyList<string> Changes(LaneConfig lane, string? hardware)
+    {
+        ArgumentNullException.ThrowIfNull(lane);
+        if (Record is not { } r) return [];
+        var changes = new List<string>();
+        if (hardware is not null && r.Hardware is not null && r.Hardware != hardware) changes.Add($"hardware {r.Hardware} -> {hardware}");
+        if (r.CtxSize is { } ctx && ctx != lane.CtxSize) changes.Add($"ctxSize {ctx} -> {lane.CtxSize}");
+        foreach (var (key, value) in SettingKeys)
+        {
+            if (Settings.TryGetValue(key, out var recorded) && value(lane) is var now && !string.Equals(recorded, now, StringComparison.Ordinal))
+            {
+                changes.Add($"{key} {recorded} -> {now ?? "(none)"}");
+            }
+        }
+        return changes;
+    }
 
     public static string PathFor(string projectDirectory, string stack, string lane) => Path.Combine(projectDirectory, "evidence", stack, lane + ".yaml");
 
@@ -45,7 +90,8 @@ public sealed class AcceptanceEvidence
             }
             string? Text(string key) => map.Children.TryGetValue(new YamlScalarNode(key), out var v) && v is YamlScalarNode s ? s.Value : null;
             int? Int(string key) => int.TryParse(Text(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
-            return new AcceptanceEvidence(shown, new EvidenceRecord(Text("lane"), Text("hardware"), Text("result"), Int("ctxSize"), Int("peakVramMiB"), Text("recorded"), Text("notes")), null);
+            var settings = SettingKeys.Select(k => (k.Key, Value: Text(k.Key))).Where(k => k.Value is not null).ToDictionary(k => k.Key, k => k.Value!, StringComparer.Ordinal);
+            return new AcceptanceEvidence(shown, new EvidenceRecord(Text("lane"), Text("hardware"), Text("result"), Int("ctxSize"), Int("peakVramMiB"), Text("recorded"), Text("notes")), null, settings);
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
@@ -74,6 +120,10 @@ public sealed class AcceptanceEvidence
         if (r.CtxSize is { } ctx && ctx != lane.CtxSize)
         {
             return new PreflightCheck("validation_status", PreflightStatus.Warn, $"the evidence was recorded at ctx={ctx}, and the lane now asks for ctx={lane.CtxSize}; measure it again");
+        }
+        if (Changes(lane, hardware: null) is { Count: > 0 } changed)
+        {
+            return new PreflightCheck("validation_status", PreflightStatus.Warn, $"the evidence was recorded with other settings ({string.Join(", ", changed)}); measure it again");
         }
         if (gpu is not null && r.PeakVramMiB is { } peak && peak > gpu.VramMiB)
         {

@@ -31,7 +31,8 @@ public sealed record PreflightReport(
     string Gpu,
     string Fit,
     IReadOnlyList<PreflightCheck> Checks,
-    string? Live = null)
+    string? Live = null,
+    string? Framebuffer = null)
 {
     public PreflightStatus Decision => Checks.Count == 0 ? PreflightStatus.Pass : Checks.Max(c => c.Status);
 
@@ -49,6 +50,7 @@ public sealed record PreflightReport(
         writer.WriteLine($"lane: {Lane}, runtime={Runtime}");
         writer.WriteLine($"fit: {Fit}");
         if (Live is not null) writer.WriteLine($"live: {Live}");
+        if (Framebuffer is not null) writer.WriteLine($"framebuffer: {Framebuffer}");
         writer.WriteLine("checks:");
         foreach (var check in Checks) writer.WriteLine($"  [{Word(check.Status)}] {check.Id}: {check.Message}");
         writer.WriteLine(Decision switch
@@ -67,6 +69,7 @@ public sealed record PreflightReport(
         ["gpu"] = Gpu,
         ["fit"] = Fit,
         ["live"] = Live,
+        ["framebuffer"] = Framebuffer,
         ["decision"] = Word(Decision),
         ["exitCode"] = ExitCode,
         ["checks"] = new JsonArray(Checks.Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["status"] = Word(c.Status), ["message"] = c.Message }).ToArray()),
@@ -86,6 +89,7 @@ internal static class Preflight
     /// <summary>Each check and the policy whose findings decide it; a policy the stack disables is not shown.</summary>
     private static readonly (string Id, string Policy, string Pass)[] PolicyChecks =
     [
+        ("vram_fit", VramFit.PolicyName, "the estimate fits the GPU with the margin"),
         ("known_broken", Policies.Platform.KnownBroken.PolicyName, "the stack does not mark this profile broken"),
         ("model_lock", ModelLocks.PolicyName, "model file is locked with sha256 and sizeBytes"),
         ("prefetch_config", ModelLocks.PolicyName, "model file is listed in the node's prefetch"),
@@ -139,7 +143,10 @@ internal static class Preflight
             if (id == "prefetch_config" && found.Count == 0 && Prefetched(switched, deployment) is { } missing)
             {
                 var level = policies.Policies.First(p => p.Policy.Name == policy).Level;
-                checks.Add(new PreflightCheck(id, level == EnforcementLevel.Mandatory ? PreflightStatus.Block : PreflightStatus.Warn, missing));
+                // Nothing of a sample lock can be prefetched (no sha256 to verify): the model_lock line already says why.
+                var sample = Workload.All(switched).SelectMany(w => w.Find<LockedModels>()?.Locks ?? []).Any(l => l.Sample is not null);
+                checks.Add(new PreflightCheck(id, level == EnforcementLevel.Mandatory && !sample ? PreflightStatus.Block : PreflightStatus.Warn,
+                    sample ? missing + " (models.lock.yaml is a sample: nothing in it can be verified yet)" : missing));
                 continue;
             }
             if (found.Count == 0)
@@ -155,13 +162,22 @@ internal static class Preflight
         var evidence = AcceptanceEvidence.Load(ws.Loaded.ProjectDirectory, ws.Stack, lane.Name);
         checks.Add(evidence.Check(lane, node?.Gpu));
         var quant = deployment.Find<LockedModels>()?.Locks.FirstOrDefault()?.Gguf?.Quantization;
+        var margin = policies.Policies.Select(p => p.Policy).OfType<VramFit>().FirstOrDefault()?.MarginMiB ?? VramFit.DefaultMarginMiB;
         var fit = $"ctx={lane.CtxSize}"
             + (served is null ? "" : $", kv={served.CacheTypeK.ToString().ToLowerInvariant()}/{served.CacheTypeV.ToString().ToLowerInvariant()}")
             + (quant is null ? "" : $", quant={quant}")
             + (evidence.Record?.PeakVramMiB is { } peak ? $", live_peak_mib={peak}" : "")
-            + "; estimate: not computed (the VRAM estimator is not wired into this build)";
+            + "; " + FitLine(StackLaneFit.For(ws).Estimate(lane, margin));
         return new PreflightReport(lane.Name, lane.Runtime.ToString().ToLowerInvariant(), lane.Node, gpu, fit, checks);
     }
+
+    /// <summary>
+    /// The estimate as the fit line shows it: <c>estimate: 21934 MiB of 24467 MiB, headroom 2533 MiB (margin 1024): fits
+    /// (weights 20822 MiB, …)</c>, or <c>estimate: cannot estimate: &lt;why and what to do&gt;</c>.
+    /// </summary>
+    private static string FitLine((Fit.Estimate.FitEstimate? Estimate, string? WhyNot) fit) => fit.Estimate is not { } e
+        ? $"estimate: cannot estimate: {fit.WhyNot}"
+        : System.FormattableString.Invariant($"estimate: {e.TotalMiB:0} MiB of {e.BudgetMiB:0} MiB, headroom {e.HeadroomMiB:0} MiB (margin {e.MarginMiB:0}): {e.VerdictText} ({StackLaneFit.Breakdown(e)})");
 
     /// <summary>Null when a prefetch Job on the lane's node downloads its locked model, else why the model is not prefetched.</summary>
     private static string? Prefetched(StackContext stack, LaneWorkload lane)
@@ -183,6 +199,8 @@ internal static class Preflight
         "prefetch_config" => v.Urn == lane.Workload.Owner.Urn && v.Message.Contains("prefetch", StringComparison.Ordinal),
         "node_budget" or "one_active_lane" => v.Message.Contains($"'{config.Node}'", StringComparison.Ordinal),
         "alias_backends" => true,
+        // Stale evidence is validation_status's line; vram_fit keeps the estimate's findings.
+        "vram_fit" => v.Urn == lane.Workload.Owner.Urn && !v.Message.Contains("acceptance evidence is stale", StringComparison.Ordinal),
         _ => v.Urn == lane.Workload.Owner.Urn,
     };
 

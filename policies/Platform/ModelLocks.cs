@@ -11,6 +11,9 @@ namespace Llmctl.Policies.Platform;
 /// <c>models.lock.yaml</c> with its sha256 and size (the lane's <see cref="LockedModels"/>), and every llama.cpp lane's
 /// files are in the prefetch Job of its node, which downloads and verifies exactly those bytes before the lane starts.
 /// Ollama lanes pull by name and tag from the registry and have no file to lock; they are not checked here.
+/// When the stack's lock file is marked <c>sample:</c> (the repository's own, which nobody could hash; seen on any lock
+/// entry the stack uses), an unlocked entry and a lane missing from the lock are reported as the sample's and only warn,
+/// whatever the level; with a real lock they are enforced at the policy's level.
 /// </summary>
 public sealed class ModelLocks : IStackPolicy
 {
@@ -26,31 +29,42 @@ public sealed class ModelLocks : IStackPolicy
             .Where(w => w.Find<LockedModels>() is not null && w.Find<ServingLane>() is null)
             .Select(w => (Node: w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString(), Locks: w.Find<LockedModels>()!.Locks))
             .ToList();
+        var sample = Workload.All(stack).SelectMany(w => w.Find<LockedModels>()?.Locks ?? []).Select(l => l.Sample).FirstOrDefault(s => s is not null);
         foreach (var lane in Lanes.All(stack))
         {
-            foreach (var problem in Check(lane, prefetches)) yield return (problem, lane.Workload.Owner.Urn);
+            foreach (var (problem, ofSample) in Check(lane, prefetches, sample))
+            {
+                yield return ofSample ? PolicyFinding.Warn(problem, lane.Workload.Owner.Urn) : (problem, lane.Workload.Owner.Urn);
+            }
         }
     }
 
-    private static IEnumerable<string> Check(LaneWorkload lane, List<(string? Node, IReadOnlyList<ModelLock> Locks)> prefetches)
+    private static IEnumerable<(string Problem, bool Sample)> Check(LaneWorkload lane, List<(string? Node, IReadOnlyList<ModelLock> Locks)> prefetches, string? sample)
     {
+        string Sample(string why) => $" (models.lock.yaml is a SAMPLE: {why}; once the lock is real and its 'sample:' line deleted, this blocks)";
         var name = lane.Annotation.Name;
         if (lane.Annotation.Runtime == ModelRuntime.Ollama) yield break;
         if (lane.Find<LockedModels>() is not { Locks.Count: > 0 } locked)
         {
             var served = lane.Workload.OfType<ServedModel>().Select(m => m.File).FirstOrDefault();
-            yield return $"lane '{name}' serves {(served is null ? "a model" : $"'{served}'")} that is not in models.lock.yaml, so nothing verifies its bytes; "
+            var problem = $"lane '{name}' serves {(served is null ? "a model" : $"'{served}'")} that is not in models.lock.yaml, so nothing verifies its bytes; "
                 + "add the file to the lock (its sha256 and sizeBytes) and name it in the lane's modelRef";
+            yield return sample is null ? (problem, false) : (problem + Sample(sample), true);
             yield break;
         }
-        foreach (var entry in locked.Unlocked) yield return $"lane '{name}': {entry.UnlockedReason}";
+        foreach (var entry in locked.Unlocked)
+        {
+            yield return entry.Sample is { } why
+                ? ($"lane '{name}': {entry.UnlockedReason}{Sample(why)}", true)
+                : ($"lane '{name}': {entry.UnlockedReason}", false);
+        }
         if (lane.Annotation.Runtime != ModelRuntime.LlamaCpp) yield break;
         var prefetch = prefetches.Where(p => p.Node == lane.Annotation.Node).SelectMany(p => p.Locks).ToList();
         foreach (var entry in locked.Locks.Where(l => l.IsLocked && !prefetch.Any(p => p.Ref == l.Ref && p.Sha256 == l.Sha256)))
         {
-            yield return prefetch.Count == 0 && !prefetches.Any(p => p.Node == lane.Annotation.Node)
+            yield return (prefetch.Count == 0 && !prefetches.Any(p => p.Node == lane.Annotation.Node)
                 ? $"lane '{name}': model '{entry.Ref}' is not prefetched: node '{lane.Annotation.Node}' has no prefetch Job; set lanes.prefetch so the file is downloaded and verified before the lane starts"
-                : $"lane '{name}': model '{entry.Ref}' is not in the prefetch list of node '{lane.Annotation.Node}'; add it so it is downloaded and verified before the lane starts";
+                : $"lane '{name}': model '{entry.Ref}' is not in the prefetch list of node '{lane.Annotation.Node}'; add it so it is downloaded and verified before the lane starts", false);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Llmctl.Components.Models;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Policy;
 
@@ -22,7 +23,14 @@ public enum LaneFitVerdict
 /// One lane's estimate as the vram-fit policy and preflight read it: the verdict, the GPU total against the budget,
 /// the margin, and the breakdown in words (weights, KV cache, compute, overhead — each with its MiB).
 /// </summary>
-public sealed record LaneFitResult(string Lane, LaneFitVerdict Verdict, double TotalMiB, double BudgetMiB, double MarginMiB, string Breakdown, string? Reason = null);
+public sealed record LaneFitResult(string Lane, LaneFitVerdict Verdict, double TotalMiB, double BudgetMiB, double MarginMiB, string Breakdown, string? Reason = null)
+{
+    /// <summary>The lane's recorded acceptance evidence in words (measured peak, where and when), null when none is recorded.</summary>
+    public string? Evidence { get; init; }
+
+    /// <summary>What changed since the evidence was recorded (<c>ctxSize 32768 -> 49152, cacheTypeK q8_0 -> f16</c>); null when it still describes the lane.</summary>
+    public string? StaleEvidence { get; init; }
+}
 
 /// <summary>
 /// Estimates a lane of the stack (by name) with a margin in MiB. The stack's composition root provides it over the VRAM
@@ -34,9 +42,11 @@ public interface ILaneFitSource
 }
 
 /// <summary>
-/// Fit before switch: every llama.cpp and vLLM lane, active or parked, is estimated on its node's GPU. A running lane
-/// over budget (or refused) blocks; one inside the margin warns; a parked lane that could not fit warns now, so it is
-/// known before someone activates it (preflight evaluates it as active, where it blocks). The breakdown is in the message.
+/// Fit before switch: every lane (llama.cpp, vLLM and Ollama), active or parked, is estimated on its node's GPU. A running
+/// lane over budget (or refused) blocks; one inside the margin warns; a parked lane that could not fit warns now, so it is
+/// known before someone activates it (preflight evaluates it as active, where it blocks). A lane that cannot be estimated
+/// (no lock facts) warns with what to do, never a guessed verdict. The breakdown is in the message, with the lane's
+/// recorded acceptance evidence; evidence recorded under other settings than the lane's warns as stale.
 /// </summary>
 public sealed class VramFit(ILaneFitSource source) : IStackPolicy, IConfigurablePolicy
 {
@@ -61,15 +71,28 @@ public sealed class VramFit(ILaneFitSource source) : IStackPolicy, IConfigurable
 
     public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
-        foreach (var lane in Lanes.All(stack).Where(l => l.Annotation.Runtime != Components.Models.ModelRuntime.Ollama))
+        // llama.cpp and vLLM lanes are Deployments; an Ollama lane is a Helm release per node (its ServingLane on the
+        // release), estimated once.
+        var lanes = Lanes.All(stack).Select(l => (l.Annotation, l.Workload.Owner.Urn, l.Running))
+            .Concat(stack.Resources.Select(r => (Lane: r.Annotations.Find<ServingLane>(), r.Urn))
+                .Where(x => x.Lane is { Runtime: ModelRuntime.Ollama }).Select(x => (Annotation: x.Lane!, x.Urn, Running: x.Lane!.Active)))
+            .DistinctBy(l => l.Annotation.Name);
+        foreach (var lane in lanes)
         {
             var fit = source.Estimate(lane.Annotation.Name, MarginMiB);
-            var urn = lane.Workload.Owner.Urn;
+            var urn = lane.Urn;
             var name = lane.Annotation.Name;
-            var numbers = $"{fit.TotalMiB:0} MiB of {fit.BudgetMiB:0} MiB ({fit.Breakdown})";
+            var evidence = fit.Evidence is not { } ev ? ""
+                : fit.StaleEvidence is { } changed && fit.Verdict != LaneFitVerdict.Fits ? $"; {ev} (stale: {changed})" : $"; {ev}";
+            var numbers = $"{fit.TotalMiB:0} MiB of {fit.BudgetMiB:0} MiB ({fit.Breakdown}){evidence}";
             switch (fit.Verdict)
             {
                 case LaneFitVerdict.Fits:
+                    if (fit.StaleEvidence is { } stale)
+                    {
+                        yield return PolicyFinding.Warn($"lane '{name}' fits by the estimate ({numbers}), but its acceptance evidence is stale: it was recorded with {stale}; "
+                            + "measure it again (llmctl bench) before trusting the recorded peak", urn);
+                    }
                     break;
                 case LaneFitVerdict.Unknown:
                     yield return PolicyFinding.Warn($"lane '{name}' cannot be estimated: {fit.Reason}", urn);

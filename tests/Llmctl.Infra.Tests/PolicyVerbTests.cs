@@ -19,9 +19,9 @@ public class PolicyVerbTests
 
         Assert.Equal(ExitCodes.Ok, await cli.RunAsync("preview", "-s", "homelab"));
 
-        // Advisory: the sample lock (6 lanes), the 5 releases not rendered here, and the 4 chart images no public digest
-        // could be verified for (docs/chart-images.md).
-        Assert.Contains("Policies:\n    llmctl-platform v0.2.0  13 policies run, 10 passed, 15 advisory violations\n", cli.Out.ReplaceLineEndings("\n"));
+        // Advisory: the sample lock (6 lanes), the 5 releases not rendered here, the 4 chart images no public digest could
+        // be verified for (docs/chart-images.md), and the 4 lanes vram-fit cannot estimate (no facts in the sample lock).
+        Assert.Contains("Policies:\n    llmctl-platform v0.2.0  14 policies run, 10 passed, 19 advisory violations\n", cli.Out.ReplaceLineEndings("\n"));
         Assert.Contains("[advisory]  llmctl-platform v0.2.0  model-locks", cli.Out);
         Assert.Contains("[advisory]  llmctl-platform v0.2.0  chart-images-pinned", cli.Out);
     }
@@ -47,7 +47,7 @@ public class PolicyVerbTests
     {
         using var cli = new CliHarness();
         TwoActive(cli);
-        cli.EditStackFile("    model-locks: advisory\n", "    model-locks: advisory\n    one-active-lane: advisory\n    node-budget:\n      level: advisory\n      warnPercent: 95\n    alias-backends: advisory\n");
+        cli.EditStackFile("    all: mandatory\n", "    all: mandatory\n    one-active-lane: advisory\n    node-budget:\n      level: advisory\n      warnPercent: 95\n    alias-backends: advisory\n");
 
         Assert.Equal(ExitCodes.Ok, await cli.RunAsync("preview", "-s", "homelab"));
         Assert.Contains("[advisory]  llmctl-platform v0.2.0  one-active-lane", cli.Out);
@@ -61,7 +61,7 @@ public class PolicyVerbTests
     public async Task A_bad_policy_setting_is_a_configuration_error_at_its_line_and_column(string line, int column, string expected)
     {
         using var cli = new CliHarness();
-        cli.EditStackFile("    model-locks: advisory\n", "    model-locks: advisory\n" + line);
+        cli.EditStackFile("    all: mandatory\n", "    all: mandatory\n" + line);
         var at = File.ReadAllLines(cli.StackFile).ToList().IndexOf(line.TrimEnd('\n')) + 1;
 
         Assert.Equal(ExitCodes.ConfigOrUsage, await cli.RunAsync("preview", "-s", "homelab"));
@@ -79,7 +79,7 @@ public class PolicyVerbTests
         var json = JsonNode.Parse(cli.Out)!;
         Assert.Contains(json["policyViolations"]!.AsArray(), v => v!["policyName"]!.GetValue<string>() == "one-active-lane" && v["enforcementLevel"]!.GetValue<string>() == "mandatory");
         var policies = json["policyPacks"]![0]!["policies"]!.AsArray();
-        Assert.Equal(13, policies.Count);
+        Assert.Equal(14, policies.Count);
         Assert.Equal("mandatory", policies.Single(p => p!["name"]!.GetValue<string>() == "one-active-lane")!["result"]!.GetValue<string>());
         Assert.Equal("passed", policies.Single(p => p!["name"]!.GetValue<string>() == "known-broken")!["result"]!.GetValue<string>());
     }
@@ -93,15 +93,18 @@ public class PolicyVerbTests
 
         var lines = cli.Out.ReplaceLineEndings("\n").Split('\n');
         Assert.Equal("llmctl-platform v0.2.0 (stack homelab)", lines[0]);
-        Assert.Contains(lines, l => l.TrimStart().StartsWith("model-locks", StringComparison.Ordinal) && l.Contains(" advisory ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("model-locks", StringComparison.Ordinal) && l.Contains(" mandatory ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("vram-fit", StringComparison.Ordinal) && l.Contains(" mandatory ", StringComparison.Ordinal) && l.Contains(" stack ", StringComparison.Ordinal)
+            && l.Contains("with a 1024 MiB margin", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.TrimStart().StartsWith("maintenance-window", StringComparison.Ordinal) && l.Contains(" mandatory ", StringComparison.Ordinal) && l.Contains(" plan ", StringComparison.Ordinal));
-        Assert.Equal(13, lines.Count(l => l.StartsWith("    ", StringComparison.Ordinal)));
+        Assert.Equal(14, lines.Count(l => l.StartsWith("    ", StringComparison.Ordinal)));
     }
 
     [Theory]
     [InlineData("cpu40", "node-budget", "node 'gpu-worker': cpu requests ")]
     [InlineData("nvfp4", "known-broken", "lane 'qwen36-nvfp4-experiment' is marked broken")]
     [InlineData("unpinned", "pinned-digests", "'vllm/vllm-openai:v0.27.1', which is not pinned by digest")]
+    [InlineData("million-ctx", "vram-fit", "lane 'qwen36-35b-gguf-fast' does not fit: it needs ")]
     public async Task Each_bad_stack_of_the_issue_is_stopped_by_a_named_policy_with_exit_5_or_allowed_as_advisory(string bad, string policy, string message)
     {
         using var cli = new CliHarness();
@@ -119,6 +122,9 @@ public class PolicyVerbTests
                 cli.EditStackFile("      - name: chat\n        lanes: [", "      - name: chat\n        lanes: [qwen36-nvfp4-experiment, ");
                 cli.EditStackFile("      - name: agent\n        lanes: [", "      - name: agent\n        lanes: [qwen36-nvfp4-experiment, ");
                 break;
+            case "million-ctx":
+                cli.EditStackFile("        ctxSize: 49152\n", "        ctxSize: 1048576\n");
+                break;
             case "unpinned":
                 cli.EditStackFile("image: vllm/vllm-openai@sha256:0a51ea5b4ae2dc5d81890e5173f54203d2a3ae0cfffe51b8fd2afd4391bfd967", "image: vllm/vllm-openai:v0.27.1");
                 break;
@@ -130,7 +136,7 @@ public class PolicyVerbTests
         var mandatory = cli.Out.Split('\n').Where(l => l.Contains("[mandatory]", StringComparison.Ordinal)).ToList();
         Assert.All(mandatory, l => Assert.Contains(policy, l));
 
-        cli.EditStackFile("    model-locks: advisory\n", $"    model-locks: advisory\n    {policy}: advisory\n");
+        cli.EditStackFile("    all: mandatory\n", $"    all: mandatory\n    {policy}: advisory\n");
         Assert.Equal(ExitCodes.Ok, await cli.RunAsync("preview", "-s", "homelab"));
         Assert.Contains($"[advisory]  llmctl-platform v0.2.0  {policy}", cli.Out);
     }

@@ -50,7 +50,37 @@ public sealed class InMemoryBackend : IStateBackend
     public Task RemoveAsync(string project, string stack, CancellationToken cancellationToken = default)
     {
         _stacks.TryRemove(Key(project, stack), out _);
+        _history.TryRemove(Key(project, stack), out _);
         return Task.CompletedTask;
+    }
+
+    private readonly ConcurrentDictionary<string, List<UpdateRecord>> _history = new();
+
+    /// <summary>Every checkpoint <see cref="BackupAsync"/> kept, in order.</summary>
+    public ConcurrentQueue<StackCheckpoint> Backups { get; } = new();
+
+    public Task<string?> BackupAsync(string project, string stack, CancellationToken cancellationToken = default)
+    {
+        if (!_stacks.TryGetValue(Key(project, stack), out var current)) return Task.FromResult<string?>(null);
+        Backups.Enqueue(current);
+        return Task.FromResult<string?>($"memory://backups/{Key(project, stack)}/{Backups.Count}");
+    }
+
+    public Task<UpdateRecord> AppendHistoryAsync(string project, string stack, UpdateRecord record, CancellationToken cancellationToken = default)
+    {
+        var list = _history.GetOrAdd(Key(project, stack), _ => []);
+        lock (list)
+        {
+            var stored = record with { Version = list.Count + 1 };
+            list.Add(stored);
+            return Task.FromResult(stored);
+        }
+    }
+
+    public Task<IReadOnlyList<UpdateRecord>> HistoryAsync(string project, string stack, CancellationToken cancellationToken = default)
+    {
+        var list = _history.GetValueOrDefault(Key(project, stack)) ?? [];
+        lock (list) return Task.FromResult<IReadOnlyList<UpdateRecord>>(list.AsEnumerable().Reverse().ToList());
     }
 
     public Task ForceUnlockAsync(string project, string stack, CancellationToken cancellationToken = default)

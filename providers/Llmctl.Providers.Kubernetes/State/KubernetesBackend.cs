@@ -29,7 +29,8 @@ namespace Llmctl.Providers.Kubernetes.State;
 /// so a writer that lost a race gets <see cref="CheckpointConflictException"/> and writes nothing. A save with no
 /// earlier read of that stack (a blind write) takes the current version as its base.
 /// </para>
-/// The lock is a <c>coordination.k8s.io/v1</c> Lease of the same name (see <c>LockAsync</c>).
+/// The lock is a <c>coordination.k8s.io/v1</c> Lease of the same name (see <c>LockAsync</c>), the history a ConfigMap
+/// of the same name (see <c>AppendHistoryAsync</c>).
 /// </summary>
 public sealed partial class KubernetesBackend : IStateBackend
 {
@@ -189,6 +190,7 @@ public sealed partial class KubernetesBackend : IStateBackend
         catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
         {
         }
+        await RemoveHistoryAsync(name, cancellationToken).ConfigureAwait(false);
         _versions.TryRemove((project, stack), out _);
     }
 

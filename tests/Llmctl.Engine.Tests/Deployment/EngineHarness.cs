@@ -38,21 +38,22 @@ internal sealed class EngineHarness
     public InMemoryBackend Backend { get; } = new();
     public StackCheckpoint Checkpoint { get; private set; } = StackCheckpoint.Empty("proj", "dev");
 
-    public async Task<Plan> PreviewAsync(Action<StackContext> program) =>
-        await new Planner(Providers).PlanAsync(StackContext.Run("proj", "dev", program), Checkpoint);
+    public async Task<Plan> PreviewAsync(Action<StackContext> program, PlanOptions? planOptions = null) =>
+        await new Planner(Providers).PlanAsync(StackContext.Run("proj", "dev", program), Checkpoint, planOptions);
 
-    public async Task<(Plan Plan, UpdateResult Result)> UpAsync(Action<StackContext> program, UpdateOptions? options = null, CancellationToken ct = default)
+    public async Task<(Plan Plan, UpdateResult Result)> UpAsync(Action<StackContext> program, UpdateOptions? options = null, CancellationToken ct = default,
+        PlanOptions? planOptions = null)
     {
         var desired = StackContext.Run("proj", "dev", program, isPreview: false);
-        var plan = await new Planner(Providers).PlanAsync(desired, Checkpoint, cancellationToken: ct);
+        var plan = await new Planner(Providers).PlanAsync(desired, Checkpoint, planOptions, ct);
         var result = await new Updater(Providers, Backend, null).RunAsync(plan, desired, Checkpoint, options, null, ct);
         Checkpoint = result.Checkpoint;
         return (plan, result);
     }
 
-    public async Task<UpdateResult> DestroyAsync()
+    public async Task<UpdateResult> DestroyAsync(TargetSet? targets = null, bool targetDependents = false)
     {
-        var plan = Planner.PlanDestroy(Checkpoint);
+        var plan = Planner.PlanDestroy(Checkpoint, targets, targetDependents);
         var result = await new Updater(Providers, Backend, null).RunAsync(plan, null, Checkpoint);
         Checkpoint = result.Checkpoint;
         return result;

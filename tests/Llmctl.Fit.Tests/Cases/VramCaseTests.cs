@@ -174,7 +174,7 @@ public sealed class VramCaseTests
         }
     }
 
-    internal const double DocumentedComputeBoundPercent = 35;
+    internal const double DocumentedComputeBoundPercent = 30;
 
     [Fact]
     public void Docs_fit_md_records_every_row()

@@ -30,6 +30,52 @@ public sealed class GgufModelFactsTests
         Assert.Equal([0L], t.ExpertsPerLayer);
         Assert.Equal([64L], t.OtherPerLayer);
         Assert.Equal(1_750_560 - 724_416, t.Total); // file length − data offset: every byte of tensor data is classed once
+        // The facts the estimator's compute and MLA rules read: llama.feed_forward_length 32, llama.rope.dimension_count 4;
+        // output.weight is its own tensor (not tied); no SWA head sizes, shared KV, experts or MTP blocks.
+        Assert.Equal([32], facts.FeedForwardLength!);
+        Assert.Equal(4, facts.RopeDimensionCount);
+        Assert.False(t.OutputTiedToEmbedding);
+        Assert.Equal((null, null, null, null, null, null), (facts.KeyLengthSwa, facts.ValueLengthSwa, facts.SharedKvLayers, facts.ExpertFeedForwardLength, facts.ExpertSharedCount, facts.NextnPredictLayers));
+    }
+
+    [Theory]
+    [InlineData("ggml-vocab-llama-spm.gguf", "llama", 32, 11008, 128)]
+    [InlineData("ggml-vocab-gpt-neox.gguf", "gptneox", 44, 24576, 24)]
+    [InlineData("ggml-vocab-phi-3.gguf", "phi3", 32, 8192, 96)]
+    [InlineData("ggml-vocab-starcoder.gguf", "starcoder2", 30, 12288, null)]
+    public void The_real_upstream_files_give_their_feed_forward_length_and_rope_dimensions(string file, string arch, int blocks, int ffn, int? rope)
+    {
+        var path = SharedFiles.RequirePath("upstream", "gguf", file);
+
+        var facts = GgufModelFacts.Read([path]);
+
+        Assert.Equal((arch, blocks), (facts.Architecture, facts.BlockCount));
+        Assert.Equal(Enumerable.Repeat(ffn, blocks), facts.FeedForwardLength!);
+        Assert.Equal(rope, facts.RopeDimensionCount);
+        Assert.False(facts.Tensors.OutputTiedToEmbedding); // a vocab-only file has no token_embd to tie to
+    }
+
+    [Fact]
+    public void Swa_head_sizes_shared_kv_layers_expert_ffn_sizes_mtp_layers_and_a_tied_output_are_read_from_their_keys()
+    {
+        var b = new GgufBuilder().Str("general.architecture", "gemma4")
+            .U32("gemma4.block_count", 7).U32("gemma4.nextn_predict_layers", 1).U32("gemma4.embedding_length", 64)
+            .U32("gemma4.attention.head_count", 8).U32("gemma4.attention.head_count_kv", 2)
+            .U32("gemma4.attention.key_length", 512).U32("gemma4.attention.value_length", 512)
+            .U32("gemma4.attention.key_length_swa", 256).U32("gemma4.attention.value_length_swa", 256)
+            .U32("gemma4.attention.shared_kv_layers", 2).U32("gemma4.rope.dimension_count", 64)
+            .U32s("gemma4.feed_forward_length", 96, 96, 96, 192, 192, 192, 192)
+            .U32("gemma4.expert_count", 4).U32("gemma4.expert_used_count", 2)
+            .U32("gemma4.expert_feed_forward_length", 48).U32("gemma4.expert_shared_count", 1)
+            .Tensor("token_embd.weight", F16, [64, 100]);
+
+        var facts = GgufModelFacts.Read([GgufBuilder.Read(b.Build())]);
+
+        Assert.Equal(6, facts.BlockCount);
+        Assert.Equal((256, 256, 2, 64), (facts.KeyLengthSwa, facts.ValueLengthSwa, facts.SharedKvLayers, facts.RopeDimensionCount));
+        Assert.Equal([96, 96, 96, 192, 192, 192], facts.FeedForwardLength!); // the MTP block's entry is cut
+        Assert.Equal((48, 1, 1), (facts.ExpertFeedForwardLength, facts.ExpertSharedCount, facts.NextnPredictLayers));
+        Assert.True(facts.Tensors.OutputTiedToEmbedding); // token_embd and no output.weight
     }
 
     [Fact]

@@ -16,9 +16,11 @@ public sealed class LockWriterTests
         SlidingWindow = 1024, SlidingWindowLayers = [true, true, true, false], FullAttentionInterval = 4,
         ExpertCount = 256, ExpertUsedCount = 8, SsmConvKernel = 4, SsmInnerSize = 4096, SsmStateSize = 128, SsmTimeStepRank = 32, SsmGroupCount = 16,
         KvLoraRank = 512, QLoraRank = 1536, KeyLengthMla = 192, ValueLengthMla = 128,
+        KeyLengthSwa = 128, ValueLengthSwa = 64, SharedKvLayers = 1, FeedForwardLength = [0, 0, 512, 512],
+        ExpertFeedForwardLength = 512, ExpertSharedCount = 1, NextnPredictLayers = 1, RopeDimensionCount = 64,
         Tensors = new TensorBytes
         {
-            TokenEmbedding = 294_912_000, Output = 417_792_000, Other = 512, NextN = 77,
+            TokenEmbedding = 294_912_000, Output = 417_792_000, Other = 512, NextN = 77, OutputTiedToEmbedding = true,
             AttentionPerLayer = [10, 10, 10, 20], DenseFfnPerLayer = [5, 5, 5, 5], ExpertsPerLayer = [300, 300, 300, 300], OtherPerLayer = [1, 2, 3, 4],
         },
     };
@@ -31,13 +33,15 @@ public sealed class LockWriterTests
 
     private static void FactsEqual(ModelFacts expected, ModelFacts actual)
     {
-        Assert.Equal(expected with { HeadCount = [], KvHeadCount = [], SlidingWindowLayers = null, Tensors = null! },
-            actual with { HeadCount = [], KvHeadCount = [], SlidingWindowLayers = null, Tensors = null! });
+        Assert.Equal(expected with { HeadCount = [], KvHeadCount = [], SlidingWindowLayers = null, FeedForwardLength = null, Tensors = null! },
+            actual with { HeadCount = [], KvHeadCount = [], SlidingWindowLayers = null, FeedForwardLength = null, Tensors = null! });
+        Assert.Equal(expected.FeedForwardLength ?? [], actual.FeedForwardLength ?? []);
+        Assert.Equal(expected.FeedForwardLength is null, actual.FeedForwardLength is null);
         Assert.Equal(expected.HeadCount, actual.HeadCount);
         Assert.Equal(expected.KvHeadCount, actual.KvHeadCount);
         Assert.Equal(expected.SlidingWindowLayers ?? [], actual.SlidingWindowLayers ?? []);
         var (e, a) = (expected.Tensors, actual.Tensors);
-        Assert.Equal((e.TokenEmbedding, e.Output, e.Other, e.NextN), (a.TokenEmbedding, a.Output, a.Other, a.NextN));
+        Assert.Equal((e.TokenEmbedding, e.Output, e.Other, e.NextN, e.OutputTiedToEmbedding), (a.TokenEmbedding, a.Output, a.Other, a.NextN, a.OutputTiedToEmbedding));
         Assert.Equal(e.AttentionPerLayer, a.AttentionPerLayer);
         Assert.Equal(e.DenseFfnPerLayer, a.DenseFfnPerLayer);
         Assert.Equal(e.ExpertsPerLayer, a.ExpertsPerLayer);
@@ -56,6 +60,9 @@ public sealed class LockWriterTests
         Assert.Contains("    facts:\n      architecture: qwen35moe\n      blockCount: 4\n", text);
         Assert.Contains("      headCount: 16\n      kvHeadCount: [0, 0, 0, 2]\n", text); // one number when every layer agrees
         Assert.Contains("      tensors:\n        tokenEmbedding: 294912000\n", text);
+        Assert.Contains("      keyLengthSwa: 128\n      valueLengthSwa: 64\n", text);
+        Assert.Contains("      feedForwardLength: [0, 0, 512, 512]\n", text);
+        Assert.Contains("        outputTiedToEmbedding: true\n", text);
     }
 
     [Fact]
@@ -173,7 +180,7 @@ public sealed class LockWriterTests
 
         Assert.Equal(
             [
-                "models.lock.yaml:14:7: models[0].facts.color: unknown key — use one of architecture, blockCount, trainedContext, embeddingLength, vocabSize, headCount, kvHeadCount, keyLength, valueLength, slidingWindow, slidingWindowLayers, fullAttentionInterval, expertCount, expertUsedCount, ssmConvKernel, ssmInnerSize, ssmStateSize, ssmTimeStepRank, ssmGroupCount, kvLoraRank, qLoraRank, keyLengthMla, valueLengthMla, tensors",
+                "models.lock.yaml:14:7: models[0].facts.color: unknown key — use one of architecture, blockCount, trainedContext, embeddingLength, vocabSize, headCount, kvHeadCount, keyLength, valueLength, keyLengthSwa, valueLengthSwa, slidingWindow, slidingWindowLayers, fullAttentionInterval, expertCount, expertUsedCount, ssmConvKernel, ssmInnerSize, ssmStateSize, ssmTimeStepRank, ssmGroupCount, sharedKvLayers, feedForwardLength, expertFeedForwardLength, expertSharedCount, nextnPredictLayers, ropeDimensionCount, kvLoraRank, qLoraRank, keyLengthMla, valueLengthMla, tensors",
                 "models.lock.yaml:13:20: models[0].facts.valueLength: 'four' is not a whole number",
                 "models.lock.yaml:10:18: models[0].facts.headCount: has 3 entries, but blockCount is 2 — write one entry per layer",
                 "models.lock.yaml:7:7: models[0].facts.tensors: is missing — run llmctl lock on the GGUF file to record them",

@@ -20,6 +20,22 @@ public sealed class ModelLockFileTests
         Assert.Equal(new GgufFacts { Architecture = "qwen35moe", Quantization = "Q4_K_M", LayerCount = 40, KvHeads = 2, HeadDim = 256 }, fast.Gguf);
         Assert.False(fast.IsLocked);
         Assert.Equal(["qwen36-35b-a3b-ud-q4-k-m", "qwen36-27b-q4-k-m"], lockFile.Unlocked.Select(m => m.Ref));
+        // It says plainly that it is a sample, and every entry carries that.
+        Assert.Contains("nobody has downloaded these files to hash them", lockFile.Sample);
+        Assert.All(lockFile.Models, m => Assert.Equal(lockFile.Sample, m.Sample));
+    }
+
+    [Fact]
+    public void The_sample_marker_is_a_reason_or_true_false_and_no_marker_is_a_real_lock()
+    {
+        const string Models = "models:\n  - ref: tiny\n    file: tiny.gguf\n    source: https://example.com/tiny.gguf\n    sha256: \"\"\n    sizeBytes:\n";
+
+        Assert.Equal("not hashed yet", ModelLockFile.Parse("version: 1\nsample: not hashed yet\n" + Models, "x").Find("tiny").Sample);
+        Assert.Equal("the file is marked as a sample", ModelLockFile.Parse("version: 1\nsample: true\n" + Models, "x").Sample);
+        Assert.Null(ModelLockFile.Parse("version: 1\nsample: false\n" + Models, "x").Find("tiny").Sample);
+        Assert.Null(ModelLockFile.Parse("version: 1\n" + Models, "x").Sample);
+        var bad = Fails("version: 1\nsample: [a]\n" + Models);
+        Assert.Contains(bad.Diagnostics, d => d.KeyPath == "sample" && d.Line == 2 && d.Message.Contains("the reason this lock is a sample", StringComparison.Ordinal));
     }
 
     [Fact]

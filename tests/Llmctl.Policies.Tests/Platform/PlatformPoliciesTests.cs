@@ -26,15 +26,28 @@ public sealed class PlatformPoliciesTests
         Runner.Run(stack, plan).Where(v => v.PolicyName is not (ModelLocks.PolicyName or Llmctl.Policies.Charts.ChartImagesPinned.PolicyName)).ToList();
 
     [Fact]
-    public void The_homelab_as_shipped_breaks_no_policy_but_the_sample_lock_and_the_unverifiable_chart_images_it_marks_advisory()
+    public void The_homelab_as_shipped_breaks_no_policy_but_warns_about_the_sample_lock_and_the_unverifiable_chart_images()
     {
         var violations = Runner.Run(RealStacks.Homelab());
 
         Assert.All(violations, v => Assert.Contains(v.PolicyName, (string[])[ModelLocks.PolicyName, Llmctl.Policies.Charts.ChartImagesPinned.PolicyName]));
-        Assert.All(violations.Where(v => v.PolicyName == Llmctl.Policies.Charts.ChartImagesPinned.PolicyName), v => Assert.Equal(EnforcementLevel.Advisory, v.Enforcement));
+        Assert.All(violations, v => Assert.Equal(EnforcementLevel.Advisory, v.Enforcement));
+        Assert.All(violations.Where(v => v.PolicyName == ModelLocks.PolicyName),
+            v => Assert.Contains("(models.lock.yaml is a SAMPLE: the repository's example lock; nobody has downloaded these files to hash them;", v.Message, StringComparison.Ordinal));
         Assert.Contains(violations, v => v.Message.Contains("'qwen36-35b-a3b-ud-q4-k-m' (Qwen3.6-35B-A3B-UD-Q4_K_M.gguf) has no sha256 and no sizeBytes", StringComparison.Ordinal));
         Assert.Contains(violations, v => v.Message.Contains($"runs '{Components.Helm.ChartImages.NodeFeatureDiscovery.Unpinned}' without a digest", StringComparison.Ordinal));
-        Assert.Contains("model-locks: advisory", File.ReadAllText(Testing.RepoFiles.Path("Pulumi.homelab.yaml")), StringComparison.Ordinal);
+        Assert.DoesNotContain("model-locks: advisory", File.ReadAllText(Testing.RepoFiles.Path("Pulumi.homelab.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_a_real_lock_the_same_unlocked_entries_and_unlisted_models_block()
+    {
+        var realLock = File.ReadAllText(Testing.RepoFiles.Path("models.lock.yaml")).Once("sample: \"the repository's example lock; nobody has downloaded these files to hash them\"\n", "");
+
+        var violations = Runner.Run(RealStacks.Homelab(lockText: realLock));
+
+        Assert.Equal(6, violations.Count(v => v.PolicyName == ModelLocks.PolicyName && v.Enforcement == EnforcementLevel.Mandatory));
+        Assert.DoesNotContain(violations, v => v.Message.Contains("SAMPLE", StringComparison.Ordinal));
     }
 
     [Fact]

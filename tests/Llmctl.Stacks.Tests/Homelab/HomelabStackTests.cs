@@ -112,7 +112,7 @@ public sealed class HomelabStackTests
     }
 
     [Fact]
-    public void The_platform_policies_report_nothing_but_the_sample_lock_and_the_unverifiable_chart_images_the_stack_file_marks_advisory()
+    public void The_platform_policies_report_nothing_but_the_sample_lock_s_unlocked_entries_and_the_unverifiable_chart_images()
     {
         var violations = new PolicyRunner([new LlmctlPlatformPack()]).Run(Compose());
 
