@@ -31,6 +31,7 @@ public sealed class LlmctlApp(CliContext cli)
         root.Subcommands.Add(PreflightCommand.Build(cli));
         root.Subcommands.Add(SwitchCommand.Build(cli));
         root.Subcommands.Add(VersionCommand.Build(cli));
+        root.Subcommands.Add(BenchCommand.Build(cli));
         return root;
     }
 

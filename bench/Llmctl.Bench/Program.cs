@@ -13,6 +13,7 @@ using Llmctl.Testing.Kubernetes;
 
 // dotnet run -c Release --project bench/Llmctl.Bench -- live-preview [resources=500] [latencyMs=50] [concurrency=16]
 // dotnet run -c Release --project bench/Llmctl.Bench -- up-homelab [latencyMs=50] [readyMs=500]
+// dotnet run -c Release --project bench/Llmctl.Bench -- chat-overhead [requests=2000] [concurrency=1,4,16] [tokens=16]
 var verb = args.ElementAtOrDefault(0) ?? "live-preview";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
@@ -54,8 +55,10 @@ switch (verb)
         return await UpHomelab(TimeSpan.FromMilliseconds(Arg(1, 50)), TimeSpan.FromMilliseconds(Arg(2, 500)));
     case "gguf-fuzz":
         return GgufFuzz(Arg(1, 10_000), Arg(2, 20261201));
+    case "chat-overhead":
+        return await ChatOverhead.RunAsync(Arg(1, 2000), args.ElementAtOrDefault(2) ?? "1,4,16", Arg(3, 16));
     default:
-        Console.Error.WriteLine("verbs: live-preview, compose-costs, up-homelab, gguf-fuzz");
+        Console.Error.WriteLine("verbs: live-preview, compose-costs, up-homelab, gguf-fuzz, chat-overhead");
         return 2;
 }
 

@@ -61,7 +61,7 @@ internal sealed class StackLaneFit : ILaneFitSource
         var (estimate, whyNot) = Estimate(laneConfig, marginMiB);
         var evidence = AcceptanceEvidence.Load(_projectDirectory, _stackName, lane);
         var hardware = config.GpuNodes.FirstOrDefault(n => n.Name == (laneConfig.Node ?? laneConfig.Nodes.FirstOrDefault()))?.Hardware;
-        var changes = evidence.Changes(laneConfig, hardware);
+        var changes = evidence.Changes(laneConfig, hardware, _stack.Value.Locks);
         var result = estimate is null
             ? new LaneFitResult(lane, LaneFitVerdict.Unknown, 0, 0, marginMiB, "", whyNot)
             : new LaneFitResult(lane, Verdict(estimate.Verdict), estimate.TotalMiB, estimate.BudgetMiB, estimate.MarginMiB, Breakdown(estimate),

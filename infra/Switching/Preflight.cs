@@ -160,7 +160,7 @@ internal static class Preflight
 
         var served = deployment.Workload.OfType<ServedModel>().FirstOrDefault();
         var evidence = AcceptanceEvidence.Load(ws.Loaded.ProjectDirectory, ws.Stack, lane.Name);
-        checks.Add(evidence.Check(lane, node?.Gpu));
+        checks.Add(evidence.Check(lane, node?.Gpu, EvidenceSettings.Of(lane, ws.LoadModelLocks())));
         var quant = deployment.Find<LockedModels>()?.Locks.FirstOrDefault()?.Gguf?.Quantization;
         var margin = policies.Policies.Select(p => p.Policy).OfType<VramFit>().FirstOrDefault()?.MarginMiB ?? VramFit.DefaultMarginMiB;
         var fit = $"ctx={lane.CtxSize}"

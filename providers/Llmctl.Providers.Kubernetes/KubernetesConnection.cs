@@ -13,6 +13,9 @@ internal sealed class KubernetesConnection(KubernetesProviderOptions options)
     private readonly object _gate = new();
     private IKubernetes? _client;
 
+    /// <summary>The configuration the client was built from (null with a <see cref="KubernetesProviderOptions.ClientFactory"/>); for <see cref="ServiceProxy"/>.</summary>
+    public KubernetesClientConfiguration? Configuration { get; private set; }
+
     public IKubernetes Client
     {
         get
@@ -48,6 +51,7 @@ internal sealed class KubernetesConnection(KubernetesProviderOptions options)
             throw new ProviderException($"cannot load the kubeconfig from {where}{(options.Context is null ? "" : $" (context '{options.Context}')")}: {e.Message}", e);
         }
         config.HttpClientTimeout = options.RequestTimeout;
+        Configuration = config;
         return new k8s.Kubernetes(config);
     }
 

@@ -127,13 +127,13 @@ public sealed class VramFitVerbTests
         Assert.StartsWith("[advisory]", stale, StringComparison.Ordinal);
         Assert.Contains("lane 'qwen36-35b-gguf-fast' fits by the estimate (", stale);
         Assert.Contains("; acceptance evidence evidence/homelab/qwen36-35b-gguf-fast.yaml: passed, measured peak 21648 MiB at ctx=49152, recorded 2026-06)", stale);
-        Assert.Contains("but its acceptance evidence is stale: it was recorded with cacheTypeK q8_0 -> f16; measure it again", stale);
+        Assert.Contains("but its acceptance evidence is stale: it was recorded with cache type K q8_0 → f16; measure it again", stale);
 
         // Over budget, the message carries the evidence too (what was measured, and at which context).
         cli.EditStackFile(FastCtx, FastCtx.Replace("49152", "1048576", StringComparison.Ordinal));
         Assert.Equal(ExitCodes.PolicyViolation, await cli.RunAsync("preview", "-s", "homelab"));
         var over = Assert.Single(Violations(cli, "vram-fit"), v => v.Contains("qwen36-35b-gguf-fast", StringComparison.Ordinal));
-        Assert.Contains("measured peak 21648 MiB at ctx=49152, recorded 2026-06 (stale: ctxSize 49152 -> 1048576, cacheTypeK q8_0 -> f16)", over);
+        Assert.Contains("measured peak 21648 MiB at ctx=49152, recorded 2026-06 (stale: ctx 49152 → 1048576, cache type K q8_0 → f16)", over);
     }
 
     [Fact]
