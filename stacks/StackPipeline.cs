@@ -91,7 +91,8 @@ public static class StackPipeline
         var secrets = Secrets(loaded);
         try
         {
-            return Compose(loaded.ProjectName, loaded.StackName, config, isPreview, secrets, locks, after);
+            return Compose(loaded.ProjectName, loaded.StackName, config, isPreview, secrets, locks, after,
+                package => DefaultProviderConfig(loaded, package));
         }
         catch (StackCompositionException e)
         {
@@ -104,17 +105,45 @@ public static class StackPipeline
         }
     }
 
+    /// <summary>The packages whose resources name a provider resource (the others run on their package's provider).</summary>
+    public static readonly IReadOnlySet<string> ProviderResourcePackages = new HashSet<string>(StringComparer.Ordinal) { "kubernetes" };
+
+    /// <summary>
+    /// The inputs of a package's default provider, as Pulumi makes them: every <c>&lt;package&gt;:&lt;key&gt;</c> value
+    /// of the stack config becomes the input <c>&lt;key&gt;</c> (<c>kubernetes:kubeconfig</c> → <c>kubeconfig</c>);
+    /// a <c>secure:</c> value stays secret and is decrypted only when the provider is planned. Null for a package
+    /// without provider resources.
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject? DefaultProviderConfig(LoadedStack loaded, string package)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        if (!ProviderResourcePackages.Contains(package)) return null;
+        var config = new Engine.Config.Config(loaded, package);
+        var inputs = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (key, value) in loaded.Config.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!key.StartsWith(package + ":", StringComparison.Ordinal)) continue;
+            var name = key[(package.Length + 1)..];
+            inputs[name] = value.IsSecure
+                ? StackContext.Current!.ToInput(Output.CreateSecret(new Lazy<string>(() => config.Get(name)!)))
+                : value.Node is YamlScalarNode scalar ? scalar.Value ?? "" : YamlJson.ToJsonNode(value.Node, loaded.Decrypt);
+        }
+        return inputs;
+    }
+
     /// <summary>
     /// Step 3 for a config built in code (tests of the composition): no file to point at, so a problem stays a
     /// <see cref="StackCompositionException"/> naming its key paths.
     /// </summary>
+    /// <param name="defaultProviderConfig">The inputs of each package's default provider (<see cref="DefaultProviderConfig"/>); none without it.</param>
     public static StackContext Compose(string projectName, string stackName, StackConfig config, bool isPreview = true,
-        StackSecrets? secrets = null, ModelLockFile? locks = null, Action<StackContext>? after = null) =>
+        StackSecrets? secrets = null, ModelLockFile? locks = null, Action<StackContext>? after = null,
+        Func<string, System.Text.Json.Nodes.JsonObject?>? defaultProviderConfig = null) =>
         StackContext.Run(projectName, stackName, ctx =>
         {
             PlatformProgram.Compose(ctx, config, secrets, locks);
             after?.Invoke(ctx);
-        }, isPreview);
+        }, isPreview, defaultProviderConfig);
 
     /// <summary>
     /// Step 5: the ordered steps from <paramref name="checkpoint"/> to <paramref name="desired"/>; the providers diff each

@@ -36,7 +36,7 @@ public sealed partial class K3sCluster : ComponentResource
             TokenReader = new RemoteCommand($"{name}-token", new RemoteCommandArgs
             {
                 Connection = ConnectionTo(args.Server),
-                Create = K3sScripts.ReadFile(K3sScripts.TokenFile),
+                Create = K3sScripts.ReadFile(K3sScripts.TokenFileOf(args)),
                 Logging = CommandLogging.None,
             }, new CustomResourceOptions { Parent = this, DependsOn = [Server], AdditionalSecretOutputs = ["stdout", "stderr"] });
             Token = TokenReader.Stdout.Apply(s => s.Trim()).AsSecret();
@@ -50,7 +50,7 @@ public sealed partial class K3sCluster : ComponentResource
         KubeconfigReader = new RemoteCommand($"{name}-kubeconfig", new RemoteCommandArgs
         {
             Connection = ConnectionTo(args.Server),
-            Create = K3sScripts.ReadFile(K3sScripts.KubeconfigPath),
+            Create = K3sScripts.ReadFile(K3sScripts.KubeconfigPathOf(args)),
             Logging = CommandLogging.None,
         }, new CustomResourceOptions { Parent = this, DependsOn = [Server], AdditionalSecretOutputs = ["stdout", "stderr"] });
         var serverHost = args.Server.Host;
@@ -97,7 +97,7 @@ public sealed partial class K3sCluster : ComponentResource
             // a changed update script runs in place.
             Create = install,
             Update = install,
-            Delete = args.UninstallOnDelete ? Output.Create(K3sScripts.Uninstall(server)) : null,
+            Delete = args.UninstallOnDelete ? Output.Create(K3sScripts.Uninstall(server, args.BinDir)) : null,
             Stdin = stdin?.AsSecret(),
         };
     }
@@ -122,9 +122,16 @@ public sealed partial class K3sCluster : ComponentResource
         {
             problems.Add(new ArgumentProblem("version", $"'{args.Version}' is not an exact k3s release; pin one such as 'v1.35.5+k3s1' (channels like 'stable' move by themselves)"));
         }
-        if (!Uri.TryCreate(args.InstallScriptUrl, UriKind.Absolute, out var url) || url.Scheme != "https")
+        if (!Uri.TryCreate(args.InstallScriptUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "file"))
         {
-            problems.Add(new ArgumentProblem("installScriptUrl", $"'{args.InstallScriptUrl}' is not an https URL"));
+            problems.Add(new ArgumentProblem("installScriptUrl", $"'{args.InstallScriptUrl}' is not an https URL (or a file:// path on the nodes, for air-gapped installs)"));
+        }
+        foreach (var (key, dir) in new[] { ("configDir", args.ConfigDir), ("binDir", args.BinDir) })
+        {
+            if (string.IsNullOrEmpty(dir) || !dir.StartsWith('/') || dir.Length > 1 && dir.EndsWith('/'))
+            {
+                problems.Add(new ArgumentProblem(key, $"'{dir}' is not an absolute path on the nodes (no trailing slash)"));
+            }
         }
         if (args.Network == K3sNetworkMode.VpnAuth && args.JoinKey is null)
         {

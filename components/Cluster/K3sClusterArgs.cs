@@ -86,8 +86,18 @@ public sealed record K3sClusterArgs
     public Output<string>? Token { get; init; }
     /// <summary>More names or addresses for the API server certificate, besides the server's tailnet name.</summary>
     public IReadOnlyList<string> ExtraTlsSans { get; init; } = [];
-    /// <summary>The install script (<c>https://get.k3s.io</c>); the k3s binary itself is pinned by <see cref="Version"/>.</summary>
+    /// <summary>
+    /// The install script (<c>https://get.k3s.io</c>, or a <c>file://</c> path on the nodes for air-gapped installs);
+    /// the k3s binary itself is pinned by <see cref="Version"/>.
+    /// </summary>
     public string InstallScriptUrl { get; init; } = "https://get.k3s.io";
+    /// <summary>
+    /// Where the join token and the admin kubeconfig live on the nodes (k3s's <c>/etc/rancher/k3s</c>; elsewhere the
+    /// server is started with <c>--write-kubeconfig</c> there).
+    /// </summary>
+    public string ConfigDir { get; init; } = K3sScripts.DefaultConfigDir;
+    /// <summary>Where the installer puts <c>k3s</c> and its uninstall scripts (<c>INSTALL_K3S_BIN_DIR</c>; <c>/usr/local/bin</c>).</summary>
+    public string BinDir { get; init; } = K3sScripts.DefaultBinDir;
     /// <summary>Run k3s's uninstall script when a node is removed from the stack. Off by default: forgetting a node must not wipe it.</summary>
     public bool UninstallOnDelete { get; init; }
 }

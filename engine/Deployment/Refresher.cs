@@ -21,6 +21,7 @@ public sealed class Refresher(ProviderRegistry providers)
         TargetSet? targets = null, bool targetDependents = false)
     {
         using var slots = new SemaphoreSlim(Math.Max(1, parallelism));
+        var recordedProviders = ProviderStates.Of(current);
         var targeted = targets is null ? null : Targeting.Select(current.Resources.Select(r => (r.Urn, r, false)), targets, targetDependents);
         var reads = current.Resources.Select(async Task<(Step Step, StepFailure? Failure)> (r) =>
         {
@@ -28,7 +29,7 @@ public sealed class Refresher(ProviderRegistry providers)
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var live = await providers.Get(r.Type).ReadAsync(r.Urn, r.Type, r.Id, r.Inputs, r.Outputs, cancellationToken).ConfigureAwait(false);
+                var live = await recordedProviders.For(providers, r).ReadAsync(r.Urn, r.Type, r.Id, r.Inputs, r.Outputs, cancellationToken).ConfigureAwait(false);
                 if (live is null) return (new Step { Op = StepOp.Delete, Urn = r.Urn, Type = r.Type, Old = r }, null);
                 var refreshed = r with { Id = live.Id, Outputs = KeepSecrets(r.Outputs, live.Outputs), Inputs = live.Inputs ?? r.Inputs };
                 var diffs = InputDiff.Compute(r.Outputs, refreshed.Outputs);

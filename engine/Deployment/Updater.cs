@@ -99,6 +99,9 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<bool>> _done = new(StringComparer.Ordinal);
         private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Parallelism));
         private readonly Planner _planner = new(owner._providers);
+        private readonly ProviderStates _providerStates = ProviderStates.Of(journal.Snapshot());
+        /// <summary>Provider resources replaced in this run: every resource they serve is replaced with them.</summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _replacedProviders = new(StringComparer.Ordinal);
         public readonly List<StepOp> Performed = [];
         public readonly List<StepFailure> Failures = [];
         public readonly List<SkippedStep> Skipped = [];
@@ -149,7 +152,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             var dependents = deletes.ToDictionary(d => d.Urn.Value, _ => new List<string>(), StringComparer.Ordinal);
             foreach (var d in deletes)
             {
-                foreach (var on in d.Old!.Dependencies.Append(d.Old.Parent ?? default).Where(u => u.Value is not null))
+                foreach (var on in d.Old!.OrderingEdges())
                 {
                     if (dependents.TryGetValue(on.Value, out var list)) list.Add(d.Urn.Value);
                 }
@@ -163,12 +166,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             await Task.WhenAll(deleteTasks.Values).ConfigureAwait(false);
         }
 
-        private IEnumerable<string> ForwardDependencies(Step step)
-        {
-            var state = step.New!;
-            if (state.Parent is { } parent) yield return parent.Value;
-            foreach (var dep in state.Dependencies) yield return dep.Value;
-        }
+        private static IEnumerable<string> ForwardDependencies(Step step) => step.New!.OrderingEdges().Select(u => u.Value);
 
         private async Task<bool> RunAfterAsync(Step step, IReadOnlyList<(string Urn, Task<bool> Done)> dependencies)
         {
@@ -201,7 +199,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
 
         private void Skip(Step step, string because)
         {
-            if (!step.Op.IsChange() || !step.State.Custom) return;
+            if (!step.Op.IsChange() || !step.State.Custom || ProviderResource.IsDefaultProvider(step.Urn)) return;
             lock (Skipped) Skipped.Add(new SkippedStep(step.Urn, step.Op, because));
         }
 
@@ -233,7 +231,9 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
                     return true;
                 }
                 var (op, newInputs) = await ResolveAsync(step).ConfigureAwait(false);
-                if (op != StepOp.Same)
+                if (op == StepOp.Replace && ProviderResource.IsProviderType(step.Type)) _replacedProviders[step.Urn.Value] = true;
+                // A package's default provider is configured from stack config; like Pulumi, llmctl does not show its steps.
+                if (op != StepOp.Same && !ProviderResource.IsDefaultProvider(step.Urn))
                 {
                     observer?.StepStarted(step);
                     started = true;
@@ -241,7 +241,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
                 switch (op)
                 {
                     case StepOp.Same:
-                        journal.Put(step.New! with { Inputs = step.Old!.Inputs, Id = step.Old.Id, Outputs = step.Old.Outputs });
+                        journal.Put(step.New! with { Inputs = step.Old!.Inputs, Id = step.Old.Id, Outputs = step.Old.Outputs, Provider = CurrentReference(step.New) ?? step.New.Provider });
                         break;
                     case StepOp.Create:
                         await CreateAsync(step.New! with { Inputs = newInputs }, null).ConfigureAwait(false);
@@ -313,6 +313,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
 
         private void Done(Step step, StepOp op, TimeSpan elapsed, bool notify)
         {
+            if (ProviderResource.IsDefaultProvider(step.Urn)) return;
             lock (Performed) Performed.Add(op);
             if (notify) observer?.StepCompleted(step, op, elapsed);
         }
@@ -330,20 +331,26 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
                     throw new ProviderException("an input is still unknown after its dependencies were applied (a dependency reported no such output)");
                 }
             }
+            if (step.Old is not null && step.New.ProviderRef is { } provider && _replacedProviders.ContainsKey(provider.Urn.Value) && step.Op is StepOp.Same or StepOp.Update)
+            {
+                // Its provider now points at another cluster: the object is made there and removed from the old one.
+                return (StepOp.Replace, step.Op == StepOp.Same ? step.Old.Inputs : inputs);
+            }
             if (step.Old is null || step.Op == StepOp.Same) return (step.Op, inputs);
             if (step.Old.IgnoreChanges.Count > 0 || step.New.IgnoreChanges.Count > 0)
             {
                 inputs = PropertyPaths.ApplyIgnoreChanges(step.Old.Inputs, inputs, step.New.IgnoreChanges);
             }
             if (!step.HasUnknowns) return (step.Op, inputs);
-            var diff = await _planner.DiffAsync(step.Old, step.New with { Inputs = inputs }, cancellationToken).ConfigureAwait(false);
+            var diff = await _planner.DiffAsync(step.Old, step.New with { Inputs = inputs }, CurrentProvider(step.New).Provider, cancellationToken).ConfigureAwait(false);
             var op = diff.ReplaceKeys.Count > 0 ? StepOp.Replace : diff.ChangedKeys.Count > 0 || step.Old.Urn != step.Urn || step.Rerun ? StepOp.Update : StepOp.Same;
             return (op, inputs);
         }
 
         private async Task CreateAsync(ResourceState state, Urn? replacing)
         {
-            var provider = owner._providers.Get(state.Type);
+            var (provider, reference) = CurrentProvider(state);
+            state = state with { Provider = reference ?? state.Provider };
             var pending = journal.Begin(state, PendingOperationType.Creating);
             await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
             var now = DateTimeOffset.UtcNow;
@@ -357,15 +364,15 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             };
             var result = await SettleApply(pending, replacing, Record,
                 WithTimeout(state, StepOp.Create, ct => provider.CreateAsync(state.Urn, state.Type, state.Inputs, Timeout(state, StepOp.Create), ct))).ConfigureAwait(false);
-            journal.Put(Record(result), replacing);
+            journal.Put(Recorded(Record(result)), replacing);
             journal.End(pending);
         }
 
         private async Task UpdateAsync(Step step, JsonObject inputs)
         {
             var old = journal.Get(step.Old!.Urn) ?? step.Old;
-            var state = step.New! with { Inputs = inputs };
-            var provider = owner._providers.Get(state.Type);
+            var (provider, reference) = CurrentProvider(step.New!);
+            var state = step.New! with { Inputs = inputs, Provider = reference ?? step.New.Provider };
             var pending = journal.Begin(state, PendingOperationType.Updating);
             await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
             ResourceState Record(ProviderResult result) => state with
@@ -378,8 +385,33 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
             };
             var result = await SettleApply(pending, old.Urn, Record, WithTimeout(state, StepOp.Update, ct =>
                 provider.UpdateAsync(state.Urn, state.Type, old.Id ?? "", old.Inputs, old.Outputs, inputs, Timeout(state, StepOp.Update), ct))).ConfigureAwait(false);
-            journal.Put(Record(result), old.Urn);
+            journal.Put(Recorded(Record(result)), old.Urn);
             journal.End(pending);
+        }
+
+        /// <summary>A provider resource's configuration is remembered under its new reference, for the resources it serves.</summary>
+        private ResourceState Recorded(ResourceState state)
+        {
+            _providerStates.Record(state);
+            return state;
+        }
+
+        /// <summary>
+        /// The provider a resource about to be created or updated runs on — its provider resource as this run left it —
+        /// and the reference to record (<c>urn::id</c>, now that the provider's id is known).
+        /// </summary>
+        private string? CurrentReference(ResourceState state) =>
+            state.ProviderRef is { } wanted && journal.Get(wanted.Urn)?.Id is { Length: > 0 } id ? new ProviderReference(wanted.Urn, id).ToString() : null;
+
+        private (IProvider Provider, string? Reference) CurrentProvider(ResourceState state)
+        {
+            if (state.ProviderRef is not { } wanted) return (owner._providers.Get(state.Type), null);
+            var current = journal.Get(wanted.Urn);
+            var reference = current?.Id is { Length: > 0 } id ? new ProviderReference(wanted.Urn, id) : wanted;
+            var provider = owner._providers.Resolve(state.Type, reference, current?.Inputs)
+                ?? throw new ProviderException($"its provider '{wanted.Urn.Name}' is not configured: "
+                    + (current is null ? "the provider resource has not been created" : "its inputs are still unknown"));
+            return (provider, reference.IdKnown ? reference.ToString() : null);
         }
 
         /// <summary>
@@ -434,7 +466,7 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
         /// </summary>
         private async Task DeleteUnrecordedAsync(ResourceState old)
         {
-            var provider = owner._providers.Get(old.Type);
+            var provider = _providerStates.For(owner._providers, old);
             var live = await provider.ReadAsync(old.Urn, old.Type, old.Id ?? "", old.Inputs, old.Outputs, cancellationToken).ConfigureAwait(false);
             if (live is null)
             {
@@ -447,7 +479,8 @@ public sealed class Updater(ProviderRegistry providers, IStateBackend backend, C
 
         private async Task DeleteObjectAsync(ResourceState old)
         {
-            var provider = owner._providers.Get(old.Type);
+            // The provider it was recorded with: after a provider replace, that is the old cluster's.
+            var provider = _providerStates.For(owner._providers, old);
             var pending = journal.Begin(old, PendingOperationType.Deleting);
             await journal.PersistAsync(cancellationToken).ConfigureAwait(false);
             await Settle(pending, WithTimeout(old, StepOp.Delete, async ct =>

@@ -33,6 +33,16 @@ public abstract class Resource
         Urn = Urn.Create(Context.StackName, Context.ProjectName, parentQualified, type, name);
         Protect = RawOptions.Protect ?? Parent?.Protect ?? false;
         RetainOnDelete = RawOptions.RetainOnDelete ?? Parent?.RetainOnDelete ?? false;
+        if (this is not ComponentResource && !ProviderResource.IsProviderType(type))
+        {
+            var package = TypeToken.Package(type);
+            if (RawOptions.Provider is { } given && given.Package != package)
+            {
+                throw new ArgumentException($"'{name}' ({type}) cannot use the provider '{given.Name}': it serves package '{given.Package}', not '{package}'", nameof(options));
+            }
+            // Registered before this resource when it is the default one, so the program order stays topological.
+            Provider = RawOptions.Provider ?? Parent?.ProviderFor(package) ?? Context.ProviderFor(package);
+        }
         Parent?._children.Add(this);
         Context.Register(this);
     }
@@ -50,6 +60,16 @@ public abstract class Resource
     /// <summary>Effective retain-on-delete flag (inherited from the parent unless set).</summary>
     public bool RetainOnDelete { get; }
     public AnnotationCollection Annotations { get; } = new();
+    /// <summary>The provider a custom resource uses (null for components, provider resources, and packages without provider resources).</summary>
+    public ProviderResource? Provider { get; }
+
+    /// <summary>The provider this resource hands down to its children of <paramref name="package"/>, if any (its own or its parent's).</summary>
+    internal ProviderResource? ProviderFor(string package)
+    {
+        if (RawOptions.Provider is { } own && own.Package == package) return own;
+        if (RawOptions is ComponentResourceOptions { Providers: var list } && list.FirstOrDefault(p => p.Package == package) is { } listed) return listed;
+        return Parent?.ProviderFor(package);
+    }
 
     public abstract bool IsCustom { get; }
 

@@ -20,6 +20,11 @@ public record ResourceOptions
     public bool? RetainOnDelete { get; init; }
     public IReadOnlyList<Alias> Aliases { get; init; } = [];
     public CustomTimeouts? CustomTimeouts { get; init; }
+    /// <summary>
+    /// The provider a custom resource of its package uses; on a component, inherited by the children of that
+    /// package (Pulumi's <c>provider</c> option). Null: the parent's, else the program's, else the default provider.
+    /// </summary>
+    public ProviderResource? Provider { get; init; }
 }
 
 /// <summary>Options only a custom (provider-backed) resource accepts.</summary>
@@ -32,7 +37,11 @@ public sealed record CustomResourceOptions : ResourceOptions
 }
 
 /// <summary>Options a component resource accepts.</summary>
-public sealed record ComponentResourceOptions : ResourceOptions;
+public sealed record ComponentResourceOptions : ResourceOptions
+{
+    /// <summary>Providers the component's children use, one per package (Pulumi's <c>providers</c>); inherited.</summary>
+    public IReadOnlyList<ProviderResource> Providers { get; init; } = [];
+}
 
 /// <summary>
 /// A previous identity of a resource, so a rename or re-parent is an update rather than a delete and a create.

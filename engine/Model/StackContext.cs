@@ -20,9 +20,12 @@ public sealed class StackContext
     private readonly List<Resource> _resources = [];
     private readonly Dictionary<string, Resource> _byUrn = new(StringComparer.Ordinal);
     private readonly List<Output> _outputs = [];
+    private readonly Dictionary<string, ProviderResource?> _providers = new(StringComparer.Ordinal);
+    private readonly Func<string, JsonObject?>? _defaultProviderConfig;
 
-    private StackContext(string projectName, string stackName, bool isPreview)
+    private StackContext(string projectName, string stackName, bool isPreview, Func<string, JsonObject?>? defaultProviderConfig)
     {
+        _defaultProviderConfig = defaultProviderConfig;
         ArgumentException.ThrowIfNullOrWhiteSpace(projectName);
         ArgumentException.ThrowIfNullOrWhiteSpace(stackName);
         ProjectName = projectName;
@@ -44,7 +47,12 @@ public sealed class StackContext
     public JsonObject Outputs => Root.Outputs;
 
     /// <summary>Runs <paramref name="program"/> with a fresh context and returns it with everything registered.</summary>
-    public static StackContext Run(string projectName, string stackName, Action<StackContext> program, bool isPreview = true)
+    /// <param name="defaultProviderConfig">
+    /// The inputs of a package's default provider (from the stack's <c>&lt;package&gt;:*</c> config), or null for a
+    /// package without provider resources: its resources then name no provider and run on the package's provider.
+    /// </param>
+    public static StackContext Run(string projectName, string stackName, Action<StackContext> program, bool isPreview = true,
+        Func<string, JsonObject?>? defaultProviderConfig = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         var previous = CurrentContext.Value;
@@ -52,7 +60,7 @@ public sealed class StackContext
         try
         {
             CurrentContext.Value = null;
-            context = new StackContext(projectName, stackName, isPreview);
+            context = new StackContext(projectName, stackName, isPreview, defaultProviderConfig);
             CurrentContext.Value = context;
             program(context);
             return context;
@@ -64,6 +72,28 @@ public sealed class StackContext
     }
 
     public Resource? Find(Urn urn) => _byUrn.GetValueOrDefault(urn.Value);
+
+    /// <summary>
+    /// Makes <paramref name="provider"/> the program's provider for its package: every resource of that package
+    /// declared after this call that names no provider (in its options or through a parent) uses it, instead of the
+    /// default provider — as if it were passed to each of them.
+    /// </summary>
+    public void UseProvider(ProviderResource provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        if (provider.Context != this) throw new InvalidOperationException($"'{provider.Urn}' belongs to another stack program");
+        _providers[provider.Package] = provider;
+    }
+
+    /// <summary>The program's provider for a package, making the default one on first use; null when the package has none.</summary>
+    internal ProviderResource? ProviderFor(string package)
+    {
+        if (_providers.TryGetValue(package, out var known)) return known;
+        var config = _defaultProviderConfig?.Invoke(package);
+        var created = config is null ? null : new ProviderResource(package, ProviderResource.DefaultName, config, new CustomResourceOptions(), this);
+        _providers[package] = created;
+        return created;
+    }
 
     /// <summary>Records a stack output (shown by <c>llmctl stack output</c>).</summary>
     public void Export(string name, object? value)

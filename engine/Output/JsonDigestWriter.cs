@@ -71,7 +71,7 @@ public static class JsonDigestWriter
         w.WriteEndObject();
 
         w.WriteStartArray("steps");
-        foreach (var step in plan.Steps) WriteStep(w, plan, step);
+        foreach (var step in plan.Shown) WriteStep(w, plan, step);
         w.WriteEndArray();
 
         w.WriteStartArray("diagnostics");
@@ -140,9 +140,14 @@ public static class JsonDigestWriter
         w.WriteStartObject();
         w.WriteString("op", step.Op.Json());
         w.WriteString("urn", step.Urn.Value);
-        if (step.State.Custom)
+        if (step.State.Provider is { } provider)
         {
-            // The default provider for the type's package; llmctl has no explicit provider resources.
+            // Pulumi's form, <provider urn>::<id>; the id is Pulumi's unknown sentinel while the provider is yet to be created.
+            w.WriteString("provider", provider);
+        }
+        else if (step.State.Custom && !ProviderResource.IsProviderType(step.Type))
+        {
+            // A package without provider resources (command, tailscale): its resources run on the package's provider.
             w.WriteString("provider", $"urn:pulumi:{plan.Stack}::{plan.Project}::pulumi:providers:{TypeToken.Package(step.Type)}::default");
         }
         if (step.Old is { } old)

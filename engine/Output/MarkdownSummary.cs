@@ -41,7 +41,7 @@ public static class MarkdownSummary
         writer.WriteLine(summary);
         writer.WriteLine();
 
-        var changed = plan.Steps.Where(s => s.Op.IsChange()).ToArray();
+        var changed = plan.Shown.Where(s => s.Op.IsChange()).ToArray();
         if (changed.Length > 0)
         {
             writer.WriteLine("| | Type | Name | Changes |");

@@ -206,6 +206,12 @@ public static class PreviewRenderer
             if (step.ReplaceReasons.Count > 0) parts.Add("replace: " + string.Join(",", step.ReplaceReasons));
         }
         if (rowOp is StepOp.Delete or StepOp.Replace or StepOp.DeleteReplaced && StepText.DeletesProtected(step)) parts.Add("protected");
+        if (rowOp.IsChange() && rowOp is not (StepOp.Delete or StepOp.DeleteReplaced) && step.New?.ProviderRef is { IdKnown: false } provider
+            && !ProviderResource.IsDefaultProvider(provider.Urn))
+        {
+            // Its provider is created (or replaced) first in this run: the object waits for it.
+            parts.Add($"waits for provider {provider.Urn.Name}");
+        }
         if (note is not null)
         {
             if (note.Errors > 0) parts.Add(Count(note.Errors, "error"));
@@ -282,7 +288,7 @@ public static class PreviewRenderer
     internal static void WriteSummary(TextWriter writer, Plan plan, bool color)
     {
         var counts = new Dictionary<StepOp, int>();
-        foreach (var step in plan.Steps)
+        foreach (var step in plan.Shown)
         {
             var op = step.Op == StepOp.CreateReplacement ? StepOp.Replace : step.Op;
             if (op == StepOp.DeleteReplaced) continue;

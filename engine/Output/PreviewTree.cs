@@ -23,12 +23,13 @@ internal sealed class PreviewTree
 
     public static PreviewTree Build(Plan plan)
     {
-        var nodes = new Node[plan.Steps.Count];
+        var steps = plan.Shown.ToList();
+        var nodes = new Node[steps.Count];
         var byUrn = new Dictionary<Urn, Node>(nodes.Length);
         for (var i = 0; i < nodes.Length; i++)
         {
-            nodes[i] = new Node(plan.Steps[i]);
-            byUrn.TryAdd(plan.Steps[i].Urn, nodes[i]);
+            nodes[i] = new Node(steps[i]);
+            byUrn.TryAdd(steps[i].Urn, nodes[i]);
         }
         var roots = new List<Node>();
         foreach (var node in nodes)

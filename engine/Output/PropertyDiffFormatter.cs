@@ -22,6 +22,11 @@ internal static class PropertyDiffFormatter
     {
         var lines = new List<DiffLine>();
         var (old, @new) = (step.Old?.Inputs, step.New?.Inputs);
+        if (step.State.ProviderRef is { } provider && !ProviderResource.IsDefaultProvider(provider.Urn))
+        {
+            // Pulumi prints [provider=<urn>::<id>]; an id not known yet is the provider still to be created.
+            lines.Add(new(' ', $"[provider={provider.Urn.Value}::{(provider.IdKnown ? provider.Id : PropertyValues.UnknownDisplay)}]"));
+        }
         switch (step.Op)
         {
             case StepOp.Create or StepOp.Read when @new is not null:
@@ -112,6 +117,8 @@ internal static class PropertyDiffFormatter
     public static string Format(JsonNode? value) => value switch
     {
         null => "null",
+        // A secret not known yet (a kubeconfig still to be read back) says so; its value is never shown either way.
+        _ when PropertyValues.IsSecret(value) && PropertyValues.ContainsUnknowns(PropertyValues.Unwrap(value)) => PropertyValues.UnknownDisplay,
         _ when PropertyValues.IsSecret(value) => PropertyValues.SecretDisplay,
         _ when PropertyValues.IsUnknown(value) || PropertyValues.IsOutputPlaceholder(value) => PropertyValues.UnknownDisplay,
         JsonValue v when v.TryGetValue<string>(out var s) => JsonSerializer.Serialize(s, StringOptions),

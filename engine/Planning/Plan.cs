@@ -14,11 +14,17 @@ public sealed record Plan
     public IReadOnlyList<Step> Steps { get; init; } = [];
     public IReadOnlyList<Diagnostic> Diagnostics { get; init; } = [];
 
-    /// <summary>Counts per op (<c>{"create": 2, "same": 3}</c>).</summary>
-    public IReadOnlyDictionary<StepOp, int> ChangeSummary =>
-        Steps.GroupBy(s => s.Op).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
+    /// <summary>
+    /// The steps a person sees: all but those of the packages' default providers, which — as in Pulumi — are
+    /// configured from stack config, never shown and never counted as changes. Explicit providers are shown.
+    /// </summary>
+    public IEnumerable<Step> Shown => Steps.Where(s => !ProviderResource.IsDefaultProvider(s.Urn));
 
-    public bool HasChanges => Steps.Any(s => s.Op.IsChange());
+    /// <summary>Counts per op (<c>{"create": 2, "same": 3}</c>), of the shown steps.</summary>
+    public IReadOnlyDictionary<StepOp, int> ChangeSummary =>
+        Shown.GroupBy(s => s.Op).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
+
+    public bool HasChanges => Shown.Any(s => s.Op.IsChange());
 
     public Step? Find(Urn urn) => Steps.FirstOrDefault(s => s.Urn == urn);
 }

@@ -40,6 +40,7 @@ public sealed class Planner(ProviderRegistry providers)
         var known = new KnownOutputs();
         var diagnostics = new List<Diagnostic>();
         var priors = desired.Resources.Select(r => FindPrior(r, old, claimed)).ToList();
+        var priorProviders = current is null ? new ProviderStates() : ProviderStates.Of(current);
         // Resources whose last attempt did not finish run again even when their inputs did not change.
         var unfinished = (current?.PendingOperations ?? []).Select(p => p.Resource.Urn.Value)
             .Concat((current?.Resources ?? []).Where(r => r.InitErrors.Count > 0).Select(r => r.Urn.Value))
@@ -92,16 +93,27 @@ public sealed class Planner(ProviderRegistry providers)
 
         async Task<Step> PlanCustomAsync(CustomResource resource, ResourceState? prior)
         {
-            foreach (var feeder in desired.OutputDependencies(resource.Inputs).Distinct())
+            // Its provider's step first, and the default provider's (a resource recorded before provider resources ran on it).
+            var feeders = desired.OutputDependencies(resource.Inputs)
+                .Append(resource.Provider).Append(desired.Find(DefaultProviderUrn(desired, resource.Type))).OfType<Resource>().Distinct();
+            foreach (var feeder in feeders)
             {
                 if (tasks.TryGetValue(feeder, out var feederTask)) await feederTask.ConfigureAwait(false);
             }
             var state = DesiredState(desired, resource, known, prior);
+            var providerStep = resource.Provider is { } p && tasks.TryGetValue(p, out var providerTask) ? providerTask.Result : null;
+            if (providerStep is not null)
+            {
+                // The provider's id is known when it stays (same or updated in place); a new or replaced one gets its id when created.
+                var id = providerStep.Op is StepOp.Same or StepOp.Update && providerStep.Old?.Id is { } pid ? pid : PropertyValues.UnknownString;
+                state = state with { Provider = new ProviderReference(providerStep.Urn, id).ToString() };
+            }
             await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
             Step step;
             try
             {
-                step = await DiffCustomAsync(resource, state, prior, options, cancellationToken).ConfigureAwait(false);
+                step = await DiffCustomAsync(resource, state, prior, options, providerStep, priorProviders, desired,
+                    r => tasks.TryGetValue(r, out var t) ? t : null, cancellationToken).ConfigureAwait(false);
                 if (prior is not null && (unfinished.Contains(prior.Urn.Value) || unfinished.Contains(state.Urn.Value)))
                 {
                     step = step.Op == StepOp.Same
@@ -123,7 +135,7 @@ public sealed class Planner(ProviderRegistry providers)
     {
         var edges = steps.Where(s => s.New is not null).ToDictionary(
             s => s.Urn,
-            s => s.New!.Dependencies.Concat(s.New.Parent is { } p ? [p] : []).Distinct().ToList());
+            s => s.New!.OrderingEdges().Distinct().ToList());
         var state = new Dictionary<Urn, int>();
         var path = new List<Urn>();
         foreach (var start in edges.Keys)
@@ -279,14 +291,29 @@ public sealed class Planner(ProviderRegistry providers)
         };
     }
 
-    private async Task<Step> DiffCustomAsync(CustomResource resource, ResourceState desired, ResourceState? prior, PlanOptions options, CancellationToken cancellationToken)
+    private async Task<Step> DiffCustomAsync(CustomResource resource, ResourceState desired, ResourceState? prior, PlanOptions options,
+        Step? providerStep, ProviderStates priorProviders, StackContext program, Func<Resource, Task<Step>?> planned, CancellationToken cancellationToken)
     {
         var hasUnknowns = PropertyValues.ContainsUnknowns(desired.Inputs);
         if (prior is null)
         {
             return new Step { Op = StepOp.Create, Urn = desired.Urn, Type = desired.Type, New = desired, HasUnknowns = hasUnknowns };
         }
-        var diff = await DiffAsync(prior, desired, cancellationToken).ConfigureAwait(false);
+        var provider = providerStep is null ? Default(desired.Type) : providers.Resolve(desired.Type, desired.ProviderRef, ConfigOf(providerStep));
+        // A provider whose configuration is not known yet (it waits on the cluster being created) is never asked:
+        // the generic input diff stands in, and nothing is read from a cluster that may not exist.
+        var diff = await DiffAsync(prior, desired, provider, cancellationToken).ConfigureAwait(false);
+        var (providerDiff, providerUnknown) = await ProviderChangeAsync(prior, desired, providerStep, priorProviders, program, planned).ConfigureAwait(false);
+        if (providerDiff is { } change)
+        {
+            diff = diff with
+            {
+                ChangedKeys = [.. diff.ChangedKeys, "provider"],
+                ReplaceKeys = change == DiffKind.UpdateReplace ? [.. diff.ReplaceKeys, "provider"] : diff.ReplaceKeys,
+                DetailedDiff = [.. diff.DetailedDiff, new PropertyDiff("provider", change, InputDiff: false)],
+            };
+        }
+        hasUnknowns |= providerUnknown;
         if (options.Replace.Contains(desired.Urn.Value))
         {
             diff = diff with { ReplaceKeys = [.. diff.ReplaceKeys, "id"] };
@@ -301,7 +328,7 @@ public sealed class Planner(ProviderRegistry providers)
             };
         }
         var aliased = prior.Urn != desired.Urn;
-        if (diff.ChangedKeys.Count == 0 && !aliased)
+        if (diff.ChangedKeys.Count == 0 && !aliased && !providerUnknown)
         {
             return new Step { Op = StepOp.Same, Urn = desired.Urn, Type = desired.Type, Old = prior, New = desired with { Inputs = prior.Inputs } };
         }
@@ -310,19 +337,58 @@ public sealed class Planner(ProviderRegistry providers)
             Op = StepOp.Update, Urn = desired.Urn, Type = desired.Type, Old = prior, New = desired,
             DiffReasons = diff.ChangedKeys, DetailedDiff = diff.DetailedDiff, HasUnknowns = hasUnknowns,
         };
+
+        IProvider? Default(string type) => providers.TryGet(type, out var p) ? p : null;
+    }
+
+    /// <summary>The URN of the default provider of a type's package in a program.</summary>
+    public static Urn DefaultProviderUrn(StackContext program, string type) =>
+        Urn.Create(program.StackName, program.ProjectName, null, ProviderResource.TypePrefix + TypeToken.Package(type), ProviderResource.DefaultName);
+
+    /// <summary>The configuration a provider step will leave: its recorded inputs when it stays, its new ones otherwise.</summary>
+    private static JsonObject ConfigOf(Step providerStep) => providerStep.Op == StepOp.Same ? providerStep.Old!.Inputs : providerStep.New!.Inputs;
+
+    /// <summary>
+    /// How a resource's provider changes. Its provider replaced (pointed at another cluster) replaces it; a move to
+    /// another provider resource replaces it when the two configurations point at different systems and updates it
+    /// otherwise; unknown when either configuration is not known yet (the apply decides again).
+    /// A resource recorded without a provider reference ran on its package's default provider.
+    /// </summary>
+    private async Task<(DiffKind? Change, bool Unknown)> ProviderChangeAsync(ResourceState prior, ResourceState desired, Step? providerStep,
+        ProviderStates priorProviders, StackContext program, Func<Resource, Task<Step>?> planned)
+    {
+        if (providerStep is null || desired.ProviderRef is not { } now) return (null, false);
+        if (providerStep.Op == StepOp.Replace) return (DiffKind.UpdateReplace, false);
+        // Its provider changes in a way not known yet (a kubeconfig still to be read back): the apply decides.
+        if (providerStep.Op == StepOp.Update && PropertyValues.ContainsUnknowns(ConfigOf(providerStep))) return (DiffKind.Update, true);
+        var package = TypeToken.Package(desired.Type);
+        var defaultUrn = DefaultProviderUrn(program, desired.Type);
+        var before = prior.ProviderRef;
+        if ((before?.Urn ?? defaultUrn) == now.Urn) return (null, false);
+        JsonObject? oldConfig = null;
+        if (before is { } b) oldConfig = priorProviders.ConfigOf(b);
+        else if (program.Find(defaultUrn) is { } defaultProvider && planned(defaultProvider) is { } defaultStep) oldConfig = ConfigOf(await defaultStep.ConfigureAwait(false));
+        var newConfig = ConfigOf(providerStep);
+        if (providers.FactoryFor(package) is not { } factory) return (DiffKind.Update, false);
+        if (oldConfig is null || PropertyValues.ContainsUnknowns(oldConfig) || PropertyValues.ContainsUnknowns(newConfig)) return (DiffKind.Update, true);
+        return (factory.DiffConfig(oldConfig, newConfig).ReplaceKeys.Count > 0 ? DiffKind.UpdateReplace : DiffKind.Update, false);
     }
 
     /// <summary>
     /// The diff of one custom resource: <c>ignoreChanges</c> applied first, then the provider's own diff if it has
     /// one, else the generic input diff; <c>replaceOnChanges</c> turns matching changes into a replace.
     /// </summary>
-    public async Task<DiffResult> DiffAsync(ResourceState prior, ResourceState desired, CancellationToken cancellationToken)
+    public Task<DiffResult> DiffAsync(ResourceState prior, ResourceState desired, CancellationToken cancellationToken) =>
+        DiffAsync(prior, desired, providers.TryGet(desired.Type, out var provider) ? provider : null, cancellationToken);
+
+    /// <summary>The diff with <paramref name="provider"/> (null: the generic input diff alone).</summary>
+    public async Task<DiffResult> DiffAsync(ResourceState prior, ResourceState desired, IProvider? provider, CancellationToken cancellationToken)
     {
         var newInputs = desired.IgnoreChanges.Count > 0
             ? PropertyPaths.ApplyIgnoreChanges(prior.Inputs, desired.Inputs, desired.IgnoreChanges)
             : desired.Inputs;
         DiffResult? providerDiff = null;
-        if (providers.TryGet(desired.Type, out var provider))
+        if (provider is not null)
         {
             providerDiff = await provider.DiffAsync(desired.Urn, desired.Type, prior.Id, prior.Inputs, prior.Outputs, newInputs, cancellationToken).ConfigureAwait(false);
         }

@@ -193,8 +193,7 @@ public static class Targeting
     }
 
     /// <summary>A resource's parent and dependencies: what must exist before it, and outlive it.</summary>
-    public static IEnumerable<Urn> DependenciesOf(ResourceState state) =>
-        state.Parent is { } parent ? state.Dependencies.Append(parent) : state.Dependencies;
+    public static IEnumerable<Urn> DependenciesOf(ResourceState state) => state.OrderingEdges();
 
     /// <summary>The root stack and provider resources are always part of a run, as in Pulumi (pulumi/pulumi#13557).</summary>
     public static bool IsImplicit(string type) =>

@@ -296,6 +296,14 @@ public static class CheckpointSerializer
     {
         public string Where { get; set; } = "";
 
+        private string Plaintext(JsonNode? value)
+        {
+            if (!PropertyValues.ContainsSecrets(value)) return value?.ToJsonString() ?? "null";
+            using var buffer = new MemoryStream();
+            using (var inner = new Utf8JsonWriter(buffer)) WriteValue(inner, value);
+            return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
         public void WriteValue(Utf8JsonWriter w, JsonNode? node)
         {
             switch (node)
@@ -312,7 +320,9 @@ public static class CheckpointSerializer
                     }
                     w.WriteStartObject();
                     w.WriteString(PropertyValues.SigKey, PropertyValues.SecretSig);
-                    w.WriteString("ciphertext", crypter.Encrypt(o["value"]?.ToJsonString() ?? "null"));
+                    // The plaintext is written by this encoder too, as Pulumi does: a secret inside a secret (an SSH
+                    // key inside a secret connection) is encrypted in its own right and read back as a secret.
+                    w.WriteString("ciphertext", crypter.Encrypt(Plaintext(o["value"])));
                     w.WriteEndObject();
                     break;
                 case JsonObject o:

@@ -19,6 +19,13 @@ public sealed record ResourceState
     public JsonObject Outputs { get; init; } = new();
     public Urn? Parent { get; init; }
     public IReadOnlyList<Urn> Dependencies { get; init; } = [];
+    /// <summary>
+    /// The provider this resource runs on, as Pulumi records it: <c>&lt;provider urn&gt;::&lt;provider id&gt;</c>
+    /// (the id is Pulumi's unknown sentinel while the provider is yet to be created). Null for components, provider
+    /// resources, packages without provider resources, and resources recorded before llmctl had provider
+    /// resources — those run on the package's provider configured from stack config (the default provider's config).
+    /// </summary>
+    public string? Provider { get; init; }
     public bool Protect { get; init; }
     public bool RetainOnDelete { get; init; }
     public bool DeleteBeforeReplace { get; init; }
@@ -36,6 +43,20 @@ public sealed record ResourceState
     public bool PendingReplacement { get; init; }
     public DateTimeOffset? Created { get; init; }
     public DateTimeOffset? Modified { get; init; }
+
+    /// <summary>The provider reference parsed, when there is one.</summary>
+    public ProviderReference? ProviderRef => ProviderReference.TryParse(Provider, out var r) ? r : null;
+
+    /// <summary>
+    /// What this resource must come after (and be deleted before): its parent, its dependencies and its provider.
+    /// Pulumi keeps the provider out of <c>dependencies</c>; the engine orders by it all the same.
+    /// </summary>
+    public IEnumerable<Urn> OrderingEdges()
+    {
+        if (Parent is { } parent) yield return parent;
+        foreach (var dep in Dependencies) yield return dep;
+        if (ProviderRef is { } provider) yield return provider.Urn;
+    }
 }
 
 /// <summary>An operation begun but not yet finished, written before a step runs and cleared after.</summary>

@@ -36,6 +36,7 @@ internal static class ResourceV3Json
         if (r.Protect) w.WriteBoolean("protect", true);
         WriteUrns(w, "dependencies", r.Dependencies);
         WriteStrings(w, "initErrors", r.InitErrors);
+        if (!string.IsNullOrEmpty(r.Provider)) w.WriteString("provider", r.Provider);
         if (r.PendingReplacement) w.WriteBoolean("pendingReplacement", true);
         WriteStrings(w, "additionalSecretOutputs", r.AdditionalSecretOutputs);
         WriteUrns(w, "aliases", r.Aliases);
@@ -78,6 +79,7 @@ internal static class ResourceV3Json
             Protect = GetBool(o, "protect"),
             Dependencies = GetStrings(o, "dependencies").Select(ParseUrn).ToArray(),
             InitErrors = GetStrings(o, "initErrors"),
+            Provider = GetString(o, "provider") is { Length: > 0 } provider ? ParseProvider(provider) : null,
             PendingReplacement = GetBool(o, "pendingReplacement"),
             AdditionalSecretOutputs = GetStrings(o, "additionalSecretOutputs"),
             Aliases = GetStrings(o, "aliases").Select(ParseUrn).ToArray(),
@@ -131,6 +133,9 @@ internal static class ResourceV3Json
         o.Remove(key);
         return obj;
     }
+
+    private static string ParseProvider(string value) =>
+        ProviderReference.TryParse(value, out _) ? value : throw new FormatException($"provider '{value}' is not a provider reference (<provider urn>::<id>)");
 
     private static Urn ParseUrn(string value) =>
         Urn.TryParse(value, out var urn) ? urn : throw new FormatException($"'{value}' is not a valid URN");

@@ -8,7 +8,8 @@ using Llmctl.Providers.Tailscale;
 namespace Llmctl.Infra.Cli;
 
 /// <summary>
-/// The real providers for one stack, built from its config: <c>kubernetes:*</c> (kubeconfig, context, patch force)
+/// The real providers for one stack: Kubernetes providers from provider resources (<see cref="KubernetesProviderFactory"/>;
+/// the default one is configured from <c>kubernetes:*</c>: kubeconfig, context, namespace, patch force, request timeout)
 /// and <c>tailscale:*</c> (API key or OAuth client, tailnet, base URL). Each is built on first use, so a stack that
 /// never touches a package never needs its credentials, and secrets are decrypted only then.
 /// </summary>
@@ -24,6 +25,10 @@ internal static class ProviderSetup
 
     private static ProviderRegistry Registry(LoadedStack stack, Func<string, string?> environment, bool liveDiff) => new ProviderRegistry()
         .Register("command", new CommandProvider())
+        // Kubernetes objects name a provider resource (the default one from kubernetes:* config, or one fed by
+        // another resource's output, as the fleet's k3s kubeconfig); each is built when a step first needs it.
+        .RegisterFactory(KubernetesProvider.Package, new KubernetesProviderFactory(options => options with { LiveDiff = liveDiff }))
+        // Objects recorded before provider resources existed name none: they run on the provider from kubernetes:* config.
         .Register(KubernetesProvider.Package, new LazyProvider(() =>
             new KubernetesProvider(KubernetesProviderOptions.FromConfig(Values(stack, "kubernetes")) with { LiveDiff = liveDiff })))
         .Register(TailscaleProvider.Package, new LazyProvider(() =>

@@ -55,5 +55,5 @@ internal sealed class KubernetesConnection(KubernetesProviderOptions options)
         return new k8s.Kubernetes(config);
     }
 
-    private static bool LooksLikeContents(string text) => text.Contains('\n') || text.TrimStart().StartsWith('{') || text.Contains("apiVersion:", StringComparison.Ordinal);
+    internal static bool LooksLikeContents(string text) => text.Contains('\n') || text.TrimStart().StartsWith('{') || text.Contains("apiVersion:", StringComparison.Ordinal);
 }

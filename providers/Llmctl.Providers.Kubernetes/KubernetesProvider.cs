@@ -49,14 +49,20 @@ public sealed class KubernetesProvider : IProvider
 
     public async Task<DiffResult?> DiffAsync(Urn urn, string type, string? id, JsonObject oldInputs, JsonObject oldOutputs, JsonObject newInputs, CancellationToken cancellationToken)
     {
-        var desired = Target.Of(type, newInputs, _kinds);
+        var desired = Target.Of(type, newInputs, _kinds, _options.DefaultNamespace);
         if (desired.Kind.Kind == "CustomResourceDefinition") _kinds.Learn(newInputs);
         if (_options.LiveDiff && id is not null && !PropertyValues.ContainsUnknowns(newInputs))
         {
             return await Translate(desired, () => LiveDiffAsync(desired, newInputs, cancellationToken)).ConfigureAwait(false);
         }
         if (IsNodePatch(type)) return null;
-        var old = Target.Of(type, oldInputs, _kinds);
+        var old = Target.Of(type, oldInputs, _kinds, _options.DefaultNamespace);
+        if (id is not null && id.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash && desired.Namespace is { } ns && ns != id[..slash])
+        {
+            // The object now lands elsewhere (its provider's namespace changed): a new object, and the old one goes.
+            var moved = new PropertyDiff("metadata.namespace", DiffKind.UpdateReplace, InputDiff: false);
+            return new DiffResult(["metadata"], ["metadata.namespace"], [.. InputDiff.Compute(oldInputs, newInputs), moved]);
+        }
         return ImmutableFields.Check(old.Kind, InputDiff.Compute(oldInputs, newInputs));
     }
 
@@ -68,7 +74,7 @@ public sealed class KubernetesProvider : IProvider
 
     public async Task DeleteAsync(Urn urn, string type, string id, JsonObject inputs, JsonObject outputs, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var target = Target.Of(type, inputs, _kinds);
+        var target = Target.Of(type, inputs, _kinds, _options.DefaultNamespace);
         await Translate(target, async () =>
         {
             if (IsNodePatch(type))
@@ -95,14 +101,14 @@ public sealed class KubernetesProvider : IProvider
 
     public async Task<ProviderResult?> ReadAsync(Urn urn, string type, string id, JsonObject inputs, JsonObject outputs, CancellationToken cancellationToken)
     {
-        var target = Target.Of(type, inputs, _kinds);
+        var target = Target.Of(type, inputs, _kinds, _options.DefaultNamespace);
         var live = await Translate(target, () => _api.GetAsync(target.Kind, target.Namespace, target.Name, cancellationToken)).ConfigureAwait(false);
         return live is null ? null : new ProviderResult(target.Id, Outputs(target, live, inputs));
     }
 
     private async Task<ProviderResult> ApplyAndAwaitAsync(string type, JsonObject inputs, TimeSpan timeout, CancellationToken ct)
     {
-        var target = Target.Of(type, inputs, _kinds);
+        var target = Target.Of(type, inputs, _kinds, _options.DefaultNamespace);
         if (target.Kind.Kind == "CustomResourceDefinition") _kinds.Learn(inputs);
         var body = Body(type, inputs, target);
         var applied = await Translate(target, async () =>
@@ -280,7 +286,7 @@ public sealed class KubernetesProvider : IProvider
     {
         public string Id => Namespace is null ? Name : $"{Namespace}/{Name}";
 
-        public static Target Of(string type, JsonObject inputs, ResourceKinds kinds)
+        public static Target Of(string type, JsonObject inputs, ResourceKinds kinds, string? defaultNamespace)
         {
             var name = Text(inputs["metadata"]?["name"]) ?? throw new ProviderException($"{type}: metadata.name is required");
             KindInfo kind;
@@ -290,7 +296,8 @@ public sealed class KubernetesProvider : IProvider
                 var apiVersion = Text(inputs["apiVersion"]) ?? throw new ProviderException($"{type} '{name}': apiVersion is required");
                 kind = kinds.Resolve(apiVersion, Text(inputs["kind"]) ?? throw new ProviderException($"{type} '{name}': kind is required"));
             }
-            var ns = kind.Namespaced ? Text(inputs["metadata"]?["namespace"]) ?? "default" : null;
+            // Precedence as Pulumi's: the object's own namespace, then the provider's, then "default".
+            var ns = kind.Namespaced ? Text(inputs["metadata"]?["namespace"]) ?? defaultNamespace ?? "default" : null;
             return new Target(type, kind, ns, name);
         }
 

@@ -1,3 +1,7 @@
+using System.Text.Json.Nodes;
+using Llmctl.Engine.Model;
+using Llmctl.Engine.Providers;
+
 namespace Llmctl.Providers.Kubernetes;
 
 /// <summary>
@@ -24,6 +28,9 @@ public sealed record KubernetesProviderOptions
     /// <summary>The kubeconfig context; its current-context when null.</summary>
     public string? Context { get; init; }
 
+    /// <summary>The namespace of namespaced objects that name none (Pulumi's provider <c>namespace</c>); else <c>default</c>.</summary>
+    public string? DefaultNamespace { get; init; }
+
     /// <summary>Builds the client directly (tests, or a caller that already has one).</summary>
     public Func<k8s.IKubernetes>? ClientFactory { get; init; }
 
@@ -48,32 +55,82 @@ public sealed record KubernetesProviderOptions
     /// <summary>Retries of transient failures (5xx, 429, timeouts, connection resets).</summary>
     public RetrySettings Retry { get; init; } = new();
 
-    /// <summary>The options the CLI builds from stack config (<c>kubernetes:kubeconfig</c>, <c>kubernetes:context</c>).</summary>
+    /// <summary>The options the CLI builds from stack config (<c>kubernetes:kubeconfig</c>, <c>kubernetes:context</c>, …).</summary>
     public static KubernetesProviderOptions FromConfig(IReadOnlyDictionary<string, string> config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (config.TryGetValue(RequestTimeoutKey, out var timeout) && TryParseDuration(timeout) is null)
+        {
+            throw new Llmctl.Engine.Config.ConfigException([new Llmctl.Engine.Config.ConfigDiagnostic("stack config", 0, 0, RequestTimeoutKey,
+                $"'{timeout}' is not a duration", "write whole seconds such as 30, or 90s, or 2m (the timeout of one HTTP request to the API server)")]);
+        }
+        var inputs = new JsonObject();
+        foreach (var (key, value) in config)
+        {
+            if (key.StartsWith(Package, StringComparison.Ordinal)) inputs[key[Package.Length..]] = value;
+        }
+        return FromInputs(inputs);
+    }
+
+    /// <summary>
+    /// The options a provider resource's inputs give (<c>pulumi:providers:kubernetes</c>: <c>kubeconfig</c> — contents
+    /// or a path —, <c>context</c>, <c>namespace</c>, <c>requestTimeout</c>, <c>enablePatchForce</c>), the same names
+    /// as the <c>kubernetes:*</c> stack config keys. Secret inputs are unwrapped; a bad timeout is a
+    /// <see cref="ProviderException"/> (<see cref="Check"/> reports it before anything runs).
+    /// </summary>
+    public static KubernetesProviderOptions FromInputs(JsonObject inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var timeout = Text(inputs, "requestTimeout");
         return new KubernetesProviderOptions
         {
-            Kubeconfig = config.GetValueOrDefault(KubeconfigKey),
-            Context = config.GetValueOrDefault(ContextKey),
-            ForcePatch = string.Equals(config.GetValueOrDefault(EnablePatchForceKey), "true", StringComparison.OrdinalIgnoreCase),
-            RequestTimeout = config.TryGetValue(RequestTimeoutKey, out var timeout) ? ParseDuration(RequestTimeoutKey, timeout) : DefaultRequestTimeout,
+            Kubeconfig = Text(inputs, "kubeconfig"),
+            Context = Text(inputs, "context"),
+            DefaultNamespace = Text(inputs, "namespace"),
+            ForcePatch = string.Equals(Text(inputs, "enablePatchForce"), "true", StringComparison.OrdinalIgnoreCase),
+            RequestTimeout = timeout is null ? DefaultRequestTimeout
+                : TryParseDuration(timeout) ?? throw new ProviderException($"requestTimeout '{timeout}' is not a duration: write whole seconds such as 30, or 90s, or 2m"),
         };
     }
 
+    /// <summary>What is wrong with a provider resource's inputs, each naming the input.</summary>
+    public static IReadOnlyList<CheckFailure> Check(JsonObject inputs)
+    {
+        var failures = new List<CheckFailure>();
+        if (Text(inputs, "requestTimeout") is { } timeout && TryParseDuration(timeout) is null)
+        {
+            failures.Add(new CheckFailure("requestTimeout", $"'{timeout}' is not a duration: write whole seconds such as 30, or 90s, or 2m"));
+        }
+        foreach (var key in new[] { "kubeconfig", "context", "namespace" })
+        {
+            if (PropertyValues.Unwrap(inputs[key]) is { } node && !PropertyValues.IsUnknown(node) && node is not JsonValue)
+            {
+                failures.Add(new CheckFailure(key, "must be a string"));
+            }
+        }
+        return failures;
+    }
+
+    private const string Package = "kubernetes:";
+
+    private static string? Text(JsonObject inputs, string key) => PropertyValues.Reveal(inputs[key]) switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => s.Length == 0 ? null : s,
+        JsonValue v => v.ToJsonString(),
+        var other => other.ToJsonString(),
+    };
+
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Whole seconds (<c>45</c>) or a number with a unit (<c>90s</c>, <c>2m</c>).</summary>
-    private static TimeSpan ParseDuration(string key, string text)
+    /// <summary>Whole seconds (<c>45</c>) or a number with a unit (<c>90s</c>, <c>2m</c>); null when it is neither.</summary>
+    private static TimeSpan? TryParseDuration(string text)
     {
         var t = text.Trim();
         var (number, scale) = t.EndsWith('m') ? (t[..^1], 60) : t.EndsWith('s') ? (t[..^1], 1) : (t, 1);
-        if (int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
-        {
-            return TimeSpan.FromSeconds((long)n * scale);
-        }
-        throw new Llmctl.Engine.Config.ConfigException([new Llmctl.Engine.Config.ConfigDiagnostic("stack config", 0, 0, key,
-            $"'{text}' is not a duration", "write whole seconds such as 30, or 90s, or 2m (the timeout of one HTTP request to the API server)")]);
+        return int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? TimeSpan.FromSeconds((long)n * scale)
+            : null;
     }
 }
 

@@ -1,4 +1,5 @@
 using Llmctl.Components.Cluster;
+using Llmctl.Components.Kubernetes;
 using Llmctl.Components.Network;
 using Llmctl.Engine.Model;
 using Llmctl.Stacks.Config;
@@ -13,6 +14,8 @@ public static class ClusterComposer
 {
     public const string SshKeySecret = "sshPrivateKey";
     public const string TokenSecret = "k3sToken";
+    /// <summary>The stack output holding the cluster's admin kubeconfig (secret): <c>llmctl stack output kubeconfig --show-secrets</c>.</summary>
+    public const string KubeconfigOutput = "kubeconfig";
 
     public static (Tailnet? Tailnet, K3sCluster? Cluster) Compose(StackContext ctx, StackConfig config, StackSecrets secrets)
     {
@@ -42,7 +45,7 @@ public static class ClusterComposer
             Name = n.Name,
             Host = n.Host,
             TailnetIp = n.TailnetIp,
-            Ssh = new K3sSsh { User = k3s.SshUser, PrivateKey = sshKey, HostKey = n.HostKey },
+            Ssh = new K3sSsh { User = k3s.SshUser, Port = n.SshPort, PrivateKey = sshKey, HostKey = n.HostKey },
             Labels = n.Labels,
             Taints = [.. n.Taints.Select((taint, i) => Taint(taint, $"{ctx.ProjectName}:k3s.{at}.taints[{i}]"))],
             DefaultRuntime = n.DefaultRuntime,
@@ -57,11 +60,20 @@ public static class ClusterComposer
             Server = Node(k3s.Server, "server"),
             Agents = [.. k3s.Agents.Select((a, i) => Node(a, $"agents[{i}]"))],
             ExtraTlsSans = k3s.ExtraTlsSans,
+            InstallScriptUrl = k3s.InstallScriptUrl,
+            ConfigDir = k3s.ConfigDir,
+            BinDir = k3s.BinDir,
+            UninstallOnDelete = k3s.UninstallOnDestroy,
         }, new ComponentResourceOptions { DependsOn = tailnet is null ? [] : [tailnet] });
 
-        // The kubeconfig stays a secret output of the cluster component (K3sCluster.Kubeconfig), not a stack output:
-        // the planner's cycle check counts the stack's parent edge, so exporting a descendant's output reads as a cycle.
+        // Every Kubernetes object of the stack goes to this cluster: the provider's kubeconfig is the one read back
+        // from the server (pointed at its tailnet name), and it waits for every node to have joined, so a from-scratch
+        // `up` installs k3s and then everything else in one run. The kubernetes:* config keys are not used for it.
+        var provider = new KubernetesProviderResource(name, new KubernetesProviderArgs { Kubeconfig = cluster.Kubeconfig },
+            new CustomResourceOptions { DependsOn = [cluster] });
+        ctx.UseProvider(provider);
         ctx.Export("apiServer", cluster.ServerUrl);
+        ctx.Export(KubeconfigOutput, cluster.Kubeconfig);
         return (tailnet, cluster);
     }
 

@@ -22,6 +22,14 @@ public sealed record K3sConfig
     public IReadOnlyList<K3sNodeConfig> Agents { get; init; } = [];
     public IReadOnlyList<string> ExtraTlsSans { get; init; } = [];
     public string SshUser { get; init; } = "root";
+    /// <summary>The k3s install script: <c>https://get.k3s.io</c>, or a <c>file://</c> path on the nodes (air-gapped).</summary>
+    public string InstallScriptUrl { get; init; } = "https://get.k3s.io";
+    /// <summary>Where the token and the admin kubeconfig live on the nodes (k3s's <c>/etc/rancher/k3s</c>).</summary>
+    public string ConfigDir { get; init; } = Components.Cluster.K3sScripts.DefaultConfigDir;
+    /// <summary>Where the installer puts k3s and its uninstall scripts (<c>INSTALL_K3S_BIN_DIR</c>; <c>/usr/local/bin</c>).</summary>
+    public string BinDir { get; init; } = Components.Cluster.K3sScripts.DefaultBinDir;
+    /// <summary>Run k3s's uninstall scripts on <c>llmctl destroy</c> (and when a node leaves the stack); off by default.</summary>
+    public bool UninstallOnDestroy { get; init; }
 }
 
 /// <summary>One k3s node.</summary>
@@ -35,6 +43,8 @@ public sealed record K3sNodeConfig
     public string? TailnetIp { get; init; }
     /// <summary>The SSH host key pin (<c>SHA256:…</c> from <c>ssh-keyscan node | ssh-keygen -lf -</c>).</summary>
     public required string HostKey { get; init; }
+    /// <summary>The node's SSH port (22).</summary>
+    public int SshPort { get; init; } = 22;
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     /// <summary>Taints as <c>key=value:Effect</c>.</summary>
     public IReadOnlyList<string> Taints { get; init; } = [];

@@ -75,6 +75,12 @@ internal sealed class CliHarness : IDisposable
 
     public JsonObject Checkpoint() => JsonNode.Parse(File.ReadAllText(CheckpointPath))!.AsObject();
 
+    public string FleetCheckpointPath => new FileBackend(StateRoot).CheckpointPath("llm-platform", "fleet");
+
+    /// <summary>The fleet stack's checkpointed resources.</summary>
+    public List<JsonNode> FleetCheckpoint() =>
+        JsonNode.Parse(File.ReadAllText(FleetCheckpointPath))!["checkpoint"]!["latest"]!["resources"]?.AsArray().Select(r => r!).ToList() ?? [];
+
     public void EditStackFile(string from, string to)
     {
         var text = File.ReadAllText(StackFile);

@@ -24,8 +24,9 @@ public class FailureVerbTests
         Assert.Contains("not a Kubernetes API server", cli.Err);
         Assert.Contains("skipped:", cli.Err);
         Assert.DoesNotContain("internal error", cli.Err);
-        // No Kubernetes object is recorded as existing.
-        Assert.DoesNotContain("\"id\"", File.ReadAllText(cli.CheckpointPath));
+        // No Kubernetes object is recorded as existing (only the default provider resource, which is configuration, has an id).
+        var resources = cli.Checkpoint()["checkpoint"]!["latest"]!["resources"]!.AsArray();
+        Assert.All(resources.Where(r => r!["type"]!.GetValue<string>().StartsWith("kubernetes:", StringComparison.Ordinal)), r => Assert.Null(r!["id"]));
     }
 
     [Fact]

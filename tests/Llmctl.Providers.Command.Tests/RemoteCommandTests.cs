@@ -1,6 +1,7 @@
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Planning;
 using Llmctl.Engine.Providers;
+using Llmctl.Testing;
 
 namespace Llmctl.Providers.Command.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Providers;
+using Llmctl.Testing;
 
 namespace Llmctl.Providers.Command.Tests;
 

@@ -227,4 +227,25 @@ public class CheckpointSerializerTests
         Assert.Equal(10_001, loaded.Resources.Count);
         Assert.True(PropertyValues.DeepEquals(checkpoint.Resources[^1].Inputs, loaded.Resources[^1].Inputs));
     }
+
+    [Fact]
+    public void A_secret_inside_a_secret_is_encrypted_on_its_own_and_reads_back_as_it_was()
+    {
+        var inputs = new JsonObject
+        {
+            ["connection"] = PropertyValues.Secret(new JsonObject { ["host"] = "node-a", ["privateKey"] = PropertyValues.Secret(JsonValue.Create("KEY-MATERIAL")) }),
+        };
+        var checkpoint = StackCheckpoint.Empty("proj", "dev") with
+        {
+            Resources = [new ResourceState { Urn = new Urn("urn:pulumi:dev::proj::command:remote:Command::c"), Type = "command:remote:Command", Custom = true, Inputs = inputs }],
+        };
+        var crypter = new FakeCrypter();
+
+        var bytes = CheckpointSerializer.Serialize(checkpoint, crypter);
+        var loaded = CheckpointSerializer.Deserialize(bytes, crypter, "test");
+
+        Assert.DoesNotContain("KEY-MATERIAL", System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.True(PropertyValues.DeepEquals(inputs, loaded.Resources[0].Inputs));
+        Assert.True(PropertyValues.IsSecret(PropertyValues.Unwrap(loaded.Resources[0].Inputs["connection"])!["privateKey"]));
+    }
 }

@@ -4,12 +4,15 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Llmctl.Engine.Model;
+using Llmctl.Components.Command;
+using Xunit;
 
-namespace Llmctl.Providers.Command.Tests;
+namespace Llmctl.Testing;
 
 /// <summary>
 /// A real OpenSSH server on 127.0.0.1 with a throwaway host key and a throwaway user key, running as the current
-/// user (root in CI: <c>PermitRootLogin prohibit-password</c>) from a temp folder, stopped after the run. When
+/// user (root in CI: <c>PermitRootLogin prohibit-password</c>) from a temp folder, stopped after the run. Shared by
+/// the command provider's tests and the fleet end-to-end test (two of them stand in for two nodes). When
 /// <c>/usr/sbin/sshd</c> is absent the tests that need it are skipped (CI installs it with .ci/run (bash .ci/apt-install.sh /usr/sbin/sshd openssh-server …)).
 /// </summary>
 public sealed class SshServer : IAsyncLifetime
