@@ -54,7 +54,7 @@ public static class StateEdits
 
     /// <summary>
     /// Gives <paramref name="urn"/> the name <paramref name="newName"/> (its URN's last part), and points every parent,
-    /// dependency and pending operation that named the old URN at the new one. Children keep their URNs (a URN carries
+    /// dependency, provider reference and pending operation that named the old URN at the new one. Children keep their URNs (a URN carries
     /// its parents' types, not their names).
     /// </summary>
     public static (StackCheckpoint Checkpoint, Urn Renamed) Rename(StackCheckpoint checkpoint, Urn urn, string newName)
@@ -75,6 +75,7 @@ public static class StateEdits
             Urn = Swap(r.Urn),
             Parent = r.Parent is { } p ? Swap(p) : null,
             Dependencies = r.Dependencies.Select(Swap).ToList(),
+            Provider = r.ProviderRef is { } provider && provider.Urn == urn ? (provider with { Urn = renamed }).ToString() : r.Provider,
         };
         var result = checkpoint with
         {
@@ -84,8 +85,7 @@ public static class StateEdits
         return (result, renamed);
     }
 
-    private static bool DependsOnAny(ResourceState r, IReadOnlySet<Urn> urns) =>
-        (r.Parent is { } p && urns.Contains(p)) || r.Dependencies.Any(urns.Contains);
+    private static bool DependsOnAny(ResourceState r, IReadOnlySet<Urn> urns) => r.OrderingEdges().Any(urns.Contains);
 }
 
 /// <summary>A state edit that was refused; the message says why and what to do. Nothing was changed.</summary>

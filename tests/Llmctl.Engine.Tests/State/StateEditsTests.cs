@@ -70,6 +70,34 @@ public class StateEditsTests
         Assert.DoesNotContain(edited.Resources, r => r.Urn == cp.Resources[1].Urn);
     }
 
+    /// <summary>The root stack, an explicit Kubernetes provider, and a namespace that it serves.</summary>
+    private static StackCheckpoint Served()
+    {
+        var stack = Stack();
+        var provider = new ResourceState
+        {
+            Urn = Urn("pulumi:providers:kubernetes", "fleet"), Type = "pulumi:providers:kubernetes", Custom = true, Id = "0b7c7d3e-provider", Parent = stack.Urn,
+        };
+        var ns = new ResourceState
+        {
+            Urn = Urn("kubernetes:core/v1:Namespace", "llm"), Type = "kubernetes:core/v1:Namespace", Custom = true, Id = "llm", Parent = stack.Urn,
+            Provider = new ProviderReference(provider.Urn, provider.Id).ToString(),
+        };
+        return new StackCheckpoint { Project = "llm-platform", Stack = "homelab", Resources = [stack, provider, ns] };
+    }
+
+    [Fact]
+    public void Renaming_a_provider_points_the_objects_it_serves_at_the_new_urn_and_deleting_it_names_them()
+    {
+        var cp = Served();
+        var (edited, renamed) = StateEdits.Rename(cp, cp.Resources[1].Urn, "cluster");
+        Assert.Equal($"{renamed.Value}::0b7c7d3e-provider", edited.Resources[2].Provider);
+        Assert.Empty(CheckpointIntegrity.Problems(edited, "llm-platform", "homelab"));
+
+        var ex = Assert.Throws<StateEditException>(() => StateEdits.Delete(cp, cp.Resources[1].Urn, targetDependents: false, force: false));
+        Assert.Contains(cp.Resources[2].Urn.Value, ex.Message);
+    }
+
     [Fact]
     public void Renaming_onto_an_existing_urn_or_to_an_empty_name_is_refused()
     {
