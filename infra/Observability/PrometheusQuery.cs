@@ -43,6 +43,17 @@ public sealed class PrometheusQuery(HttpClient http, Uri baseUrl)
     /// <summary>The largest value of the instant vector <paramref name="promql"/> evaluates to, or null when it is empty.</summary>
     public async Task<double?> MaxAsync(string promql, CancellationToken cancellationToken, DateTimeOffset? at = null)
     {
+        var values = (await VectorAsync(promql, cancellationToken, at).ConfigureAwait(false)).Select(s => s.Value).ToList();
+        return values.Count == 0 ? null : values.Max();
+    }
+
+    /// <summary>
+    /// The series of the instant vector <paramref name="promql"/> evaluates to, each with its labels (series whose value
+    /// is not a number are left out); empty when it has none. Throws <see cref="PrometheusException"/> when Prometheus
+    /// does not answer, answers something that is not its API's JSON, or refuses the query.
+    /// </summary>
+    public async Task<IReadOnlyList<(JsonObject Labels, double Value)>> VectorAsync(string promql, CancellationToken cancellationToken, DateTimeOffset? at = null)
+    {
         ArgumentNullException.ThrowIfNull(promql);
         var url = new Uri($"{baseUrl.AbsoluteUri.TrimEnd('/')}/api/v1/query?query={Uri.EscapeDataString(promql)}"
             + (at is { } t ? "&time=" + t.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : ""));
@@ -71,10 +82,12 @@ public sealed class PrometheusQuery(HttpClient http, Uri baseUrl)
         {
             throw new PrometheusException($"Prometheus at {baseUrl} refused the query (HTTP {(int)status}): {json?["error"]?.GetValue<string>() ?? "no reason given"}");
         }
-        if (json["data"]?["result"] is not JsonArray result || result.Count == 0) return null;
-        var values = result
-            .Select(r => r?["value"] is JsonArray { Count: 2 } v && double.TryParse(v[1]?.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : (double?)null)
-            .OfType<double>().Where(d => !double.IsNaN(d)).ToList();
-        return values.Count == 0 ? null : values.Max();
+        if (json["data"]?["result"] is not JsonArray result) return [];
+        return result
+            .Select(r => r?["value"] is JsonArray { Count: 2 } v && double.TryParse(v[1]?.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && !double.IsNaN(d)
+                ? (r["metric"] as JsonObject ?? [], d)
+                : ((JsonObject, double)?)null)
+            .OfType<(JsonObject, double)>()
+            .ToList();
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using Llmctl.Infra.Observability;
 using Llmctl.Engine.Config;
 using Llmctl.Infra.Cli;
 using YamlDotNet.RepresentationModel;
@@ -41,72 +41,36 @@ internal static class DcgmFramebuffer
         {
             return $"not checked (no Prometheus configured; set {StackKey} in the stack file or pass --prometheus <url> to read {Metric})";
         }
-        var query = new Uri(prometheus, $"{prometheus.AbsolutePath.TrimEnd('/')}/api/v1/query?query={Uri.EscapeDataString(Metric)}");
-        JsonDocument document;
+        IReadOnlyList<(System.Text.Json.Nodes.JsonObject Labels, double Value)> series;
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            using var response = await http.GetAsync(query, ct).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                return $"not checked (Prometheus at {prometheus} answered {(int)response.StatusCode} {response.ReasonPhrase}{ErrorOf(body)})";
-            }
-            document = JsonDocument.Parse(body);
+            series = await new PrometheusQuery(http, prometheus).VectorAsync(Metric, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (PrometheusException ex) when (ex.InnerException is HttpRequestException or TaskCanceledException or IOException)
         {
-            return $"not checked (Prometheus at {prometheus} is not reachable: {ex.Message})";
+            return $"not checked (Prometheus at {prometheus} is not reachable: {ex.InnerException.Message})";
         }
-        catch (JsonException)
+        catch (PrometheusException ex)
         {
-            return $"not checked (Prometheus at {prometheus} did not answer with JSON; is it the Prometheus HTTP API?)";
+            return $"not checked ({ex.Message})";
         }
-        using (document)
+        var gpus = series
+            .Where(s => NodeLabels.Any(l => Names(s.Labels, l, node)))
+            .Select(s => (Gpu: s.Labels["gpu"]?.GetValue<string>() ?? "?", MiB: s.Value))
+            .ToList();
+        if (gpus.Count == 0)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || !data.TryGetProperty("result", out var result)
-                || result.ValueKind != JsonValueKind.Array)
-            {
-                return $"not checked (Prometheus at {prometheus} answered without a result vector)";
-            }
-            var gpus = new List<(string Gpu, double MiB)>();
-            foreach (var series in result.EnumerateArray())
-            {
-                if (!series.TryGetProperty("metric", out var metric) || !NodeLabels.Any(l => Names(metric, l, node))) continue;
-                if (!series.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Array || value.GetArrayLength() != 2
-                    || !double.TryParse(value[1].GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var mib))
-                {
-                    continue;
-                }
-                gpus.Add((metric.TryGetProperty("gpu", out var g) ? g.GetString() ?? "?" : "?", mib));
-            }
-            if (gpus.Count == 0)
-            {
-                return $"not checked (Prometheus at {prometheus} has no {Metric} series for node '{node}'; is the DCGM exporter running there and scraped?)";
-            }
-            var used = string.Join(", ", gpus.OrderBy(g => g.Gpu, StringComparer.Ordinal).Select(g => string.Create(CultureInfo.InvariantCulture, $"GPU {g.Gpu} {g.MiB:0} MiB used")));
-            return $"{used} on node '{node}' ({Metric} from {prometheus})";
+            return $"not checked (Prometheus at {prometheus} has no {Metric} series for node '{node}'; is the DCGM exporter running there and scraped?)";
         }
+        var used = string.Join(", ", gpus.OrderBy(g => g.Gpu, StringComparer.Ordinal).Select(g => string.Create(CultureInfo.InvariantCulture, $"GPU {g.Gpu} {g.MiB:0} MiB used")));
+        return $"{used} on node '{node}' ({Metric} from {prometheus})";
     }
 
-    private static bool Names(JsonElement metric, string label, string node)
+    private static bool Names(System.Text.Json.Nodes.JsonObject labels, string label, string node)
     {
-        if (!metric.TryGetProperty(label, out var v) || v.GetString() is not { } text) return false;
+        if (labels[label]?.GetValue<string>() is not { } text) return false;
         if (label == "instance" && text.LastIndexOf(':') is > 0 and var colon) text = text[..colon];
         return string.Equals(text, node, StringComparison.Ordinal);
-    }
-
-    private static string ErrorOf(string body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.TryGetProperty("error", out var e) ? $": {e.GetString()}" : "";
-        }
-        catch (JsonException)
-        {
-            return "";
-        }
     }
 }
