@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 
@@ -17,7 +16,7 @@ internal static class InputValues
         var data = value.Resolve(Nothing);
         if (data.IsKnown && data.Resources.IsEmpty)
         {
-            var node = JsonSerializer.SerializeToNode(data.Value, JsonSerializerOptions.Web);
+            var node = WebJson.ToNode(data.Value);
             return data.IsSecret ? PropertyValues.Secret(node) : node;
         }
         return context.ToInput(value);

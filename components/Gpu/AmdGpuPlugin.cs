@@ -106,8 +106,8 @@ public sealed class AmdGpuPlugin : ComponentResource
         var list = new JsonArray(ChartSettings.Exists("CriticalAddonsOnly"));
         if (args.TolerateDedicatedTaint)
         {
-            list.Add(ChartSettings.Exists(GpuVendor.Amd.ResourceName(), "NoSchedule"));
-            list.Add(ChartSettings.DedicatedGpuToleration());
+            list.Add((JsonNode)ChartSettings.Exists(GpuVendor.Amd.ResourceName(), "NoSchedule"));
+            list.Add((JsonNode)ChartSettings.DedicatedGpuToleration());
         }
         return list;
     }

@@ -131,7 +131,7 @@ public sealed class NvidiaDevicePlugin : ComponentResource
         var list = new JsonArray(
             ChartSettings.Exists("CriticalAddonsOnly"),
             ChartSettings.Exists(GpuVendor.Nvidia.ResourceName(), "NoSchedule"));
-        if (args.TolerateDedicatedTaint) list.Add(ChartSettings.DedicatedGpuToleration());
+        if (args.TolerateDedicatedTaint) list.Add((JsonNode)ChartSettings.DedicatedGpuToleration());
         return list;
     }
 

@@ -92,12 +92,11 @@ public static class KubernetesObjects
         return $"kubernetes:{group}/{e.Version}:{e.Kind}{(patch ? "Patch" : "")}";
     }
 
-    /// <summary>The object as the Kubernetes client serializes it (nulls omitted, quantities as strings).</summary>
+    /// <summary>The object as the Kubernetes client serializes it (nulls omitted, quantities as strings); see <see cref="KubernetesModelJson"/>.</summary>
     public static JsonObject Render(IKubernetesObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        return JsonNode.Parse(KubernetesJson.Serialize(obj))?.AsObject()
-            ?? throw new InvalidOperationException($"{obj.GetType().Name} serialized to null");
+        return KubernetesModelJson.ToJsonObject(obj);
     }
 
     private static class EntityCache<T>

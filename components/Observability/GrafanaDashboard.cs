@@ -49,7 +49,7 @@ public sealed record GrafanaDashboard(string Uid, string Title, IReadOnlyList<st
                 y += rowHeight;
                 rowHeight = 0;
             }
-            panels.Add(PanelJson(panel, ++id, x, y));
+            panels.Add((JsonNode)PanelJson(panel, ++id, x, y));
             x += panel.Width;
             rowHeight = Math.Max(rowHeight, panel.Height);
         }
@@ -98,7 +98,7 @@ public sealed record GrafanaDashboard(string Uid, string Title, IReadOnlyList<st
         var targets = new JsonArray();
         for (var i = 0; i < panel.Queries.Count; i++)
         {
-            targets.Add(new JsonObject
+            targets.Add((JsonNode)new JsonObject
             {
                 ["refId"] = ((char)('A' + i)).ToString(),
                 ["datasource"] = Datasource(),

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Llmctl.Engine.Model;
@@ -57,7 +56,7 @@ public abstract class Output
         var secret = PropertyValues.IsSecret(node) || (resource is CustomResource c && c.Options.AdditionalSecretOutputs.Contains(property));
         var raw = PropertyValues.Unwrap(node);
         if (PropertyValues.IsUnknown(raw)) return new OutputData<T>(false, default, secret, [resource]);
-        var value = raw is null ? default : raw.Deserialize<T>(JsonSerializerOptions.Web);
+        var value = WebJson.FromNode<T>(raw);
         return new OutputData<T>(true, value, secret, [resource]);
     });
 }
@@ -89,7 +88,7 @@ public sealed class Output<T> : Output
     {
         var data = _resolve(source);
         JsonNode? node = data.IsKnown
-            ? JsonSerializer.SerializeToNode(data.Value, JsonSerializerOptions.Web)
+            ? WebJson.ToNode(data.Value)
             : PropertyValues.Unknown();
         return data.IsSecret ? PropertyValues.Secret(node) : node;
     }

@@ -118,7 +118,7 @@ public sealed class StackContext
                 _outputs.Add(output);
                 return new JsonObject { [PropertyValues.SigKey] = PropertyValues.OutputSig, ["id"] = _outputs.Count - 1 };
             default:
-                return JsonSerializer.SerializeToNode(value, value.GetType(), JsonSerializerOptions.Web);
+                return WebJson.ToNode(value);
         }
     }
 

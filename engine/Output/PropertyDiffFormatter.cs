@@ -121,7 +121,7 @@ internal static class PropertyDiffFormatter
         _ when PropertyValues.IsSecret(value) && PropertyValues.ContainsUnknowns(PropertyValues.Unwrap(value)) => PropertyValues.UnknownDisplay,
         _ when PropertyValues.IsSecret(value) => PropertyValues.SecretDisplay,
         _ when PropertyValues.IsUnknown(value) || PropertyValues.IsOutputPlaceholder(value) => PropertyValues.UnknownDisplay,
-        JsonValue v when v.TryGetValue<string>(out var s) => JsonSerializer.Serialize(s, StringOptions),
+        JsonValue v when v.TryGetValue<string>(out var s) => JsonValue.Create(s).ToJsonString(StringOptions),
         JsonObject { Count: 0 } => "{}",
         JsonArray { Count: 0 } => "[]",
         JsonValue => value.ToJsonString(),

@@ -409,14 +409,14 @@ public sealed partial class FileBackend : IStateBackend
     }
 
     private static byte[] LockJson(LockHolder holder) =>
-        JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+        System.Text.Encoding.UTF8.GetBytes(new JsonObject
         {
             ["user"] = holder.User,
             ["host"] = holder.Host,
             ["pid"] = holder.Pid,
             ["operation"] = holder.Operation,
             ["since"] = ResourceV3Json.FormatTime(holder.Since),
-        }, new JsonSerializerOptions { WriteIndented = true });
+        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     /// <summary>The lock's holder and the file's bytes; retried briefly because the winner may not have written it yet.</summary>
     private static async Task<(LockHolder Holder, byte[] Bytes)> ReadHolderAsync(string path, CancellationToken cancellationToken)

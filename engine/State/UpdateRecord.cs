@@ -68,5 +68,5 @@ public sealed record UpdateRecord
     }
 
     /// <summary>The record as an indented JSON document (a file backend's history file).</summary>
-    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(ToJson(), new JsonSerializerOptions { WriteIndented = true });
+    public byte[] ToUtf8Json() => System.Text.Encoding.UTF8.GetBytes(ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Llmctl.Infra.Benchmarking;
 
@@ -154,19 +155,11 @@ public sealed record BenchReport(string Stack, BenchSettings Settings, IReadOnly
             ["apiKey"] = t.ApiKey is null ? null : "[secret]",
         }).ToArray()),
         ["peakGpuMemory"] = Peak?.ToJson(),
-        ["scenarios"] = JsonSerializer.SerializeToNode(Result.Scenarios, JsonOptions),
-        ["requests"] = JsonSerializer.SerializeToNode(Result.Samples.Select(s => new
-        {
-            s.Target, s.Context, s.Concurrency, StartSeconds = s.Start.TotalSeconds, Outcome = s.Outcome.ToString().ToLowerInvariant(), TtftMs = s.Ttft?.TotalMilliseconds,
-            LatencyMs = s.Latency.TotalMilliseconds, DecodeMs = s.DecodeTime?.TotalMilliseconds, s.PromptTokens, s.CompletionTokens, s.UsageFromServer,
-            s.PrefillTokensPerSecond, s.DecodeTokensPerSecond, s.Error,
-        }), JsonOptions),
-    };
-
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        ["scenarios"] = JsonSerializer.SerializeToNode(Result.Scenarios, BenchJsonContext.Default.IReadOnlyListScenarioSummary),
+        ["requests"] = JsonSerializer.SerializeToNode(Result.Samples.Select(s => new BenchRequestRow(
+            s.Target, s.Context, s.Concurrency, s.Start.TotalSeconds, s.Outcome.ToString().ToLowerInvariant(), s.Ttft?.TotalMilliseconds,
+            s.Latency.TotalMilliseconds, s.DecodeTime?.TotalMilliseconds, s.PromptTokens, s.CompletionTokens, s.UsageFromServer,
+            s.PrefillTokensPerSecond, s.DecodeTokensPerSecond, s.Error)).ToList(), BenchJsonContext.Default.ListBenchRequestRow),
     };
 
     /// <summary>Writes the CSV and JSON files into <paramref name="directory"/>; returns their paths.</summary>
@@ -206,3 +199,16 @@ public sealed record PeakGpuMemory(double? MiB, int? TotalMiB, string Source, st
 
     public JsonObject ToJson() => new() { ["mib"] = MiB, ["totalMiB"] = TotalMiB, ["source"] = Source, ["unavailable"] = Unavailable };
 }
+
+/// <summary>One request as <c>bench.json</c> lists it.</summary>
+internal sealed record BenchRequestRow(
+    string Target, int Context, int Concurrency, double StartSeconds, string Outcome, double? TtftMs, double LatencyMs, double? DecodeMs,
+    int PromptTokens, int CompletionTokens, bool UsageFromServer, double? PrefillTokensPerSecond, double? DecodeTokensPerSecond, string? Error);
+
+/// <summary><c>bench.json</c>'s scenario and request lists: camelCase names, enums as camelCase strings.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, Converters = [typeof(CamelCaseTargetKindConverter)])]
+[JsonSerializable(typeof(IReadOnlyList<ScenarioSummary>))]
+[JsonSerializable(typeof(List<BenchRequestRow>))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;
+
+internal sealed class CamelCaseTargetKindConverter() : JsonStringEnumConverter<TargetKind>(JsonNamingPolicy.CamelCase);

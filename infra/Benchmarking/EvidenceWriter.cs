@@ -91,7 +91,7 @@ public static class EvidenceWriter
     private static string F(double? v) => v is { } d ? d.ToString("0.#", Inv) : "null";
 
     /// <summary>A YAML double-quoted scalar (JSON's escaping is valid there), or null.</summary>
-    private static string Q(string? s) => s is null ? "null" : System.Text.Json.JsonSerializer.Serialize(s, Relaxed);
+    private static string Q(string? s) => s is null ? "null" : System.Text.Json.Nodes.JsonValue.Create(s).ToJsonString(Relaxed);
 
     private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -64,7 +64,7 @@ internal static class ConfigCommand
         var ws = StackWorkspace.Open(cli, parse);
         var value = StackFileEditor.Get(ws.Loaded.StackFilePath, ws.Project, key, path, ws.Crypter.Decrypt)
             ?? throw new CliException(ExitCodes.Error, $"configuration key '{key}' not found for stack '{ws.Stack}'");
-        cli.Out.WriteLine(json ? JsonSerializer.Serialize(new { value }, Indented) : value);
+        cli.Out.WriteLine(json ? new JsonObject { ["value"] = value }.ToJsonString(Indented) : value);
         return ExitCodes.Ok;
     }
 

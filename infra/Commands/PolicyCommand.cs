@@ -31,7 +31,7 @@ internal static class PolicyCommand
             var packs = new JsonArray();
             foreach (var pack in runner.Policies.GroupBy(p => (p.PackName, p.PackVersion)))
             {
-                packs.Add(new JsonObject
+                packs.Add((JsonNode)new JsonObject
                 {
                     ["name"] = pack.Key.PackName,
                     ["version"] = pack.Key.PackVersion,

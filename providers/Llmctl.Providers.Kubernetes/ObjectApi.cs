@@ -148,7 +148,8 @@ internal sealed class ObjectApi
         null => null,
         JsonElement element => JsonObject.Create(element) is { } o ? (JsonObject)o.DeepClone() : null,
         JsonObject o => o,
-        _ => JsonSerializer.SerializeToNode(result) as JsonObject,
+        // The client reads an untyped body as a JsonElement; anything else is written back as the client writes it.
+        _ => JsonNode.Parse(KubernetesJson.Serialize(result)) as JsonObject,
     };
 
     internal static bool IsTransient(Exception? e, CancellationToken ct) => e switch

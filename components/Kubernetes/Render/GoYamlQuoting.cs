@@ -1,7 +1,4 @@
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.EventEmitters;
 
 namespace Llmctl.Components.Kubernetes.Render;
 
@@ -12,18 +9,8 @@ namespace Llmctl.Components.Kubernetes.Render;
 /// decimal, <c>strconv.ParseFloat</c>, so <c>0380</c> (not octal) still becomes the number 380, and <c>1e3</c>,
 /// <c>0x1F</c>, <c>0o17</c>, <c>1_000</c>, <c>2024-01-02</c> change type too.
 /// </summary>
-public sealed partial class GoYamlQuoting(IEventEmitter next) : ChainedEventEmitter(next)
+public static partial class GoYamlQuoting
 {
-    public override void Emit(ScalarEventInfo eventInfo, IEmitter emitter)
-    {
-        ArgumentNullException.ThrowIfNull(eventInfo);
-        if (eventInfo.Source.Type == typeof(string) && eventInfo.Source.Value is string s && WouldRetype(s))
-        {
-            eventInfo.Style = ScalarStyle.DoubleQuoted;
-        }
-        base.Emit(eventInfo, emitter);
-    }
-
     /// <summary>True when yaml.v2 reads <paramref name="text"/>, written plain, as a bool, null, number or timestamp.</summary>
     public static bool WouldRetype(string text)
     {
