@@ -1,4 +1,8 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using Llmctl.Engine.Providers;
 
@@ -51,9 +55,17 @@ internal sealed class KubernetesConnection(KubernetesProviderOptions options)
             throw new ProviderException($"cannot load the kubeconfig from {where}{(options.Context is null ? "" : $" (context '{options.Context}')")}: {e.Message}", e);
         }
         config.HttpClientTimeout = options.RequestTimeout;
+        // KubernetesClient.Aot resolves only its own models; an object read from the server and written back carries
+        // JsonElement values (managedFields[].fieldsV1), which its context lacks: ClientJsonContext adds them.
+        config.JsonSerializerOptions.TypeInfoResolver = JsonTypeInfoResolver.Combine(SourceGenerationContext.Default, ClientJsonContext.Default);
         Configuration = config;
         return new k8s.Kubernetes(config);
     }
 
     internal static bool LooksLikeContents(string text) => text.Contains('\n') || text.TrimStart().StartsWith('{') || text.Contains("apiVersion:", StringComparison.Ordinal);
 }
+
+/// <summary>The untyped JSON values a model read from the server holds in its <c>object</c> properties.</summary>
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(JsonNode))]
+internal sealed partial class ClientJsonContext : JsonSerializerContext;

@@ -61,7 +61,7 @@ public sealed class ManifestYamlEquivalenceTests
     public void Random_trees_match_the_reflection_serializer()
     {
         var random = new Random(20261201);
-        for (var n = 0; n < 2000; n++)
+        for (var n = 0; n < 500; n++)
         {
             var obj = RandomObject(random, depth: 0);
             if (random.Next(3) == 0) obj["metadata"] = RandomObject(random, depth: 2);
@@ -92,10 +92,8 @@ public sealed class ManifestYamlEquivalenceTests
     private static string RandomString(Random random)
     {
         if (random.Next(3) == 0) return Tricky[random.Next(Tricky.Length)];
-        const string alphabet = "abcXYZ019 -_.:#'\"\\/{}[],&*!|>%@`~+=?\n\té🎉";
-        var chars = Enumerable.Range(0, random.Next(1, 12)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray();
-        var text = new string(chars);
-        return char.IsSurrogate(text[^1]) ? text + "x" : text;
+        string[] alphabet = [.. "abcXYZ019 -_.:#'\"\\/{}[],&*!|>%@`~+=?\n\té".Select(c => c.ToString()), "🎉"];
+        return string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => alphabet[random.Next(alphabet.Length)]));
     }
 
     /// <summary>What ManifestYaml was before it wrote events itself: YamlDotNet's reflection serializer over plain .NET values.</summary>
