@@ -54,7 +54,7 @@ public sealed partial class LlamaCppLane
             }
         }
 
-        if (args.Alias is { } alias && (alias.Length == 0 || alias.Any(char.IsWhiteSpace)))
+        if (args.Alias is { } alias && (alias.Length == 0 || alias.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
             Add("alias", $"'{alias}' must be a non-empty name without spaces (clients send it as \"model\")");
         }

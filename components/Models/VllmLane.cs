@@ -133,7 +133,7 @@ public sealed class VllmLane : ComponentResource
         }
         if (args.MaxModelLen <= 0) Add("maxModelLen", $"must be greater than 0, not {args.MaxModelLen}; set the context you measured");
         else if (ModelServerLimits.ContextProblem(args.MaxModelLen) is { } lenProblem) Add("maxModelLen", lenProblem);
-        if (args.ServedModelName is { } served && (served.Length == 0 || served.Any(char.IsWhiteSpace)))
+        if (args.ServedModelName is { } served && (served.Length == 0 || served.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
             Add("servedModelName", $"'{served}' must be a non-empty name without spaces");
         }
