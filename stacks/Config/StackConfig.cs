@@ -5,7 +5,9 @@ namespace Llmctl.Stacks.Config;
 // The typed view of a Pulumi.<stack>.yaml. Each record is one section under the project namespace
 // (`<project>:cluster`, `<project>:gpu`, `<project>:lanes`, …). Property names are the YAML keys in camelCase;
 // `required` members are required keys; everything else has the default shown. Unknown keys, wrong types and bad
-// quantities are reported by the binder with file:line:column and the key path.
+// quantities are reported by the binder with file:line:column and the key path. Every record is [ConfigRecord] and
+// partial: the binder reads its generated shape, not reflection (Native AOT trims the metadata); a record reached from
+// here without the marker fails the build (LLMCFG003).
 
 /// <summary>The whole typed configuration of one stack.</summary>
 [ConfigRecord]
