@@ -20,7 +20,7 @@ public static class SvgLineChart
     public const int DefaultWidth = 1000;
     public const int DefaultHeight = 560;
 
-    private const double MarginLeft = 80, MarginRight = 80, MarginTop = 50, MarginBottom = 60;
+    private const double MarginLeft = 80, MarginRight = 80, MarginBottom = 60, LegendTop = 46, LegendRow = 18;
 
     public static string Render(string title, string xLabel, string leftLabel, string? rightLabel, IReadOnlyList<ChartSeries> series,
         int width = DefaultWidth, int height = DefaultHeight)
@@ -28,8 +28,11 @@ public static class SvgLineChart
         ArgumentNullException.ThrowIfNull(series);
         var left = series.Where(s => !s.RightAxis).ToList();
         var right = series.Where(s => s.RightAxis).ToList();
-        var plot = new Box(MarginLeft, MarginTop, width - MarginRight, height - MarginBottom);
-        var xs = Ticks.For(series.SelectMany(s => s.Points).Select(p => p.X), fromZero: false);
+        var shown = series.Where(s => s.Points.Count > 0).ToList();
+        var top = LegendTop + LegendRow * ((shown.Count + 1) / 2) + 12;
+        var plot = new Box(MarginLeft, top, width - MarginRight, height - MarginBottom);
+        var xValues = series.SelectMany(s => s.Points).Select(p => p.X).ToList();
+        var xs = Ticks.For(xValues, fromZero: false, integers: xValues.All(x => x == Math.Floor(x)));
         var leftTicks = Ticks.For(left.SelectMany(s => s.Points).Select(p => p.Y), fromZero: true);
         var rightTicks = right.Count > 0 ? Ticks.For(right.SelectMany(s => s.Points).Select(p => p.Y), fromZero: true) : null;
 
@@ -38,7 +41,7 @@ public static class SvgLineChart
         svg.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.Append($"  <title>{Escape(title)}</title>\n");
         svg.Append($"  <rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n");
-        svg.Append($"  <text class=\"title\" x=\"{N(width / 2.0)}\" y=\"{N(MarginTop / 2 + 6)}\" text-anchor=\"middle\" font-size=\"16\">{Escape(title)}</text>\n");
+        svg.Append($"  <text class=\"title\" x=\"{N(width / 2.0)}\" y=\"31\" text-anchor=\"middle\" font-size=\"16\">{Escape(title)}</text>\n");
 
         // The bottom axis with vertical grid lines.
         svg.Append("  <g class=\"axis\" id=\"x-axis\">\n");
@@ -74,19 +77,17 @@ public static class SvgLineChart
             svg.Append("  </g>\n");
         }
 
-        // The legend, in the upper left corner of the plot.
-        var shown = series.Where(s => s.Points.Count > 0).ToList();
+        // The legend, between the title and the plot, two entries a row (a target's TTFT and speed side by side).
         if (shown.Count > 0)
         {
-            var legendWidth = 40 + 7.0 * shown.Max(s => s.Name.Length);
             svg.Append("  <g class=\"legend\">\n");
-            svg.Append($"    <rect x=\"{N(plot.Left + 10)}\" y=\"{N(plot.Top + 10)}\" width=\"{N(legendWidth)}\" height=\"{N(10 + 18.0 * shown.Count)}\" fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#999999\"/>\n");
             for (var i = 0; i < shown.Count; i++)
             {
-                var y = plot.Top + 24 + 18.0 * i;
+                var x = plot.Left + (i % 2) * (plot.Right - plot.Left) / 2;
+                var y = LegendTop + 12 + LegendRow * (i / 2);
                 var s = shown[i];
-                svg.Append($"    <g class=\"entry\" data-name=\"{Escape(s.Name)}\"><line x1=\"{N(plot.Left + 18)}\" y1=\"{N(y - 4)}\" x2=\"{N(plot.Left + 42)}\" y2=\"{N(y - 4)}\" stroke=\"{s.Color}\" stroke-width=\"2\"{(s.Dashed ? " stroke-dasharray=\"6 3\"" : "")}/>"
-                    + $"<text x=\"{N(plot.Left + 48)}\" y=\"{N(y)}\">{Escape(s.Name)}</text></g>\n");
+                svg.Append($"    <g class=\"entry\" data-name=\"{Escape(s.Name)}\"><line x1=\"{N(x)}\" y1=\"{N(y - 4)}\" x2=\"{N(x + 24)}\" y2=\"{N(y - 4)}\" stroke=\"{s.Color}\" stroke-width=\"2\"{(s.Dashed ? " stroke-dasharray=\"6 3\"" : "")}/>"
+                    + $"<text x=\"{N(x + 30)}\" y=\"{N(y)}\">{Escape(s.Name)}</text></g>\n");
             }
             svg.Append("  </g>\n");
         }
@@ -154,7 +155,8 @@ public static class SvgLineChart
 
         public double Map(double value, double from, double to) => from + (value - Min) / (Max - Min) * (to - from);
 
-        public static Ticks For(IEnumerable<double> data, bool fromZero)
+        /// <summary>Ticks for <paramref name="data"/>; from zero when asked, and never between whole numbers when the data are whole (concurrency).</summary>
+        public static Ticks For(IEnumerable<double> data, bool fromZero, bool integers = false)
         {
             var values = data.Where(double.IsFinite).ToList();
             double low = values.Count > 0 ? values.Min() : 0, high = values.Count > 0 ? values.Max() : 1;
@@ -164,6 +166,7 @@ public static class SvgLineChart
             var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
             var norm = rough / magnitude;
             var step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude;
+            if (integers) step = Math.Max(step, 1);
             var first = Math.Floor(low / step + 1e-9);
             var last = Math.Ceiling(high / step - 1e-9);
             var ticks = new List<double>();
