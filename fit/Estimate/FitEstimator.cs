@@ -267,6 +267,15 @@ public static class FitEstimator
         var anyOnGpu = gpuBlocks.Count > 0 || outputOnGpu;
         var tokens = (long)Math.Min(s.UBatch, nCtx);
         var (compute, computeRule) = Compute(facts, s, layout, tokens, nCtx, swaCellsPerStream * streams, parallel);
+        var wholeOnOneGpu = gpu.Count == 1 && gpuStart == 0 && outputOnGpu && hostWeights == t.TokenEmbedding && gpu.Backend is GpuBackend.Cuda or GpuBackend.Rocm;
+        if (wholeOnOneGpu && ComputeGraph.Applies(facts, s, layout, streams))
+        {
+            var outputs = Outputs(s, parallel, tokens);
+            compute = ComputeGraph.PeakBytes(facts, s, tokens, nCtx, outputs);
+            computeRule = $"ubatch {tokens}, {outputs} output row(s): ggml's graph allocator (gallocr) replayed over llama.cpp's {facts.Architecture} graph — "
+                + $"input copies (the f32 KQ mask {nCtx} x {tokens} first, cast to f16), {(s.CacheTypeK.IsQuantized || s.CacheTypeV.IsQuantized ? "Hadamard rotations for the quantized K/V cache, " : "")}"
+                + "outputs allocated before inputs are freed, in place only for ggml_op_can_inplace ops, best-fit free blocks; the high-water mark";
+        }
         var opOffload = largestHostMatmulPair > 0 && anyOnGpu && tokens >= OpOffloadMinBatch ? largestHostMatmulPair : 0;
         var pipeline = gpu.Count > 1 && gpuStart == 0 && outputOnGpu;
         var pipelineExtra = pipeline ? (PipelineCopies - 1) * MaskBytes(s, tokens, nCtx) : 0;
@@ -318,6 +327,10 @@ public static class FitEstimator
         return (bytes, rule);
     }
 
+    /// <summary>Logit rows the graph is reserved for: llama-server min(n_batch, n_parallel); llama.cpp as a library one per ubatch token.</summary>
+    private static int Outputs(FitSettings s, int parallel, long tokens) =>
+        s.ReservedOutputs ?? (s.Runtime == FitRuntime.LlamaCpp ? Math.Min(s.Batch, parallel) : (int)tokens);
+
     private static double MaskBytes(FitSettings s, long tokens, long cells) => (double)cells * Pad(tokens, 64) * (s.FlashAttention ? 2 : 4);
 
     /// <summary>
@@ -368,7 +381,7 @@ public static class FitEstimator
         }
         // llama-server reserves logits for min(n_batch, n_parallel) outputs; llama.cpp used as a library (Ollama's
         // runner, llama-bench, llama-fit-params) reserves one per ubatch token.
-        var outputs = s.ReservedOutputs ?? (s.Runtime == FitRuntime.LlamaCpp ? Math.Min(s.Batch, parallel) : (int)tokens);
+        var outputs = Outputs(s, parallel, tokens);
         var logits = (double)outputs * (f.VocabSize ?? 0) * f32;
         var peak = Math.Max(Math.Max(attention, ffn), Math.Max(recurrent, logits));
         var phase = peak == attention ? (s.FlashAttention ? $"attention (flash) {tokens} x {heads} heads" : $"attention without flash: KQ {kvCells} x {tokens} x {heads} heads x 4 B")

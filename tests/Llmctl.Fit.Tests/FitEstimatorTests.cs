@@ -216,4 +216,56 @@ public sealed class FitEstimatorTests
         Assert.Equal((facts.Tensors.Total - facts.Tensors.TokenEmbedding - facts.Tensors.NextN) / MiB, e.WeightsGpuMiB, 6);
         Assert.Equal(facts.Tensors.TokenEmbedding / MiB, e.WeightsHostMiB, 6);
     }
+    [Fact]
+    public void The_graph_allocator_takes_the_smallest_hole_that_fits_and_merges_freed_neighbours()
+    {
+        // ggml_dyn_tallocr: best fit among the free blocks before the open-ended tail (the later of equal blocks), else the tail.
+        var heap = new ComputeGraph.BestFitHeap(128);
+        var a = heap.Alloc(100);
+        var b = heap.Alloc(256);
+        var c = heap.Alloc(128);
+        var d = heap.Alloc(512);
+        Assert.Equal([0L, 128L, 384L, 512L], new[] { a, b, c, d });
+        Assert.Equal(1024, heap.HighWater);
+        heap.Free(a, 100);
+        heap.Free(c, 128);
+        Assert.Equal(384, heap.Alloc(100)); // two 128-byte holes: the later one
+        heap.Free(b, 256); // merges with the hole at 0: [0, 384)
+        Assert.Equal(0, heap.Alloc(300));
+        Assert.Equal(1024, heap.HighWater);
+        Assert.Equal(1024, heap.Alloc(1000)); // no hole holds it: the tail grows the buffer
+        Assert.Equal(2048, heap.HighWater);
+    }
+
+    [Fact]
+    public void The_replayed_graph_is_used_only_where_it_describes_the_server()
+    {
+        var facts = PublicModels.Qwen3_0_6B();
+        var rocm = new FitGpu { Name = "MI300X", MiBPerGpu = 196592, Backend = GpuBackend.Rocm };
+        var q8 = new FitSettings { CtxSize = 4096, CacheTypeK = CacheType.Q8_0, CacheTypeV = CacheType.Q8_0, UBatch = 512 };
+        static string Rule(FitEstimate e) => e.Parts.Single(p => p.Kind == FitPartKind.Compute).Rule;
+        var full = Run(facts, q8, rocm);
+        Assert.Contains("graph allocator", Rule(full), StringComparison.Ordinal);
+        Assert.Contains("Hadamard", Rule(full), StringComparison.Ordinal); // a quantized cache rotates Q, K, V and the output
+        Assert.DoesNotContain("Hadamard", Rule(Run(facts, q8 with { CacheTypeK = CacheType.F16, CacheTypeV = CacheType.F16 }, rocm)), StringComparison.Ordinal);
+        // partial offload, flash attention off, per-slot streams, Ollama, Metal and hybrid models keep the analytic rule
+        Assert.DoesNotContain("graph allocator", Rule(Run(facts, q8 with { GpuLayers = 10 }, rocm)), StringComparison.Ordinal);
+        Assert.DoesNotContain("graph allocator", Rule(Run(facts, q8 with { FlashAttention = false, CacheTypeV = CacheType.F16 }, rocm)), StringComparison.Ordinal);
+        Assert.DoesNotContain("graph allocator", Rule(Run(facts, q8 with { Parallel = 2 }, rocm)), StringComparison.Ordinal);
+        Assert.Contains("graph allocator", Rule(Run(facts, q8 with { Parallel = 2, KvUnified = true }, rocm)), StringComparison.Ordinal);
+        Assert.DoesNotContain("graph allocator", Rule(Run(facts, q8 with { Runtime = FitRuntime.Ollama }, rocm)), StringComparison.Ordinal);
+        Assert.DoesNotContain("graph allocator", Rule(Run(facts, q8, rocm with { Backend = GpuBackend.Metal })), StringComparison.Ordinal);
+        Assert.DoesNotContain("graph allocator", Rule(Run(PublicModels.Qwen36_35B_A3B_Q4KM(), q8, rocm)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_replayed_compute_buffer_grows_with_the_ubatch_and_the_context()
+    {
+        var facts = PublicModels.Olmoe1B7B();
+        var baseline = Run(facts, new FitSettings { CtxSize = 4096, CacheTypeK = CacheType.Q8_0, CacheTypeV = CacheType.Q8_0 }).ComputeMiB;
+        Assert.True(Run(facts, new FitSettings { CtxSize = 4096, CacheTypeK = CacheType.Q8_0, CacheTypeV = CacheType.Q8_0, UBatch = 1024 }).ComputeMiB > 1.9 * baseline);
+        // the f32 KQ mask copy (cells x ubatch x 4 B) and its f16 cast grow with the context
+        var longer = Run(facts, new FitSettings { CtxSize = 8192, CacheTypeK = CacheType.Q8_0, CacheTypeV = CacheType.Q8_0 }).ComputeMiB;
+        Assert.True(longer >= baseline + 4096 * 512 * 4 / MiB, $"{longer} vs {baseline}");
+    }
 }

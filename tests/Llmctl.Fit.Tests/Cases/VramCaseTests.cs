@@ -1,4 +1,5 @@
 using System.Globalization;
+using Llmctl.Fit.Estimate;
 using Llmctl.Testing;
 using YamlDotNet.RepresentationModel;
 
@@ -100,6 +101,7 @@ public sealed class VramCaseTests
     [InlineData("qwen3-30b-a3b-f16-fit-rtx4090")]
     [InlineData("llama31-8b-q4km-ollama-cuda")]
     [InlineData("gemma4-12b-q4km-swa-kv")]
+    [InlineData("small-moe-compute-buffers-mi300x")]
     public void Total_is_within_the_bar(string id)
     {
         var c = Find(id);
@@ -161,20 +163,21 @@ public sealed class VramCaseTests
     }
 
     /// <summary>
-    /// The compute-only case misses the 5 % bar (docs/fit.md says so): the analytic compute buffer is checked here
-    /// against a wider, stated bound so that a regression still shows.
+    /// The MI300X compute buffers come from replaying ggml's graph allocator over llama.cpp's graph (ComputeGraph);
+    /// the replay lands on the measured MiB (to the 0.01 MiB the issue prints), not merely inside the bar.
     /// </summary>
     [Fact]
-    public void Small_MoE_compute_buffers_stay_within_the_documented_bound()
+    public void Small_MoE_compute_buffers_equal_the_measured_MiB()
     {
         var c = Find("small-moe-compute-buffers-mi300x");
-        foreach (var row in VramCases.Rows(c.Id, c.Measured))
+        var rows = VramCases.Rows(c.Id, c.Measured).ToList();
+        Assert.Equal(3, rows.Count);
+        foreach (var row in rows)
         {
-            Assert.InRange(row.ErrorPercent, -DocumentedComputeBoundPercent, DocumentedComputeBoundPercent);
+            Assert.Equal(row.MeasuredMiB, Math.Round(row.EstimateMiB, 2));
+            Assert.Contains(row.Estimate.Parts, p => p.Kind == FitPartKind.Compute && p.Rule.Contains("graph allocator", StringComparison.Ordinal));
         }
     }
-
-    internal const double DocumentedComputeBoundPercent = 30;
 
     [Fact]
     public void Docs_fit_md_records_every_row()
