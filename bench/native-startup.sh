@@ -28,7 +28,7 @@ esac
 native=${LLMCTL_NATIVE_BINARY:-}
 if [ -z "$native" ]; then
   echo "publishing llmctl (Native AOT, $rid) ..." >&2
-  dotnet publish "$root/infra" -r "$rid" -c Release -p:PublishAot=true -o "$work/native" >/dev/null
+  dotnet publish "$root/infra" -r "$rid" -c Release -o "$work/native" >/dev/null
   native="$work/native/llmctl"
 fi
 native=$(cd "$(dirname "$native")" && pwd)/$(basename "$native")

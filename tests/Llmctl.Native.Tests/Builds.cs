@@ -38,7 +38,7 @@ public static class Builds
             if (string.IsNullOrEmpty(path))
             {
                 Assert.Skip($"{Variable} is not set, so there is no native binary to smoke-test: publish it with "
-                    + "'dotnet publish infra -r linux-x64 -c Release -p:PublishAot=true -o artifacts/native' and set "
+                    + "'dotnet publish infra -r linux-x64 -c Release -o artifacts/native' and set "
                     + $"{Variable}=artifacts/native/llmctl (.ci/run does both)");
             }
             var full = Path.GetFullPath(path!, RepoFiles.Root);
