@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Llmctl.Infra.Cli;
 using Llmctl.Testing;
@@ -31,7 +32,8 @@ public sealed class NativeStackTests
         var (jit, native) = await Builds.BothAsync(workspace, args, env);
 
         Assert.True(jit.ExitCode == 0, $"the JIT build's preview failed: {jit}");
-        Assert.Contains("to create", native.Out + native.Err, StringComparison.Ordinal);
+        if (option == "--json") Assert.True(JsonNode.Parse(native.Out)!["changeSummary"]!["create"]!.GetValue<int>() > 0, native.Out);
+        else Assert.Contains("to create", native.Out, StringComparison.Ordinal);
         Builds.AssertSame(jit, native, $"llmctl {string.Join(' ', args)}");
     }
 
