@@ -6,10 +6,11 @@
 #
 #   bash bench/fuzz.sh              # 10,000 mutants
 #   MUTANTS=50000 bash bench/fuzz.sh
+#   ACCEPTED=/tmp/accepted.txt MUTANTS=300 bash bench/fuzz.sh   # also writes every exit-0 mutant's changed lines there
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 result=$(mktemp)
 trap 'rm -f "$result"' EXIT
-LLMCTL_FUZZ_MUTANTS=${MUTANTS:-10000} LLMCTL_FUZZ_RESULT=$result \
+LLMCTL_FUZZ_MUTANTS=${MUTANTS:-10000} LLMCTL_FUZZ_RESULT=$result LLMCTL_FUZZ_ACCEPTED=${ACCEPTED:-} \
   dotnet test "$root/tests/Llmctl.Infra.Tests" -c Release --filter "FullyQualifiedName~StackFileFuzzTests" >&2
 cat "$result"

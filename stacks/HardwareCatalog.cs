@@ -125,7 +125,13 @@ public static partial class HardwareCatalog
             return null;
         }
         var unified = spec.UnifiedMemory ?? baseline?.UnifiedMemory ?? false;
-        var gtt = spec.Gtt is { } g ? (int)(g.Value / (1024 * 1024)) : baseline?.GttMiB;
+        decimal? gttMiB = spec.Gtt is { } g ? g.Value / (1024 * 1024) : baseline?.GttMiB;
+        if (gttMiB is < 0 or > int.MaxValue)
+        {
+            (problem, problemKey) = ($"gpus.gtt {spec.Gtt?.Text} is not a memory size a GPU can map", "gpus.gtt");
+            return null;
+        }
+        var gtt = (int?)gttMiB;
         return new GpuHardware(labelKey, vendor.Value, model, (int)memoryMiB.Value, tier.Value, spec.Family ?? baseline?.Family, count, unified, gtt);
     }
 

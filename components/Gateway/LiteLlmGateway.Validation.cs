@@ -35,6 +35,7 @@ public sealed partial class LiteLlmGateway
         void Name(string arg, string model)
         {
             if (string.IsNullOrWhiteSpace(model)) Add(arg, "give the model name clients ask for, e.g. 'fast'");
+            else if (model.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))) Add(arg, $"'{model}' must be a name without spaces (clients send it as \"model\")");
             else if (!modelNames.Add(model)) Add(arg, $"'{model}' is used twice; one alias, fleet or external model per name (a fleet lists all its nodes)");
         }
         void Limits(string at, int? rpm, int? tpm)

@@ -46,10 +46,7 @@ public static class GpuLabels
     }
 
     /// <summary>Null when <paramref name="value"/> is a valid label value, else the rule it breaks.</summary>
-    public static string? LabelValueProblem(string value) =>
-        value.Length <= 63 && System.Text.RegularExpressions.Regex.IsMatch(value, "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-            ? null
-            : $"'{value}' is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+    public static string? LabelValueProblem(string value) => Kubernetes.KubernetesNames.LabelValueProblem(value);
 
     /// <summary>Whole GiB, as the seed writes it: 24467 MiB is <c>24gb</c>, 81559 MiB is <c>80gb</c>.</summary>
     public static string VramLabel(int vramMiB) => $"{(int)Math.Round(vramMiB / 1024.0, MidpointRounding.AwayFromZero)}gb";

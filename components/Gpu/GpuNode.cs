@@ -29,6 +29,13 @@ public sealed class GpuNode : ComponentResource
         {
             problems.Add(new ArgumentProblem("profile", profileProblem));
         }
+        foreach (var (key, value) in args.Labels)
+        {
+            if ((KubernetesNames.LabelKeyProblem(key) ?? KubernetesNames.LabelValueProblem(value)) is { } labelProblem)
+            {
+                problems.Add(new ArgumentProblem($"labels[\"{key}\"]", labelProblem));
+            }
+        }
         ComponentArgumentException.ThrowIfAny(this, problems);
 
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);

@@ -28,6 +28,30 @@ public static partial class KubernetesNames
         : $"'{value}' is not a valid RFC 1035 label (the rule for Service names): use at most {MaxLabelLength} "
           + $"lowercase letters, digits and '-', starting with a letter and ending with a letter or digit{Suggest(value)}";
 
+    /// <summary>
+    /// Null when <paramref name="key"/> is a valid label key (a qualified name: an optional DNS-1123 subdomain prefix of
+    /// at most 253 characters and '/', then a name of at most 63), else the rule it breaks.
+    /// </summary>
+    public static string? LabelKeyProblem(string? key)
+    {
+        if (string.IsNullOrEmpty(key)) return "a label key cannot be empty";
+        var slash = key.LastIndexOf('/');
+        var (prefix, name) = slash < 0 ? (null, key) : (key[..slash], key[(slash + 1)..]);
+        if (prefix is not null && (prefix.Length is 0 or > 253 || !prefix.Split('.').All(IsDns1123Label)))
+        {
+            return $"'{key}' is not a valid label key: its prefix '{prefix}' must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253)";
+        }
+        return name.Length is > 0 and <= MaxLabelLength && QualifiedName().IsMatch(name)
+            ? null
+            : $"'{key}' is not a valid label key: the name after the prefix must be at most {MaxLabelLength} letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+    }
+
+    /// <summary>Null when <paramref name="value"/> is a valid label value (empty, or at most 63 characters of the qualified-name set), else the rule it breaks.</summary>
+    public static string? LabelValueProblem(string? value) =>
+        value is not null && value.Length <= MaxLabelLength && (value.Length == 0 || QualifiedName().IsMatch(value))
+            ? null
+            : $"'{value}' is not a valid label value: at most {MaxLabelLength} letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+
     private static string Suggest(string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return "";
@@ -42,6 +66,9 @@ public static partial class KubernetesNames
 
     [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex Dns1035Label();
+
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    private static partial Regex QualifiedName();
 
     [GeneratedRegex("[^a-z0-9-]+")]
     private static partial Regex Invalid();

@@ -39,7 +39,7 @@ public sealed partial class LlamaCppLane
         {
             Add("cpuMoe", "--cpu-moe keeps every expert on the CPU, so it cannot be combined with cpuMoeLayers (--n-cpu-moe); set one of them");
         }
-        if (args.GpuCount < 1) Add("gpuCount", $"must be at least 1, not {args.GpuCount}");
+        if (ModelServerLimits.GpuCountProblem(args.GpuCount) is { } gpuProblem) Add("gpuCount", gpuProblem);
         if (args.CpuMoeLayers is < 1) Add("cpuMoeLayers", $"must be at least 1, not {args.CpuMoeLayers}; leave it unset to keep every expert on the GPU");
         if (args.ShmSize.Value <= 0) Add("shmSize", $"'{args.ShmSize}' must be a positive size such as 8Gi");
         if (args.Prefetch is { } prefetch)
@@ -54,7 +54,7 @@ public sealed partial class LlamaCppLane
             }
         }
 
-        if (args.Alias is { } alias && (alias.Length == 0 || alias.Any(char.IsWhiteSpace)))
+        if (args.Alias is { } alias && (alias.Length == 0 || alias.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
             Add("alias", $"'{alias}' must be a non-empty name without spaces (clients send it as \"model\")");
         }
@@ -63,7 +63,8 @@ public sealed partial class LlamaCppLane
             Add("ctxSize", $"must be greater than 0, not {args.CtxSize}; llama.cpp's 0 means 'from the model', which makes "
                 + "VRAM use unpredictable, so set the context you measured (e.g. 49152)");
         }
-        if (args.Parallel < 1) Add("parallel", $"must be at least 1, not {args.Parallel} (the number of slots sharing the context)");
+        else if (ModelServerLimits.ContextProblem(args.CtxSize) is { } ctxProblem) Add("ctxSize", ctxProblem);
+        if (ModelServerLimits.ParallelProblem(args.Parallel) is { } parallelProblem) Add("parallel", parallelProblem + " (the number of slots sharing the context)");
         if (args.GpuLayers < 0) Add("gpuLayers", $"must be 0 or more, not {args.GpuLayers}; 999 offloads every layer");
         if (args.Port is < 1 or > 65535) Add("port", $"must be between 1 and 65535, not {args.Port}");
         if (string.IsNullOrWhiteSpace(args.ModelHostPath) || !args.ModelHostPath.StartsWith('/'))
@@ -137,7 +138,7 @@ public sealed partial class LlamaCppLane
             {
                 add($"{at}.lock", $"lock entry '{lockEntry.Ref}' is for {lockEntry.File}, but the preset serves {preset.ModelFile}");
             }
-            if (preset.CtxSize is <= 0) add($"{at}.ctxSize", $"must be greater than 0, not {preset.CtxSize}");
+            if (preset.CtxSize is { } presetCtx && ModelServerLimits.ContextProblem(presetCtx) is { } presetCtxProblem) add($"{at}.ctxSize", presetCtxProblem);
             if (preset.GpuLayers is < 0) add($"{at}.gpuLayers", $"must be 0 or more, not {preset.GpuLayers}");
             if (preset.CpuMoeLayers is < 1) add($"{at}.cpuMoeLayers", $"must be at least 1, not {preset.CpuMoeLayers}");
             if (preset.CpuMoe == true && preset.CpuMoeLayers is not null)

@@ -273,8 +273,15 @@ public sealed partial class OllamaLane : ComponentResource
         {
             Add("contextLength", $"must be greater than 0, not {args.ContextLength}; Ollama's 0 picks a context from the VRAM it sees, so set the one you measured (e.g. 32768)");
         }
+        else if (ModelServerLimits.ContextProblem(args.ContextLength) is { } ctxProblem) Add("contextLength", ctxProblem);
+        else if (args.NumParallel >= 1 && ModelServerLimits.ContextProblem((long)args.ContextLength * args.NumParallel) is not null)
+        {
+            // Ollama starts its runner with -c num_ctx x num_parallel: that product is the context llama.cpp allocates.
+            Add("contextLength", $"{args.ContextLength} x {args.NumParallel} parallel slots = {(long)args.ContextLength * args.NumParallel} tokens, "
+                + $"beyond the {ModelServerLimits.MaxContext} Ollama's runner can be given; lower the context or the slots");
+        }
         if (args.GpuCount < 1) Add("gpuCount", $"must be at least 1, not {args.GpuCount}");
-        if (args.NumParallel < 1) Add("numParallel", $"must be at least 1, not {args.NumParallel}");
+        if (ModelServerLimits.ParallelProblem(args.NumParallel) is { } parallelProblem) Add("numParallel", parallelProblem);
         if (args.MaxLoadedModels < 1) Add("maxLoadedModels", $"must be at least 1, not {args.MaxLoadedModels}; Ollama's 0 means three per GPU");
         if (!KeepAlivePattern().IsMatch(args.KeepAlive ?? ""))
         {

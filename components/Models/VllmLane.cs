@@ -132,7 +132,8 @@ public sealed class VllmLane : ComponentResource
             Add("model", $"'{args.Model}' is outside the model disk; paths must be under {ModelMountPath}/");
         }
         if (args.MaxModelLen <= 0) Add("maxModelLen", $"must be greater than 0, not {args.MaxModelLen}; set the context you measured");
-        if (args.ServedModelName is { } served && (served.Length == 0 || served.Any(char.IsWhiteSpace)))
+        else if (ModelServerLimits.ContextProblem(args.MaxModelLen) is { } lenProblem) Add("maxModelLen", lenProblem);
+        if (args.ServedModelName is { } served && (served.Length == 0 || served.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
             Add("servedModelName", $"'{served}' must be a non-empty name without spaces");
         }
@@ -141,7 +142,7 @@ public sealed class VllmLane : ComponentResource
             Add("gpuMemoryUtilization", $"must be a share of the GPU between 0 and 1 (e.g. 0.9), not {args.GpuMemoryUtilization.ToString(CultureInfo.InvariantCulture)}");
         }
         if (!KvCacheDtypes.Contains(args.KvCacheDtype)) Add("kvCacheDtype", $"'{args.KvCacheDtype}' is not one of {string.Join(", ", KvCacheDtypes)}");
-        if (args.TensorParallelSize < 1) Add("tensorParallelSize", $"must be at least 1, not {args.TensorParallelSize}");
+        if (ModelServerLimits.GpuCountProblem(args.TensorParallelSize) is { } tpProblem) Add("tensorParallelSize", tpProblem);
         if (args.Port is < 1 or > 65535) Add("port", $"must be between 1 and 65535, not {args.Port}");
         if (string.IsNullOrWhiteSpace(args.ModelHostPath) || !args.ModelHostPath.StartsWith('/')) Add("modelHostPath", $"'{args.ModelHostPath}' must be an absolute path on the node");
         if (KubernetesNames.Dns1123LabelProblem(args.RuntimeClassName) is { } rc) Add("runtimeClassName", rc);

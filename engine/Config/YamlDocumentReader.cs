@@ -203,6 +203,7 @@ public static partial class YamlDocumentReader
             }
             foreach (var f in frames) f.Size += size;
 
+            if (ev is NodeEvent node) ev = CheckNode(node, NodePath(frames), diagnostics);
             events.Add(ev);
             switch (ev)
             {
@@ -227,6 +228,72 @@ public static partial class YamlDocumentReader
         }
         return events;
     }
+
+    // The key path of the node that comes next: a mapping's key or value, or a sequence's item.
+    private static string NodePath(Stack<Frame> frames)
+    {
+        if (!frames.TryPeek(out var top)) return "";
+        return top.IsMapping ? Join(top.Path, top.LastKey ?? "?") : $"{top.Path}[{top.Index}]";
+    }
+
+    /// <summary>
+    /// Tags and characters, checked on every node. Configuration is plain YAML (Pulumi's config values are; only a
+    /// <c>secure:</c> mapping is special), so the one tags accepted are the YAML 1.2 core schema's — <c>!!str</c>,
+    /// <c>!!int</c>, <c>!!float</c>, <c>!!bool</c>, <c>!!null</c>, <c>!!map</c>, <c>!!seq</c> — and the non-specific
+    /// <c>!</c>, each only on a value it fits (<c>!!int abc</c> is an error), and each resolved here: the node comes out
+    /// untagged, quoted when it is text and plain when it is typed, so every later reader sees one meaning. Any other
+    /// tag (<c>!custom</c>, <c>!!binary</c>, <c>!!timestamp</c>) is refused: nothing would read it as its writer meant.
+    /// Control characters (other than tab and line ends) are refused in every scalar: names become Kubernetes names,
+    /// labels, aliases and file names, and a NUL or an escape sequence is never meant in any of them.
+    /// </summary>
+    private static ParsingEvent CheckNode(NodeEvent node, string path, DiagnosticBag diagnostics)
+    {
+        if (node is Scalar text && text.Value.FirstOrDefault(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r'), 'x') is var control && control != 'x')
+        {
+            diagnostics.Add(node.Start, path, $"the value contains the control character U+{(int)control:X4}",
+                "remove it: configuration values are printable text (names become Kubernetes names, labels, aliases and file names)");
+        }
+        if (node.Tag.IsEmpty) return node;
+        var tag = node.Tag.Value;
+        const string Core = "tag:yaml.org,2002:";
+        var name = tag == "!" ? "!" : tag.StartsWith(Core, StringComparison.Ordinal) ? tag[Core.Length..] : null;
+        string? problem = (name, node) switch
+        {
+            ("!" or "str", Scalar) => null,
+            ("!", _) => null,
+            ("int", Scalar s) => YamlJson.TryInteger(s.Value, out _) ? null : $"'{s.Value}' is not an integer",
+            ("float", Scalar s) => YamlJson.IsCoreFloat(s.Value) ? null : $"'{s.Value}' is not a finite number",
+            ("bool", Scalar s) => YamlJson.TryBool(s.Value, out _) ? null : $"'{s.Value}' is not true or false",
+            ("null", Scalar s) => YamlJson.IsNull(s.Value) ? null : $"'{s.Value}' is not null",
+            ("map", MappingStart) or ("seq", SequenceStart) => null,
+            ("map" or "seq" or "str" or "int" or "float" or "bool" or "null", _) => "it does not fit this kind of value",
+            _ => null,
+        };
+        var shown = name is null || name == "!" ? tag : "!!" + name;
+        if (name is null || !KnownCoreTags.Contains(name))
+        {
+            diagnostics.Add(node.Start, path, $"the YAML tag '{shown}' is not supported",
+                "remove the tag: configuration is plain YAML; quote a value to make it text (the core-schema tags !!str, !!int, !!float, !!bool, !!null, !!map and !!seq are accepted)");
+            return node;
+        }
+        if (problem is not null)
+        {
+            diagnostics.Add(node.Start, path, $"the value is tagged '{shown}' but {problem}", $"fix the value, or remove the '{shown}' tag");
+            return node;
+        }
+        return node switch
+        {
+            // Text stays text (quoted); a typed scalar becomes plain, so the core schema reads it as its tag says.
+            Scalar s => new Scalar(s.Anchor, TagName.Empty, s.Value,
+                name is "!" or "str" ? s.Style is ScalarStyle.Plain or ScalarStyle.Any ? ScalarStyle.DoubleQuoted : s.Style : ScalarStyle.Plain,
+                isPlainImplicit: true, isQuotedImplicit: true, s.Start, s.End),
+            MappingStart m => new MappingStart(m.Anchor, TagName.Empty, true, m.Style, m.Start, m.End),
+            SequenceStart q => new SequenceStart(q.Anchor, TagName.Empty, true, q.Style, q.Start, q.End),
+            _ => node,
+        };
+    }
+
+    private static readonly HashSet<string> KnownCoreTags = new(StringComparer.Ordinal) { "!", "str", "int", "float", "bool", "null", "map", "seq" };
 
     // YamlDotNet 18 throws InvalidOperationException instead of a YamlException for some unclosed flow collections.
     private static bool MoveNext(Parser parser, Stack<Frame> frames)

@@ -113,6 +113,10 @@ public static partial class YamlJson
         return false;
     }
 
+    /// <summary>A finite core-schema float (integers included): what a plain scalar needs to be read as a number.</summary>
+    public static bool IsCoreFloat(string text) =>
+        FloatPattern().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);
+
     [GeneratedRegex(@"^[-+]?[0-9]+$")]
     private static partial Regex DecimalPattern();
 

@@ -42,7 +42,6 @@ public sealed class CliContext
         Interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected
             && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("CI")),
         ProviderFactory = providers,
-        ClusterFacts = stack => new Llmctl.Providers.Kubernetes.ClusterFacts(
-            Llmctl.Providers.Kubernetes.KubernetesProviderOptions.FromConfig(ProviderSetup.Values(stack, "kubernetes")) with { RequestTimeout = TimeSpan.FromSeconds(10) }),
+        ClusterFacts = ProviderSetup.ClusterFacts,
     };
 }

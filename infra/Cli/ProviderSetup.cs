@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Config;
+using Llmctl.Engine.Model;
 using Llmctl.Engine.Providers;
 using Llmctl.Providers.Command;
 using Llmctl.Providers.Kubernetes;
@@ -23,6 +24,10 @@ internal static class ProviderSetup
         return Registry(stack, environment, liveDiff);
     }
 
+    /// <summary>What preflight and switch read from the cluster, through the stack's <c>kubernetes:*</c> connection.</summary>
+    public static ClusterFacts ClusterFacts(LoadedStack stack) =>
+        new(KubernetesProviderOptions.FromConfig(Values(stack, "kubernetes")) with { RequestTimeout = TimeSpan.FromSeconds(10) });
+
     private static ProviderRegistry Registry(LoadedStack stack, Func<string, string?> environment, bool liveDiff) => new ProviderRegistry()
         .Register("command", new CommandProvider())
         // Kubernetes objects name a provider resource (the default one from kubernetes:* config, or one fed by
@@ -34,14 +39,18 @@ internal static class ProviderSetup
         .Register(TailscaleProvider.Package, new LazyProvider(() =>
             new TailscaleProvider(TailscaleProviderOptions.FromConfig(Values(stack, "tailscale"), environment))));
 
-    /// <summary>The stack's <c>&lt;ns&gt;:*</c> values as strings: scalars as written, secure values decrypted, structures as JSON.</summary>
+    /// <summary>
+    /// The stack's <c>&lt;ns&gt;:*</c> values as strings: scalars as written, secure values decrypted to their plain
+    /// text (never the engine's secret wrapper: a provider reads a kubeconfig, not <c>{"value": …}</c>), structures as JSON.
+    /// The result holds secrets in plain text: hand it only to a provider's options, never to output.
+    /// </summary>
     public static Dictionary<string, string> Values(LoadedStack stack, string ns, string? only = null)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in stack.Config)
         {
             if (!key.StartsWith(ns + ":", StringComparison.Ordinal) || (only is not null && key != only)) continue;
-            var node = YamlJson.ToJsonNode(value.Node, stack.Decrypt);
+            var node = PropertyValues.Reveal(YamlJson.ToJsonNode(value.Node, stack.Decrypt));
             result[key] = node switch
             {
                 null => "",

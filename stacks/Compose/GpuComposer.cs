@@ -1,5 +1,6 @@
 using Llmctl.Components.Gpu;
 using Llmctl.Components.Images;
+using Llmctl.Components.Kubernetes;
 using Llmctl.Engine.Model;
 using Llmctl.Stacks.Config;
 
@@ -38,6 +39,14 @@ public static class GpuComposer
                 // A node that names no hardware at all is reported at the node; a wrong key at that key's value.
                 var at = problemKey == "hardware" && node.Hardware is null ? $"gpuNodes[{i}]" : $"gpuNodes[{i}].{problemKey}";
                 problems.Add(new CompositionProblem(key(at), problem!));
+            }
+            // The node's own labels go onto the Node as they are: the Kubernetes label rules (GpuNode checks them too).
+            foreach (var (label, value) in node.Labels)
+            {
+                if ((KubernetesNames.LabelKeyProblem(label) ?? KubernetesNames.LabelValueProblem(value)) is { } labelProblem)
+                {
+                    problems.Add(new CompositionProblem(key($"gpuNodes[{i}].labels[\"{label}\"]"), labelProblem));
+                }
             }
         }
         if (problems.Count > 0) throw new StackCompositionException(problems);

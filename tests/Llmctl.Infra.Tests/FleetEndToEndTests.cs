@@ -31,10 +31,16 @@ public sealed class FleetEndToEndTests : IAsyncDisposable
         if (Environment.UserName != "root") Assert.Skip("the k3s install commands run as root on the nodes (else through sudo, which the test cannot answer): run as root, as CI does");
         if (!File.Exists("/usr/bin/curl") && !File.Exists("/bin/curl")) Assert.Skip("curl is not installed: the nodes fetch the k3s installer with it (as get.k3s.io is fetched)");
         await using var api = await FakeKubernetesServer.StartAsync();
-        api.AutoReadyAll();
+        // Charts take a moment to install, as on a real cluster: an object that does not wait for its chart gets a 404.
+        api.AutoReadyAll(TimeSpan.FromMilliseconds(300));
         // What the fleet's charts install through k3s's helm-controller (which the fake API server does not run): the
-        // namespaces it creates for the releases and the CRDs of cert-manager and kube-prometheus-stack.
-        foreach (var prerequisite in ChartInstalled()) api.Seed(prerequisite);
+        // CRDs of cert-manager and kube-prometheus-stack appear when each chart's helm-install Job completes, and the
+        // release namespaces with them (createNamespace), so an object applied before its chart is installed gets the
+        // real API server's 404 — the order a real cluster needs.
+        api.ChartInstalls("cert-manager", Crd("cert-manager.io", "ClusterIssuer", "clusterissuers", "Cluster"));
+        api.ChartInstalls("kube-prometheus-stack",
+            Crd("monitoring.coreos.com", "ServiceMonitor", "servicemonitors", "Namespaced"),
+            Crd("monitoring.coreos.com", "PrometheusRule", "prometheusrules", "Namespaced"));
 
         var (configDir, binDir, logs) = (Dir("etc-rancher-k3s"), Dir("bin"), Dir("logs"));
         var kubeconfigSource = Path.Combine(_root, "admin-kubeconfig.yaml");
@@ -128,32 +134,23 @@ public sealed class FleetEndToEndTests : IAsyncDisposable
         return (value["kind"]!.GetValue<string>(), value["metadata"]?["namespace"]?.GetValue<string>(), value["metadata"]!["name"]!.GetValue<string>());
     }
 
-    private static IEnumerable<JsonObject> ChartInstalled()
+    private static JsonObject Crd(string group, string kind, string plural, string scope) => new()
     {
-        yield return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "monitoring" } };
-        yield return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "cert-manager" } };
-        yield return Crd("monitoring.coreos.com", "ServiceMonitor", "servicemonitors", "Namespaced");
-        yield return Crd("monitoring.coreos.com", "PrometheusRule", "prometheusrules", "Namespaced");
-        yield return Crd("cert-manager.io", "ClusterIssuer", "clusterissuers", "Cluster");
-
-        static JsonObject Crd(string group, string kind, string plural, string scope) => new()
+        ["apiVersion"] = "apiextensions.k8s.io/v1",
+        ["kind"] = "CustomResourceDefinition",
+        ["metadata"] = new JsonObject { ["name"] = $"{plural}.{group}" },
+        ["spec"] = new JsonObject
         {
-            ["apiVersion"] = "apiextensions.k8s.io/v1",
-            ["kind"] = "CustomResourceDefinition",
-            ["metadata"] = new JsonObject { ["name"] = $"{plural}.{group}" },
-            ["spec"] = new JsonObject
+            ["group"] = group,
+            ["scope"] = scope,
+            ["names"] = new JsonObject { ["kind"] = kind, ["plural"] = plural, ["singular"] = kind.ToLowerInvariant(), ["listKind"] = kind + "List" },
+            ["versions"] = new JsonArray(new JsonObject
             {
-                ["group"] = group,
-                ["scope"] = scope,
-                ["names"] = new JsonObject { ["kind"] = kind, ["plural"] = plural, ["singular"] = kind.ToLowerInvariant(), ["listKind"] = kind + "List" },
-                ["versions"] = new JsonArray(new JsonObject
-                {
-                    ["name"] = "v1", ["served"] = true, ["storage"] = true,
-                    ["schema"] = new JsonObject { ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true } },
-                }),
-            },
-        };
-    }
+                ["name"] = "v1", ["served"] = true, ["storage"] = true,
+                ["schema"] = new JsonObject { ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true } },
+            }),
+        },
+    };
 
     private string Dir(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
 

@@ -105,6 +105,7 @@ public class StackFileFuzzTests
         TimeSpan? first = null;
         var total = Stopwatch.StartNew();
         var originals = Targets.ToDictionary(t => t, t => File.ReadAllBytes(RepoFiles.Path(t)));
+        var accepted = Environment.GetEnvironmentVariable("LLMCTL_FUZZ_ACCEPTED") is { Length: > 0 } ? new List<string>() : null;
         using var cli = new CliHarness();
         File.Copy(RepoFiles.Path("Pulumi.fleet.yaml"), Path.Combine(cli.Directory, "Pulumi.fleet.yaml"));
         Mutant.Sample(mutant =>
@@ -121,12 +122,35 @@ public class StackFileFuzzTests
             else if (clock.Elapsed > slowest) slowest = clock.Elapsed;
             var code = run.Result;
             codes[code] = codes.GetValueOrDefault(code) + 1;
+            if (code == ExitCodes.Ok && accepted is not null) accepted.Add(Describe(target, originals[target], File.ReadAllBytes(Path.Combine(cli.Directory, target))));
             if (code is not (ExitCodes.Ok or ExitCodes.ConfigOrUsage or ExitCodes.PolicyViolation))
                 throw new InvalidOperationException($"exit {code}:\n{cli.Err}");
             if (cli.Err.Contains("internal error", StringComparison.Ordinal) || cli.Err.Contains("   at ", StringComparison.Ordinal))
                 throw new InvalidOperationException($"crash report:\n{cli.Err}");
         }, iter: count, threads: 1, seed: seed?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (accepted is not null) File.WriteAllLines(Environment.GetEnvironmentVariable("LLMCTL_FUZZ_ACCEPTED")!, accepted);
         return new FuzzResult(count, codes, first ?? TimeSpan.Zero, slowest, total.Elapsed);
+    }
+
+    /// <summary>An accepted mutant as the lines it changed (<c>-</c> original, <c>+</c> mutant), for reading the exit-0 classes.</summary>
+    private static string Describe(string target, byte[] original, byte[] mutant)
+    {
+        var before = Encoding.UTF8.GetString(original).Split('\n');
+        var after = Encoding.UTF8.GetString(mutant).Split('\n');
+        var changed = new StringBuilder($"== {target}\n");
+        var shown = 0;
+        for (var i = 0; i < Math.Max(before.Length, after.Length) && shown < 6; i++)
+        {
+            var b = i < before.Length ? before[i] : null;
+            var a = i < after.Length ? after[i] : null;
+            if (b == a) continue;
+            if (b is not null) changed.Append(System.Globalization.CultureInfo.InvariantCulture, $"  {i + 1}- {Escape(b)}\n");
+            if (a is not null) changed.Append(System.Globalization.CultureInfo.InvariantCulture, $"  {i + 1}+ {Escape(a)}\n");
+            shown++;
+        }
+        return changed.ToString().TrimEnd();
+
+        static string Escape(string line) => string.Concat(line.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
     }
 
     [Fact]

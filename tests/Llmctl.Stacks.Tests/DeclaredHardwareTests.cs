@@ -50,6 +50,18 @@ public sealed class DeclaredHardwareTests
         Assert.Contains(message, problem);
     }
 
+    [Theory]
+    [InlineData("4Ei")] // found by reading the conversions after fuzzing: (int) of a decimal this large threw, an internal error
+    [InlineData("4096Ti")]
+    public void A_GTT_no_GPU_can_map_is_refused_at_its_key_instead_of_overflowing(string gtt)
+    {
+        var node = new GpuNodeConfig { Name = "w", Hardware = "strix-halo-128gb", Gpus = new GpuSpecConfig { Gtt = Quantity.Parse(gtt) } };
+
+        Assert.Null(HardwareCatalog.Resolve(node, out var problem, out var problemKey));
+        Assert.Equal("gpus.gtt", problemKey);
+        Assert.Contains($"gpus.gtt {gtt} is not a memory size a GPU can map", problem);
+    }
+
     [Fact]
     public void A_declared_48Gi_on_a_3090_is_taken_as_given()
     {

@@ -7,13 +7,17 @@ namespace Llmctl.Testing.Kubernetes;
 /// Emulates the controllers that make objects ready: after a configurable delay from a spec change, a Deployment,
 /// StatefulSet or DaemonSet reports its replicas available for the generation just written, a Job completes, a CRD
 /// is Established, and a k3s HelmChart gets its <c>helm-install-&lt;name&gt;</c> Job (which then follows the Job rule).
-/// Kinds without a rule configured stay as written.
+/// Kinds without a rule configured stay as written. When a helm-install Job completes, <see cref="HelmInstalled"/> is told
+/// which HelmChart it installed (the fake's stand-in for what the chart creates: its namespace, its CRDs).
 /// </summary>
 internal sealed class AutoReady(ObjectStore store)
 {
     private readonly ConcurrentDictionary<string, TimeSpan> _delays = new(StringComparer.Ordinal);
 
     public void Enable(string kind, TimeSpan after) => _delays[kind] = after;
+
+    /// <summary>Called under the store lock with the HelmChart whose helm-install Job just completed.</summary>
+    public Action<StoredObject>? HelmInstalled { get; set; }
 
     public void Disable(string kind) => _delays.TryRemove(kind, out _);
 
@@ -107,12 +111,19 @@ internal sealed class AutoReady(ObjectStore store)
                     break;
             }
         });
+        if (obj.Type.Kind == "Job" && obj.Name.StartsWith(HelmJobPrefix, StringComparison.Ordinal)
+            && store.All().FirstOrDefault(o => o.Type.Kind == "HelmChart" && o.Namespace == obj.Namespace && o.Name == obj.Name[HelmJobPrefix.Length..]) is { } chart)
+        {
+            HelmInstalled?.Invoke(chart);
+        }
     }
+
+    private const string HelmJobPrefix = "helm-install-";
 
     private bool StartHelmJob(StoredObject chart)
     {
         var jobType = BuiltinResources.All.Single(r => r.Kind == "Job");
-        var name = $"helm-install-{chart.Name}";
+        var name = HelmJobPrefix + chart.Name;
         lock (store.Gate)
         {
             if (store.Find(jobType, chart.Namespace, name) is not null) store.Delete(jobType, chart.Namespace, name, dryRun: false);

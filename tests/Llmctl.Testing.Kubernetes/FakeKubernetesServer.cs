@@ -24,6 +24,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
     private readonly AutoReady _autoReady;
     private readonly FaultInjector _faults = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _deleteDelays = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonObject[]> _chartInstalls = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
 
     private FakeKubernetesServer(WebApplication app)
@@ -32,6 +33,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         _autoReady = new AutoReady(_store);
         _store.Written = _autoReady.OnWritten;
         _store.DeletionDelay = o => _deleteDelays.GetValueOrDefault(o.Type.Kind);
+        _autoReady.HelmInstalled = OnHelmInstalled;
         foreach (var ns in new[] { "default", "kube-system", "kube-public" })
         {
             _store.Seed(Type("Namespace"), new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
@@ -114,6 +116,33 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         _faults.Arm(new Fault(new Regex(pathPattern), method, count, FaultKind.Abort, 0, TimeSpan.Zero));
 
     public void ClearFaults() => _faults.Clear();
+
+    /// <summary>
+    /// What the HelmChart named <paramref name="chart"/> creates when k3s's helm-controller installs it (its CRDs, say):
+    /// stored when its helm-install Job completes, as the real release would create them, and not before — so an object
+    /// applied before the chart is installed gets the real API server's 404. The chart's <c>targetNamespace</c> is
+    /// created then too when it sets <c>createNamespace: true</c> (helm's <c>--create-namespace</c>), with or without this.
+    /// </summary>
+    public FakeKubernetesServer ChartInstalls(string chart, params JsonObject[] objects)
+    {
+        _chartInstalls[chart] = objects;
+        return this;
+    }
+
+    private void OnHelmInstalled(StoredObject chart)
+    {
+        if (chart.Object["spec"]?["createNamespace"]?.GetValue<bool>() == true && chart.Object["spec"]?["targetNamespace"]?.GetValue<string>() is { } target
+            && _store.Find(Type("Namespace"), null, target) is null)
+        {
+            _store.Seed(Type("Namespace"), new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = target } });
+        }
+        foreach (var obj in _chartInstalls.GetValueOrDefault(chart.Name) ?? [])
+        {
+            var type = Type(obj["kind"]!.GetValue<string>());
+            var ns = type.Namespaced ? obj["metadata"]?["namespace"]?.GetValue<string>() ?? "default" : null;
+            if (_store.Find(type, ns, obj["metadata"]!["name"]!.GetValue<string>()) is null) _store.Seed(type, (JsonObject)obj.DeepClone());
+        }
+    }
 
     /// <summary>A Node that exists (k3s registered it), for NodePatch tests.</summary>
     public void AddNode(string name, IReadOnlyDictionary<string, string>? labels = null)

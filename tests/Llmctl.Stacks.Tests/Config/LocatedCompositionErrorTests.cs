@@ -64,6 +64,23 @@ public sealed class LocatedCompositionErrorTests : IDisposable
         Assert.StartsWith($"Pulumi.homelab.yaml:{line}:{column + 9}: llm-platform:lanes.items[2].ctxSize:", problems[1].ToString());
     }
 
+    // Integer extremes found by fuzzing (bench/fuzz.sh): each once ran to exit 0. ModelServerLimits has the ranges.
+    [Theory]
+    [InlineData("ctxSize: 49152", "ctxSize: 2147483647", "ctxSize", "2147483647 tokens is beyond any model's context")]
+    [InlineData("parallel: 1", "parallel: 2147483647", "parallel", "must be between 1 and 256 (llama.cpp's limit on parallel sequences), not 2147483647")]
+    [InlineData("parallel: 1", "parallel: -2147483648", "parallel", "must be between 1 and 256 (llama.cpp's limit on parallel sequences), not -2147483648")]
+    [InlineData("parallel: 1", "parallel: 0", "parallel", "must be between 1 and 256")]
+    [InlineData("ctxSize: 49152", "ctxSize: 0", "ctxSize", "must be greater than 0, not 0")]
+    [InlineData("ctxSize: 49152", "ctxSize: 49152\n        gpus: 2147483647", "gpus", "must be between 1 and 64, not 2147483647")]
+    public void An_out_of_range_lane_number_is_reported_at_its_value(string from, string to, string key, string message)
+    {
+        Edit(from, to);
+        var problems = Problems();
+
+        var (line, _) = Position(to.Split('\n')[^1].Trim());
+        Assert.Contains(problems, p => p.Line == line && p.KeyPath == $"llm-platform:lanes.items[0].{key}" && p.Message.Contains(message, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Unknown_hardware_is_reported_at_its_value()
     {
