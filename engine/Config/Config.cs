@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Llmctl.Engine.Model;
 using YamlDotNet.RepresentationModel;
 
@@ -66,15 +68,26 @@ public sealed class Config
 
     public double RequireDouble(string key) => GetDouble(key) ?? throw Missing(key);
 
-    /// <summary>The value converted to JSON and deserialized with System.Text.Json (web defaults: camelCase).</summary>
-    public T? GetObject<T>(string key, JsonSerializerOptions? options = null)
+    /// <summary>
+    /// The value converted to JSON and deserialized with System.Text.Json (web defaults: camelCase). Reflection-based,
+    /// like <see cref="JsonSerializer.Deserialize{TValue}(JsonNode, JsonSerializerOptions)"/>: the native build uses the
+    /// overloads taking a source-generated <see cref="JsonTypeInfo{T}"/>.
+    /// </summary>
+    [RequiresUnreferencedCode(ReflectionJson)]
+    [RequiresDynamicCode(ReflectionJson)]
+    public T? GetObject<T>(string key, JsonSerializerOptions? options = null) =>
+        GetObject(key, (JsonTypeInfo<T>)(options ?? JsonSerializerOptions.Web).GetTypeInfo(typeof(T)));
+
+    /// <summary>The value converted to JSON and deserialized with the given (source-generated) contract.</summary>
+    public T? GetObject<T>(string key, JsonTypeInfo<T> typeInfo)
     {
+        ArgumentNullException.ThrowIfNull(typeInfo);
         var value = Find(key);
         if (value is null) return default;
         var json = PropertyValues.Reveal(YamlJson.ToJsonNode(value.Node, _stack.Decrypt));
         try
         {
-            return json is null ? default : json.Deserialize<T>(options ?? JsonSerializerOptions.Web);
+            return json is null ? default : json.Deserialize(typeInfo);
         }
         catch (JsonException)
         {
@@ -82,19 +95,37 @@ public sealed class Config
         }
     }
 
+    [RequiresUnreferencedCode(ReflectionJson)]
+    [RequiresDynamicCode(ReflectionJson)]
     public T RequireObject<T>(string key, JsonSerializerOptions? options = null) =>
         Find(key) is null ? throw Missing(key) : GetObject<T>(key, options)!;
+
+    public T RequireObject<T>(string key, JsonTypeInfo<T> typeInfo) =>
+        Find(key) is null ? throw Missing(key) : GetObject(key, typeInfo)!;
 
     /// <summary>The value as a secret output (whether or not it was stored encrypted).</summary>
     public Output<string>? GetSecret(string key) => Get(key) is { } text ? Model.Output.CreateSecret(text) : null;
 
     public Output<string> RequireSecret(string key) => GetSecret(key) ?? throw Missing(key);
 
+    [RequiresUnreferencedCode(ReflectionJson)]
+    [RequiresDynamicCode(ReflectionJson)]
     public Output<T>? GetSecretObject<T>(string key, JsonSerializerOptions? options = null) =>
         Find(key) is null ? null : Model.Output.CreateSecret(GetObject<T>(key, options)!);
 
+    public Output<T>? GetSecretObject<T>(string key, JsonTypeInfo<T> typeInfo) =>
+        Find(key) is null ? null : Model.Output.CreateSecret(GetObject(key, typeInfo)!);
+
+    [RequiresUnreferencedCode(ReflectionJson)]
+    [RequiresDynamicCode(ReflectionJson)]
     public Output<T> RequireSecretObject<T>(string key, JsonSerializerOptions? options = null) =>
         GetSecretObject<T>(key, options) ?? throw Missing(key);
+
+    public Output<T> RequireSecretObject<T>(string key, JsonTypeInfo<T> typeInfo) =>
+        GetSecretObject(key, typeInfo) ?? throw Missing(key);
+
+    private const string ReflectionJson =
+        "Deserializing an arbitrary type with JsonSerializerOptions needs reflection; pass a source-generated JsonTypeInfo<T> instead.";
 
     private string FullKey(string key) => $"{Name}:{key}";
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -379,7 +380,7 @@ public static class StackFileEditor
     // A new string value in the style the old one was written in, so an edit and its revert give back the same text.
     private static string QuotedLike(ScalarStyle style, string value) => style switch
     {
-        ScalarStyle.DoubleQuoted => JsonSerializer.Serialize(value, new JsonSerializerOptions { Encoder = Encoder }),
+        ScalarStyle.DoubleQuoted => JsonQuoted(value),
         ScalarStyle.SingleQuoted => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'",
         _ => Scalar(value),
     };
@@ -529,7 +530,19 @@ public static class StackFileEditor
             && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/' or ':' or '+' or '=' or '@' or ' ')
             && !text.EndsWith(' ') && !text.EndsWith(':') && !text.Contains(": ", StringComparison.Ordinal)
             && YamlJson.ScalarToJson(new YamlScalarNode(text)) is JsonValue jv && jv.TryGetValue<string>(out _);
-        return plainSafe ? text : JsonSerializer.Serialize(text, new JsonSerializerOptions { Encoder = Encoder });
+        return plainSafe ? text : JsonQuoted(text);
+    }
+
+    // A JSON string literal (a valid YAML double-quoted scalar), escaped as JsonSerializer.Serialize would with the
+    // relaxed encoder, written directly so it needs no serializer metadata (the native build has none for this).
+    private static string JsonQuoted(string text)
+    {
+        var buffer = new ArrayBufferWriter<byte>(text.Length + 2);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Encoder }))
+        {
+            writer.WriteStringValue(text);
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static void WriteAtomically(string path, string text)

@@ -1,3 +1,4 @@
+using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
 using Llmctl.Components.Certificates;
 
@@ -8,7 +9,8 @@ namespace Llmctl.Stacks.Config;
 /// ClusterIssuer that solves with it. DNS-01 needs no inbound port, so it works behind NAT (seed 000). Only the IONOS
 /// hosting DNS webhook is composed for now.
 /// </summary>
-public sealed record CertificatesConfig
+[ConfigRecord]
+public sealed partial record CertificatesConfig
 {
     /// <summary>cert-manager's namespace, where the solver Secrets are created.</summary>
     public string Namespace { get; init; } = CertManager.DefaultNamespace;
@@ -24,7 +26,8 @@ public sealed record CertificatesConfig
 }
 
 /// <summary>fabmade's cert-manager-webhook-ionos for the IONOS hosting DNS API.</summary>
-public sealed record IonosWebhookConfig
+[ConfigRecord]
+public sealed partial record IonosWebhookConfig
 {
     /// <summary>The webhook's API group; the issuer's solver must name the same.</summary>
     public string GroupName { get; init; } = IonosDnsWebhook.DefaultGroupName;

@@ -1,3 +1,4 @@
+using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
 using Llmctl.Components.Gateway;
 
@@ -9,7 +10,8 @@ namespace Llmctl.Stacks.Config;
 /// model on every node of an Ollama lane (one <c>model_list</c> entry per node, same name); external models route to
 /// hosted providers whose keys are secret configuration.
 /// </summary>
-public sealed record GatewayConfig
+[ConfigRecord]
+public sealed partial record GatewayConfig
 {
     public string Namespace { get; init; } = "litellm";
     /// <summary>
@@ -36,7 +38,8 @@ public sealed record GatewayConfig
 }
 
 /// <summary>One model served by every node of an Ollama lane, balanced under one name.</summary>
-public sealed record GatewayFleetConfig
+[ConfigRecord]
+public sealed partial record GatewayFleetConfig
 {
     /// <summary>The model name clients ask for, and the id each node serves unless <see cref="ServedModel"/> says otherwise.</summary>
     public required string Name { get; init; }
@@ -49,7 +52,8 @@ public sealed record GatewayFleetConfig
 }
 
 /// <summary>A hosted model; its key is the provider key named <see cref="ApiKeyEnv"/>.</summary>
-public sealed record ExternalModelConfig
+[ConfigRecord]
+public sealed partial record ExternalModelConfig
 {
     public required string Name { get; init; }
     /// <summary>Provider-prefixed id (<c>openai/gpt-5.5</c>).</summary>
@@ -62,7 +66,8 @@ public sealed record ExternalModelConfig
 }
 
 /// <summary>LiteLLM's <c>router_settings</c>.</summary>
-public sealed record RouterConfig
+[ConfigRecord]
+public sealed partial record RouterConfig
 {
     /// <summary><c>usage-based-routing</c>, <c>simple-shuffle</c>, <c>least-busy</c>, <c>latency-based-routing</c>, …</summary>
     public RoutingStrategy RoutingStrategy { get; init; } = RoutingStrategy.UsageBasedRouting;
@@ -72,7 +77,8 @@ public sealed record RouterConfig
 }
 
 /// <summary>LiteLLM's <c>litellm_settings</c>.</summary>
-public sealed record LiteLlmSettingsConfig
+[ConfigRecord]
+public sealed partial record LiteLlmSettingsConfig
 {
     public bool DropParams { get; init; } = true;
     /// <summary>Seconds.</summary>
@@ -80,7 +86,8 @@ public sealed record LiteLlmSettingsConfig
 }
 
 /// <summary>The gateway's Ingress.</summary>
-public sealed record GatewayIngressConfig
+[ConfigRecord]
+public sealed partial record GatewayIngressConfig
 {
     public required string Host { get; init; }
     public string ClassName { get; init; } = "traefik";
@@ -89,14 +96,16 @@ public sealed record GatewayIngressConfig
 }
 
 /// <summary>An existing Kubernetes Secret and the key in it.</summary>
-public sealed record SecretRefConfig
+[ConfigRecord]
+public sealed partial record SecretRefConfig
 {
     public required string Name { get; init; }
     public required string Key { get; init; }
 }
 
 /// <summary>A client-facing name on the active one of <see cref="Lanes"/> (names of llama.cpp lanes).</summary>
-public sealed record GatewayAliasConfig
+[ConfigRecord]
+public sealed partial record GatewayAliasConfig
 {
     public required string Name { get; init; }
     public required IReadOnlyList<string> Lanes { get; init; }

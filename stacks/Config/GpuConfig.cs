@@ -1,3 +1,5 @@
+using Llmctl.Engine.Config;
+
 namespace Llmctl.Stacks.Config;
 
 /// <summary>
@@ -5,14 +7,16 @@ namespace Llmctl.Stacks.Config;
 /// vendor (NVIDIA's for NVIDIA nodes, ROCm's for AMD nodes); Node Feature Discovery labels the PCI devices. Absent:
 /// nothing is installed and the GPUs must already be advertised (kubelet shows <c>nvidia.com/gpu</c>).
 /// </summary>
-public sealed record GpuConfig
+[ConfigRecord]
+public sealed partial record GpuConfig
 {
     public DevicePluginConfig DevicePlugin { get; init; } = new();
     public NfdConfig Nfd { get; init; } = new();
 }
 
 /// <summary>The vendor device plugin (one Helm release per vendor present in <c>gpuNodes</c>).</summary>
-public sealed record DevicePluginConfig
+[ConfigRecord]
+public sealed partial record DevicePluginConfig
 {
     public bool Enabled { get; init; } = true;
     /// <summary>The chart version; null: the version llmctl pins.</summary>
@@ -28,7 +32,8 @@ public sealed record DevicePluginConfig
 }
 
 /// <summary>Node Feature Discovery, installed once for the cluster.</summary>
-public sealed record NfdConfig
+[ConfigRecord]
+public sealed partial record NfdConfig
 {
     public bool Enabled { get; init; } = true;
     public string? Version { get; init; }

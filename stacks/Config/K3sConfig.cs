@@ -1,3 +1,5 @@
+using Llmctl.Engine.Config;
+
 namespace Llmctl.Stacks.Config;
 
 public enum K3sNetwork
@@ -13,7 +15,8 @@ public enum K3sNetwork
 /// (homelab: the GPU worker VM joined an existing k3s). The join token is generated on the server at first install
 /// unless the secret <c>&lt;project&gt;:k3sToken</c> is set; SSH logs in with the secret <c>&lt;project&gt;:sshPrivateKey</c>.
 /// </summary>
-public sealed record K3sConfig
+[ConfigRecord]
+public sealed partial record K3sConfig
 {
     /// <summary>The exact k3s release (<c>v1.35.5+k3s1</c>).</summary>
     public required string Version { get; init; }
@@ -33,7 +36,8 @@ public sealed record K3sConfig
 }
 
 /// <summary>One k3s node.</summary>
-public sealed record K3sNodeConfig
+[ConfigRecord]
+public sealed partial record K3sNodeConfig
 {
     /// <summary>The Kubernetes node name.</summary>
     public required string Name { get; init; }

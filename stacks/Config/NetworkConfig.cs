@@ -1,10 +1,13 @@
+using Llmctl.Engine.Config;
+
 namespace Llmctl.Stacks.Config;
 
 /// <summary>
 /// <c>&lt;project&gt;:tailnet</c>: the Tailscale side of a cluster joined over the tailnet (the node tag, its join key
 /// and the policy file). Absent for a cluster that does not manage its tailnet (homelab).
 /// </summary>
-public sealed record TailnetConfig
+[ConfigRecord]
+public sealed partial record TailnetConfig
 {
     public string NodeTag { get; init; } = "tag:k3s";
     public IReadOnlyList<string> TagOwners { get; init; } = ["autogroup:admin"];
@@ -18,7 +21,8 @@ public sealed record TailnetConfig
 }
 
 /// <summary>One extra rule of the policy file (<c>{src: [...], dst: ["tag:k3s:443"], proto: tcp}</c>).</summary>
-public sealed record TailnetRuleConfig
+[ConfigRecord]
+public sealed partial record TailnetRuleConfig
 {
     public required IReadOnlyList<string> Src { get; init; }
     public required IReadOnlyList<string> Dst { get; init; }

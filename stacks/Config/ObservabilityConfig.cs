@@ -1,3 +1,5 @@
+using Llmctl.Engine.Config;
+
 namespace Llmctl.Stacks.Config;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace Llmctl.Stacks.Config;
 /// NVIDIA, the ROCm device-metrics exporter for AMD), a ServiceMonitor per llama.cpp lane and for the gateway, the
 /// platform alerts and the Grafana dashboards.
 /// </summary>
-public sealed record ObservabilityConfig
+[ConfigRecord]
+public sealed partial record ObservabilityConfig
 {
     public string Namespace { get; init; } = "monitoring";
     /// <summary>How long Prometheus keeps samples (<c>15d</c>).</summary>

@@ -5,10 +5,13 @@ namespace Llmctl.Stacks.Config;
 // The typed view of a Pulumi.<stack>.yaml. Each record is one section under the project namespace
 // (`<project>:cluster`, `<project>:gpu`, `<project>:lanes`, …). Property names are the YAML keys in camelCase;
 // `required` members are required keys; everything else has the default shown. Unknown keys, wrong types and bad
-// quantities are reported by the binder with file:line:column and the key path.
+// quantities are reported by the binder with file:line:column and the key path. Every record is [ConfigRecord] and
+// partial: the binder reads its generated shape, not reflection (Native AOT trims the metadata); a record reached from
+// here without the marker fails the build (LLMCFG003).
 
 /// <summary>The whole typed configuration of one stack.</summary>
-public sealed record StackConfig
+[ConfigRecord]
+public sealed partial record StackConfig
 {
     public required ClusterConfig Cluster { get; init; }
     public IReadOnlyList<GpuNodeConfig> GpuNodes { get; init; } = [];
@@ -27,7 +30,8 @@ public sealed record StackConfig
     public CertificatesConfig? Certificates { get; init; }
 }
 
-public sealed record ClusterConfig
+[ConfigRecord]
+public sealed partial record ClusterConfig
 {
     /// <summary>The cluster's name, used in resource names and labels.</summary>
     public required string Name { get; init; }
@@ -36,7 +40,8 @@ public sealed record ClusterConfig
 }
 
 /// <summary>A node that carries GPUs.</summary>
-public sealed record GpuNodeConfig
+[ConfigRecord]
+public sealed partial record GpuNodeConfig
 {
     public required string Name { get; init; }
     /// <summary>
@@ -74,7 +79,8 @@ public sealed record GpuNodeConfig
 /// <c>gpuNodes[].gpus</c>: the GPUs of a node, declared in the stack file. With <c>hardware</c> it overrides the catalog
 /// entry's values; without it, vendor, model and memory are required.
 /// </summary>
-public sealed record GpuSpecConfig
+[ConfigRecord]
+public sealed partial record GpuSpecConfig
 {
     /// <summary><c>nvidia</c> or <c>amd</c>.</summary>
     public string? Vendor { get; init; }
@@ -96,7 +102,8 @@ public sealed record GpuSpecConfig
     public string? Tier { get; init; }
 }
 
-public sealed record LanesConfig
+[ConfigRecord]
+public sealed partial record LanesConfig
 {
     public string Namespace { get; init; } = "llm";
     public IReadOnlyList<LaneConfig> Items { get; init; } = [];
@@ -108,7 +115,8 @@ public sealed record LanesConfig
 }
 
 /// <summary>The model prefetch: the small image with <c>curl</c> and <c>sha256sum</c> that does the download.</summary>
-public sealed record PrefetchConfig
+[ConfigRecord]
+public sealed partial record PrefetchConfig
 {
     /// <summary>Pinned by digest, e.g. <c>docker.io/curlimages/curl:8.11.1@sha256:…</c>.</summary>
     public required string Image { get; init; }
@@ -126,7 +134,8 @@ public enum LaneRuntime
 /// active (the others are parked at 0 replicas). An Ollama lane runs on every node of <see cref="Nodes"/> with
 /// identical settings (one otwld/ollama release per node) and is always active.
 /// </summary>
-public sealed record LaneConfig
+[ConfigRecord]
+public sealed partial record LaneConfig
 {
     public required string Name { get; init; }
     public required LaneRuntime Runtime { get; init; }
@@ -198,7 +207,8 @@ public sealed record LaneConfig
 }
 
 /// <summary>llama.cpp router mode (<c>--models-preset</c>, <c>--models-max</c>).</summary>
-public sealed record LlamaCppRouterConfig
+[ConfigRecord]
+public sealed partial record LlamaCppRouterConfig
 {
     /// <summary><c>--models-max</c>: models loaded at once (the estimate sums the largest this-many presets).</summary>
     public int ModelsMax { get; init; } = 1;
@@ -206,7 +216,8 @@ public sealed record LlamaCppRouterConfig
 }
 
 /// <summary>One router preset; unset values are the lane's.</summary>
-public sealed record LlamaCppPresetConfig
+[ConfigRecord]
+public sealed partial record LlamaCppPresetConfig
 {
     /// <summary>The name clients send as "model".</summary>
     public required string Id { get; init; }
@@ -222,13 +233,15 @@ public sealed record LlamaCppPresetConfig
     public bool LoadOnStartup { get; init; }
 }
 
-public sealed record ResourcesConfig
+[ConfigRecord]
+public sealed partial record ResourcesConfig
 {
     public ResourceAmounts Requests { get; init; } = new();
     public ResourceAmounts Limits { get; init; } = new();
 }
 
-public sealed record ResourceAmounts
+[ConfigRecord]
+public sealed partial record ResourceAmounts
 {
     public Quantity? Cpu { get; init; }
     public Quantity? Memory { get; init; }

@@ -34,22 +34,22 @@ public static partial class StackConfigLoader
         var binder = new ConfigBinder(stack.Decrypt);
         var project = stack.ProjectName;
         var stackBag = new DiagnosticBag(stack.DisplayPath(stack.StackFilePath), all);
-        var sections = ConfigBinder.BindableProperties(typeof(StackConfig)).ToDictionary(p => ConfigBinder.KeyName(p.Name));
+        var sections = ConfigRecordShape.Of<StackConfig>().Members.ToDictionary(m => m.Key);
         var result = new StackConfig { Cluster = null! };
 
-        foreach (var (name, property) in sections)
+        foreach (var (name, section) in sections)
         {
             var key = $"{project}:{name}";
             if (!stack.Config.TryGetValue(key, out var value))
             {
-                if (ConfigBinder.IsRequired(property) && stack.StackFile?.Unreadable != true)
+                if (section.Required && stack.StackFile?.Unreadable != true)
                 {
                     stackBag.Add(null, key, $"missing required configuration '{key}'", $"add '{key}:' under 'config:' in the stack file");
                 }
                 continue;
             }
-            var bound = binder.Bind(property.PropertyType, value.Node, key, stackBag.For(value.File));
-            if (bound is not null) property.SetValue(result, bound);
+            var bound = binder.Bind(section.Type, value.Node, key, stackBag.For(value.File));
+            if (bound is not null) section.Set(result, bound);
         }
 
         var declared = stack.Project.Config.Keys.Select(k => ConfigKey.Parse(k, project).ToString()).ToHashSet(StringComparer.Ordinal);

@@ -2,11 +2,12 @@ using Llmctl.Engine.Config;
 
 namespace Llmctl.Engine.Tests.Config;
 
-public class ConfigBinderTests
+public partial class ConfigBinderTests
 {
     public enum Mode { FastPath, Safe }
 
-    public sealed record Settings
+    [ConfigRecord]
+    public sealed partial record Settings
     {
         public required string Name { get; init; }
         public string? Note { get; init; }
@@ -79,6 +80,28 @@ public class ConfigBinderTests
             "s.yaml:4:14: app.weights.a: expected an integer, got 'x' — write a whole number such as 8080",
             "s.yaml:5:8: app.token: this setting is a secret but is stored in plain text — set it with 'llmctl config set --secret --path app.token <value>'",
             "s.yaml:6:8: app.plain: a secret value is not accepted here — this setting is not secret: write 'plain' in plain text",
+        ], bag.Items.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void The_generated_shape_lists_exactly_the_records_properties_with_their_types()
+    {
+        Llmctl.Testing.ConfigShapes.MatchesReflection(typeof(Settings));
+        Assert.Equal(
+        [
+            "name: string (required)", "note: string?", "big: long", "ratio: double", "mode: enum Mode (FastPath, Safe)", "size: quantity?",
+            "tags: string[]", "weights: map of int", "token: secret?", "plain: string",
+        ], ConfigRecordShape.Of<Settings>().Members.Select(m => m.ToString()));
+    }
+
+    [Fact]
+    public void Unknown_and_missing_keys_name_the_allowed_keys_from_the_shape()
+    {
+        var (_, bag, _) = Bind("nmae: x\n");
+        Assert.Equal(
+        [
+            "s.yaml:1:1: app.nmae: unknown key 'nmae' — did you mean 'name'? allowed keys: name, note, big, ratio, mode, size, tags, weights, token, plain",
+            "s.yaml:1:1: app.name: missing required key 'name' — add 'name: <value>' under app",
         ], bag.Items.Select(d => d.ToString()));
     }
 

@@ -3,7 +3,7 @@ using Llmctl.Engine.Model;
 
 namespace Llmctl.Engine.Tests.Config;
 
-public class ConfigTests
+public partial class ConfigTests
 {
     // Writes values in the passphrase provider's shape (12-byte nonce, ciphertext + 16-byte tag) without the cost
     // of key derivation: the "ciphertext" is the plaintext followed by 16 zero bytes.
@@ -112,6 +112,24 @@ public class ConfigTests
     }
 
     private sealed record Db(string Host, string Password);
+
+    [Fact]
+    public void Objects_read_through_a_source_generated_contract_need_no_reflection()
+    {
+        var (stack, _) = Load("config:\n  proj:db:\n    host: h\n    password:\n      secure: {pw}\n  proj:port: [1]\n");
+        var config = new Engine.Config.Config(stack);
+
+        var db = config.RequireSecretObject("db", SourceGeneratedJson.Default.Db).Resolve(null!);
+        Assert.Equal((new Db("h", "pw"), true), (db.Value, db.IsSecret));
+        Assert.Null(config.GetObject("absent", SourceGeneratedJson.Default.Db));
+        Assert.Throws<MissingRequiredConfigException>(() => config.RequireObject("absent", SourceGeneratedJson.Default.Db));
+        var wrong = Assert.Throws<ConfigTypeException>(() => config.GetObject("port", SourceGeneratedJson.Default.Db));
+        Assert.Equal("Configuration 'proj:port' value '[1]' is not a valid Db", wrong.Message);
+    }
+
+    [System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+    [System.Text.Json.Serialization.JsonSerializable(typeof(Db))]
+    private sealed partial class SourceGeneratedJson : System.Text.Json.Serialization.JsonSerializerContext;
 
     [Fact]
     public void A_trailing_config_suffix_on_the_bag_name_is_ignored()

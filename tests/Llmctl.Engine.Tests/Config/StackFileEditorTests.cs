@@ -25,6 +25,22 @@ public sealed class StackFileEditorTests : IDisposable
         # footer comment
         """;
 
+    // The editor quotes with Utf8JsonWriter (no serializer metadata, for the native build): byte for byte what
+    // JsonSerializer wrote with the relaxed encoder before, for text that must be quoted.
+    [Theory]
+    [InlineData("two words: here")]
+    [InlineData("say \"hi\" \\ back")]
+    [InlineData("tab\tnew\nline\u0001bell")]
+    [InlineData("<b>&'é中文 🙂</b>")]
+    [InlineData("- leading dash")]
+    [InlineData("")]
+    public void A_quoted_scalar_is_exactly_the_json_string_the_serializer_writes(string text)
+    {
+        var expected = System.Text.Json.JsonSerializer.Serialize(text,
+            new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.Equal(expected, StackFileEditor.Scalar(text));
+    }
+
     [Fact]
     public void Replacing_a_scalar_keeps_every_other_line_as_written()
     {
