@@ -16,31 +16,9 @@ dotnet publish "$root/infra" -c Release -r linux-x64 --self-contained false -p:P
   -o "$work/bin" >/dev/null
 bin="$work/bin/llmctl"
 
-# A generated stack: N llama.cpp lanes (3 resources each: the lane, its Deployment and Service), all parked.
-generate() {
-  local dir=$1 lanes=$2
-  mkdir -p "$dir"
-  cp "$root/Pulumi.yaml" "$dir/"
-  {
-    echo "config:"
-    echo "  llm-platform:cluster:"
-    echo "    name: bench"
-    echo "  llm-platform:gpuNodes:"
-    echo "    - name: gpu-worker"
-    echo "      hardware: rtx-pro-4000-blackwell-sff"
-    echo "  llm-platform:lanes:"
-    echo "    namespace: llm"
-    echo "    items:"
-    for ((i = 0; i < lanes; i++)); do
-      echo "      - name: lane-$i"
-      echo "        runtime: llamacpp"
-      echo "        node: gpu-worker"
-      echo "        image: ghcr.io/ggml-org/llama.cpp:server-cuda@sha256:5268283a8d6510d167364f19aee93e98180d8eb0cac4b7edb20af7e3edf40c17"
-      echo "        model: model-$i.gguf"
-      echo "        ctxSize: 8192"
-    done
-  } >"$dir/Pulumi.bench.yaml"
-}
+# The generated stacks (N parked llama.cpp lanes, 3 resources each).
+# shellcheck source=bench/generated-stack.sh
+source "$root/bench/generated-stack.sh"
 
 # Median wall seconds and median peak RSS (MiB) over $runs runs; the exit code must be 0.
 measure() {
@@ -59,8 +37,8 @@ measure() {
   printf '| %s | %s | %s s | %s MiB |\n' "$3" "$resources" "$mw" "$((mr / 1024))"
 }
 
-generate "$work/g1k" 333
-generate "$work/g10k" 3333
+generate_stack "$work/g1k" 333 "$root"
+generate_stack "$work/g10k" 3333 "$root"
 echo "| stack | resources | wall (median of $runs) | peak RSS (median) |"
 echo "|---|---|---|---|"
 measure "$root" homelab "homelab"

@@ -1,11 +1,12 @@
-using ScottPlot;
+using System.Text;
 
 namespace Llmctl.Infra.Benchmarking;
 
 /// <summary>
-/// The run's charts as SVG (ScottPlot): TTFT (p50, left axis, solid) and decode tokens/s (right axis, dashed) against
+/// The run's charts as SVG (<see cref="SvgLineChart"/>): TTFT (p50, left axis, solid) and decode tokens/s (right axis, dashed) against
 /// context length at the lowest concurrency, and TTFT and aggregate tokens/s against concurrency at the smallest
-/// context. One colour per target, so a lane and the gateway alias that fronts it read side by side.
+/// context. One colour per target, so a lane and the gateway alias that fronts it read side by side; TTFT with round
+/// markers, the speed with open squares.
 /// </summary>
 public static class BenchChart
 {
@@ -37,40 +38,25 @@ public static class BenchChart
         return files;
     }
 
+    /// <summary>Category10's colours, one per target in the order the targets were given.</summary>
+    private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
     private static string Save(IReadOnlyList<ChatTarget> targets, List<ScenarioSummary> scenarios, Func<ScenarioSummary, double> x, Func<ScenarioSummary, double?> speed,
         string speedLabel, string title, string xLabel, string path)
     {
-        var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+        var series = new List<ChartSeries>();
         var index = 0;
         foreach (var target in targets)
         {
             var mine = scenarios.Where(s => s.Target == target.Name).OrderBy(x).ToList();
             if (mine.Count == 0) continue;
-            var color = palette.GetColor(index++);
-            var ttft = mine.Where(s => s.TtftP50Ms is not null).ToList();
-            if (ttft.Count > 0)
-            {
-                var line = plot.Add.Scatter(ttft.Select(x).ToArray(), ttft.Select(s => s.TtftP50Ms!.Value / 1000).ToArray(), color);
-                line.LegendText = $"{target.Name} TTFT p50 (s)";
-                line.LineWidth = 2;
-            }
-            var fast = mine.Where(s => speed(s) is not null).ToList();
-            if (fast.Count > 0)
-            {
-                var line = plot.Add.Scatter(fast.Select(x).ToArray(), fast.Select(s => speed(s)!.Value).ToArray(), color);
-                line.LegendText = $"{target.Name} {speedLabel}";
-                line.LinePattern = LinePattern.Dashed;
-                line.MarkerShape = MarkerShape.OpenSquare;
-                line.Axes.YAxis = plot.Axes.Right;
-            }
+            var color = Palette[index++ % Palette.Length];
+            var ttft = mine.Where(s => s.TtftP50Ms is not null).Select(s => (x(s), s.TtftP50Ms!.Value / 1000)).ToList();
+            if (ttft.Count > 0) series.Add(new ChartSeries($"{target.Name} TTFT p50 (s)", color, ttft));
+            var fast = mine.Where(s => speed(s) is not null).Select(s => (x(s), speed(s)!.Value)).ToList();
+            if (fast.Count > 0) series.Add(new ChartSeries($"{target.Name} {speedLabel}", color, fast, Dashed: true, RightAxis: true));
         }
-        plot.Title(title);
-        plot.Axes.Bottom.Label.Text = xLabel;
-        plot.Axes.Left.Label.Text = "TTFT p50 (seconds)";
-        plot.Axes.Right.Label.Text = speedLabel;
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.SaveSvg(path, 1000, 560);
+        File.WriteAllText(path, SvgLineChart.Render(title, xLabel, "TTFT p50 (seconds)", speedLabel, series), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         return path;
     }
 }
