@@ -144,13 +144,15 @@ public class ChatStreamClientTests
         using var server = new FakeChatServer { StallAfter = 3 };
         var started = Stopwatch.GetTimestamp();
 
-        var sample = await SendOne(server, timeouts: new RequestTimeouts(TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(400)));
+        // The stall timer runs from the request too, so it must outlast the server's first bytes on a loaded machine
+        // (0.4 s did not: under load the first token came later and nothing had streamed).
+        var sample = await SendOne(server, timeouts: new RequestTimeouts(TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(2.5)));
 
         Assert.Equal(SampleOutcome.Timeout, sample.Outcome);
-        Assert.Equal("no data for 0.4s (the server stalled)", sample.Error);
+        Assert.Equal("no data for 2.5s (the server stalled)", sample.Error);
         Assert.Equal(3, sample.StreamedTokens);
         Assert.NotNull(sample.Ttft);
-        Assert.InRange(Stopwatch.GetElapsedTime(started), TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(30));
+        Assert.InRange(Stopwatch.GetElapsedTime(started), TimeSpan.FromMilliseconds(2400), TimeSpan.FromSeconds(60));
     }
 
     [Fact]
