@@ -86,8 +86,15 @@ public static class StackPipeline
     public static StackContext Compose(LoadedStack loaded, StackConfig config, bool isPreview, Action<StackContext>? after = null)
     {
         ArgumentNullException.ThrowIfNull(loaded);
+        return Compose(loaded, config, LoadModelLocks(loaded.ProjectDirectory), isPreview, after);
+    }
+
+    /// <summary>Step 3 with the project's model lock already read (<see cref="LoadModelLocks"/>), so a caller that also
+    /// estimates fit reads the file once.</summary>
+    public static StackContext Compose(LoadedStack loaded, StackConfig config, ModelLockFile? locks, bool isPreview, Action<StackContext>? after = null)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
         ArgumentNullException.ThrowIfNull(config);
-        var locks = LoadModelLocks(loaded.ProjectDirectory);
         var secrets = Secrets(loaded);
         try
         {

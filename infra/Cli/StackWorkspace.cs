@@ -22,7 +22,14 @@ internal sealed class StackWorkspace
         Loaded = loaded;
         Backend = backend;
         Crypter = new LazyCrypter(() => Loaded.Crypter);
+        // The stack files are read once (Loaded), so their typed view and the model lock are too: compose, the fit
+        // estimates of the policies and the chart setup share them instead of binding and parsing again.
+        _config = new Lazy<StackConfig>(() => Stacks.StackPipeline.Bind(Loaded));
+        _locks = new Lazy<ModelLockFile?>(() => Stacks.StackPipeline.LoadModelLocks(Loaded.ProjectDirectory));
     }
+
+    private readonly Lazy<StackConfig> _config;
+    private readonly Lazy<ModelLockFile?> _locks;
 
     public CliContext Cli { get; }
     /// <summary><c>-v/--verbose</c>: what the verb does, on standard error.</summary>
@@ -87,16 +94,16 @@ internal sealed class StackWorkspace
     }
 
     /// <summary>The typed view of the stack file (<see cref="Stacks.StackPipeline.Bind"/>); every problem at once, exit 2.</summary>
-    public StackConfig BindConfig() => Stacks.StackPipeline.Bind(Loaded);
+    public StackConfig BindConfig() => _config.Value;
 
     /// <summary>Binds and composes the stack through <see cref="Stacks.StackPipeline"/>; every problem at once, located, exit 2.</summary>
     public StackContext Compose(bool isPreview) => Compose(BindConfig(), isPreview);
 
     /// <summary>Composes <paramref name="config"/> (the stack's, or one derived from it, as preflight's switched lanes).</summary>
-    public StackContext Compose(StackConfig config, bool isPreview) => Stacks.StackPipeline.Compose(Loaded, config, isPreview);
+    public StackContext Compose(StackConfig config, bool isPreview) => Stacks.StackPipeline.Compose(Loaded, config, LoadModelLocks(), isPreview);
 
     /// <summary>The project's <c>models.lock.yaml</c>, or null when it has none; a malformed file is a config error (exit 2).</summary>
-    public Llmctl.Fit.Lock.ModelLockFile? LoadModelLocks() => Stacks.StackPipeline.LoadModelLocks(Loaded.ProjectDirectory);
+    public ModelLockFile? LoadModelLocks() => _locks.Value;
 
     /// <summary>Runs the stack's policy packs under its <c>llmctl:policies</c> settings (<see cref="Stacks.StackPipeline.Policies"/>).</summary>
     public PolicyReport RunPolicies(StackContext desired, Plan? plan) => Stacks.StackPipeline.Policies(Loaded, desired, plan, StackLaneFit.For(this));
