@@ -4,19 +4,27 @@ namespace Llmctl.Infra.Cli;
 
 /// <summary>
 /// With <c>LLMCTL_TIMINGS=1</c> (or <c>-v 9</c>), prints how long each stage of a verb took (load, compose, plan,
-/// render…) to standard error — for finding where a slow preview spends its time. Silent otherwise.
+/// render…) to standard error, with the bytes it allocated and the garbage collections it caused — for finding where
+/// a slow preview spends its time. Silent otherwise.
 /// </summary>
 internal sealed class StageTimer(CliContext cli, System.CommandLine.ParseResult? parse = null)
 {
     private readonly bool _enabled = !string.IsNullOrEmpty(cli.Environment("LLMCTL_TIMINGS")) || parse?.GetValue(GlobalOptions.Verbose) >= 9;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _last;
+    private long _lastAllocated = GC.GetTotalAllocatedBytes();
+    private int _lastCollections = GC.CollectionCount(0);
 
     public void Mark(string stage)
     {
         if (!_enabled) return;
         var now = _clock.Elapsed;
-        cli.Err.WriteLine($"timing: {stage,-12} {(now - _last).TotalMilliseconds,8:F1} ms");
+        var allocated = GC.GetTotalAllocatedBytes();
+        var collections = GC.CollectionCount(0);
+        cli.Err.WriteLine(
+            $"timing: {stage,-12} {(now - _last).TotalMilliseconds,8:F1} ms  {(allocated - _lastAllocated) / 1048576.0,8:F1} MiB allocated  {collections - _lastCollections,3} GCs");
         _last = now;
+        _lastAllocated = allocated;
+        _lastCollections = collections;
     }
 }
