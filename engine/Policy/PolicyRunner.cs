@@ -100,27 +100,58 @@ public sealed partial class PolicyRunner
             .Select(p => (p.Pack, p.Policy, Level: EnforcementOf(p.Policy)))
             .Where(p => p.Level != EnforcementLevel.Disabled)
             .ToList();
+        var resourcePolicies = enabled.Where(p => p.Policy is IResourcePolicy)
+            .Select(p => (p.Pack, Policy: (IResourcePolicy)p.Policy, p.Level)).ToList();
 
-        foreach (var resource in stack.Resources)
+        // What several policies read from the stack (its workloads, lanes, objects) is read once for all of them.
+        using (PolicyMemo.Open(stack))
         {
-            foreach (var (pack, policy, level) in enabled.Where(p => p.Policy is IResourcePolicy))
+            var messages = new List<string>();
+            foreach (var resource in stack.Resources)
             {
-                Collect(violations, pack, policy, level, resource.Urn,
-                    () => ((IResourcePolicy)policy).Validate(resource).Select(m => new PolicyFinding(m, resource.Urn)));
+                foreach (var (pack, policy, level) in resourcePolicies)
+                {
+                    CollectResource(violations, messages, pack, policy, level, resource);
+                }
             }
-        }
-        foreach (var (pack, policy, level) in enabled.Where(p => p.Policy is IStackPolicy))
-        {
-            Collect(violations, pack, policy, level, null, () => ((IStackPolicy)policy).Validate(stack));
-        }
-        if (plan is not null)
-        {
-            foreach (var (pack, policy, level) in enabled.Where(p => p.Policy is IPlanPolicy))
+            foreach (var (pack, policy, level) in enabled.Where(p => p.Policy is IStackPolicy))
             {
-                Collect(violations, pack, policy, level, null, () => ((IPlanPolicy)policy).Validate(plan, stack));
+                Collect(violations, pack, policy, level, null, () => ((IStackPolicy)policy).Validate(stack));
+            }
+            if (plan is not null)
+            {
+                foreach (var (pack, policy, level) in enabled.Where(p => p.Policy is IPlanPolicy))
+                {
+                    Collect(violations, pack, policy, level, null, () => ((IPlanPolicy)policy).Validate(plan, stack));
+                }
             }
         }
         return new PolicyReport(Policies, violations);
+    }
+
+    /// <summary>
+    /// <see cref="Collect"/> for one resource policy on one resource, without a delegate and lists per call (it runs
+    /// once per resource and policy): <paramref name="messages"/> is scratch space, emptied on entry.
+    /// </summary>
+    private static void CollectResource(
+        List<Violation> into,
+        List<string> messages,
+        PolicyPack pack,
+        IResourcePolicy policy,
+        EnforcementLevel level,
+        Resource resource)
+    {
+        messages.Clear();
+        try
+        {
+            foreach (var message in policy.Validate(resource)) messages.Add(message);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            into.Add(Failed(pack, policy, resource.Urn, ex));
+            return;
+        }
+        foreach (var message in messages) into.Add(new Violation(pack.Name, policy.Name, level, message, resource.Urn));
     }
 
     private static void Collect(
@@ -138,15 +169,21 @@ public sealed partial class PolicyRunner
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var where = subject is { } urn ? $" on {urn}" : "";
-            into.Add(new Violation(pack.Name, policy.Name, EnforcementLevel.Mandatory,
-                $"policy '{policy.Name}' of pack '{pack.Name}' failed{where} with {ex.GetType().Name}: {ex.Message}. "
-                + "This is a bug in the policy, not in the stack; fix the pack or disable the policy for this stack.",
-                subject));
+            into.Add(Failed(pack, policy, subject, ex));
             return;
         }
         into.AddRange(found.Select(f => new Violation(pack.Name, policy.Name,
             f.Warning && level == EnforcementLevel.Mandatory ? EnforcementLevel.Advisory : level, f.Message, f.Urn)));
+    }
+
+    /// <summary>A policy that threw: a mandatory violation naming it (a broken policy must block, not crash the run).</summary>
+    private static Violation Failed(PolicyPack pack, IPolicy policy, Urn? subject, Exception ex)
+    {
+        var where = subject is { } urn ? $" on {urn}" : "";
+        return new Violation(pack.Name, policy.Name, EnforcementLevel.Mandatory,
+            $"policy '{policy.Name}' of pack '{pack.Name}' failed{where} with {ex.GetType().Name}: {ex.Message}. "
+            + "This is a bug in the policy, not in the stack; fix the pack or disable the policy for this stack.",
+            subject);
     }
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,100}$")]

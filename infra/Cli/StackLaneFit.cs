@@ -17,13 +17,13 @@ namespace Llmctl.Infra.Cli;
 /// </summary>
 internal sealed class StackLaneFit : ILaneFitSource
 {
-    private readonly Lazy<(StackConfig Config, ModelLockFile? Locks)> _stack;
+    private readonly Lazy<StackFit> _stack;
     private readonly string _projectDirectory;
     private readonly string _stackName;
 
     public StackLaneFit(Func<StackConfig> config, Func<ModelLockFile?> locks, string projectDirectory, string stackName)
     {
-        _stack = new Lazy<(StackConfig, ModelLockFile?)>(() => (config(), locks()));
+        _stack = new Lazy<StackFit>(() => new StackFit(config(), locks()));
         _projectDirectory = projectDirectory;
         _stackName = stackName;
     }
@@ -39,10 +39,10 @@ internal sealed class StackLaneFit : ILaneFitSource
     public (FitEstimate? Estimate, string? WhyNot) Estimate(LaneConfig lane, double marginMiB)
     {
         ArgumentNullException.ThrowIfNull(lane);
-        var (config, locks) = _stack.Value;
+        var stack = _stack.Value;
         try
         {
-            return (LaneFit.Estimate(config, lane, Facts(locks), marginMiB), null);
+            return (LaneFit.Estimate(stack.Config, lane, stack.Facts, marginMiB), null);
         }
         catch (LaneFitException ex)
         {
@@ -53,8 +53,7 @@ internal sealed class StackLaneFit : ILaneFitSource
     public LaneFitResult Estimate(string lane, double marginMiB)
     {
         var config = _stack.Value.Config;
-        var laneConfig = config.Lanes.Items.FirstOrDefault(l => l.Name == lane);
-        if (laneConfig is null)
+        if (_stack.Value.Lane(lane) is not { } laneConfig)
         {
             return new LaneFitResult(lane, LaneFitVerdict.Unknown, 0, 0, marginMiB, "", $"the stack file has no lane '{lane}'");
         }
@@ -71,6 +70,34 @@ internal sealed class StackLaneFit : ILaneFitSource
             Evidence = EvidenceText(evidence),
             StaleEvidence = changes.Count > 0 ? string.Join(", ", changes) : null,
         };
+    }
+
+    /// <summary>
+    /// The stack file and lock as the estimates read them, with the lanes by name and the lock's entries by ref found
+    /// once (vram-fit asks for every lane: a scan of the lanes and of the lock per lane is quadratic on a large stack).
+    /// </summary>
+    private sealed class StackFit
+    {
+        private readonly Dictionary<string, LaneConfig> _lanes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ModelLock> _locks = new(StringComparer.Ordinal);
+
+        public StackFit(StackConfig config, ModelLockFile? locks)
+        {
+            Config = config;
+            Locks = locks;
+            // The first of a name wins, as a scan in order finds it.
+            foreach (var lane in config.Lanes.Items) _lanes.TryAdd(lane.Name, lane);
+            foreach (var entry in locks?.Models ?? []) _locks.TryAdd(entry.Ref, entry);
+            Facts = r => _locks.GetValueOrDefault(r)?.Facts is { } f ? new ModelFactsRef(r, f) : null;
+        }
+
+        public StackConfig Config { get; }
+        public ModelLockFile? Locks { get; }
+
+        /// <summary>What <see cref="StackLaneFit.Facts"/> of the lock answers, by ref.</summary>
+        public Func<string, ModelFactsRef?> Facts { get; }
+
+        public LaneConfig? Lane(string name) => _lanes.GetValueOrDefault(name);
     }
 
     /// <summary>The breakdown in words: each non-zero part of the GPU total with its MiB, host weights aside.</summary>

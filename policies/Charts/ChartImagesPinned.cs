@@ -24,7 +24,7 @@ public sealed class ChartImagesPinned : IStackPolicy
     public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var rendered = ClusterObjects.FromCharts(stack).Where(o => o.PodSpec is not null).ToLookup(o => o.Owner);
+        var rendered = StackObjects.Of(stack).FromCharts.Where(o => o.PodSpec is not null).ToLookup(o => o.Owner);
         foreach (var resource in stack.Resources)
         {
             foreach (var unpinned in resource.Annotations.OfType<UnpinnedChartImage>().DistinctBy(u => u.Image))

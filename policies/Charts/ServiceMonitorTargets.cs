@@ -23,7 +23,7 @@ public sealed class ServiceMonitorTargets : IStackPolicy
     public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var objects = ClusterObjects.All(stack).ToList();
+        var objects = StackObjects.Of(stack).All;
         var services = objects.Where(o => o.Kind == "Service").Select(o => (o.Name, o.Namespace, o.Labels, Json: o.Json))
             .Concat(ClusterProvidedServices(objects)).ToList();
         // Releases whose objects are unknown: not rendered (no helm, not cached, not renderable) or not expanded at all.

@@ -28,7 +28,7 @@ public sealed class WorkloadsSchedulable : IStackPolicy
         var nodes = DeclaredNodes.From(stack);
         if (nodes.Nodes.Count == 0) yield break; // nothing declared: nothing to place against
         // llmctl's own workloads are gpu-contract's; this policy places what charts and helm-controller run.
-        var workloads = ClusterObjects.FromCharts(stack).Where(o => o.PodSpec is not null)
+        var workloads = StackObjects.Of(stack).FromCharts.Where(o => o.PodSpec is not null)
             .Select(o => (Describe: o.Describe(), o.Kind, Spec: o.PodSpec!, o.Owner.Urn))
             .Concat(HelmInstallJobs(stack));
         foreach (var (describe, kind, spec, urn) in workloads)

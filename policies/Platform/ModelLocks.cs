@@ -25,10 +25,9 @@ public sealed class ModelLocks : IStackPolicy
 
     public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
-        var prefetches = Workload.All(stack)
+        var prefetches = new Prefetches(Workload.All(stack)
             .Where(w => w.Find<LockedModels>() is not null && w.Find<ServingLane>() is null)
-            .Select(w => (Node: w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString(), Locks: w.Find<LockedModels>()!.Locks))
-            .ToList();
+            .Select(w => (Node: w.PodSpec["nodeSelector"]?[GpuLabels.Hostname]?.ToString(), Locks: w.Find<LockedModels>()!.Locks)));
         var sample = Workload.All(stack).SelectMany(w => w.Find<LockedModels>()?.Locks ?? []).Select(l => l.Sample).FirstOrDefault(s => s is not null);
         foreach (var lane in Lanes.All(stack))
         {
@@ -39,7 +38,31 @@ public sealed class ModelLocks : IStackPolicy
         }
     }
 
-    private static IEnumerable<(string Problem, bool Sample)> Check(LaneWorkload lane, List<(string? Node, IReadOnlyList<ModelLock> Locks)> prefetches, string? sample)
+    /// <summary>
+    /// The prefetch Jobs' files by node (the Job's <c>kubernetes.io/hostname</c> selector; null when it has none), read
+    /// once for every lane: a lane's lookup is by its node and the file's ref and sha256, not a scan of every Job.
+    /// </summary>
+    private sealed class Prefetches
+    {
+        private readonly Dictionary<string, HashSet<(string Ref, string? Sha256)>> _byNode = new(StringComparer.Ordinal);
+        private HashSet<(string Ref, string? Sha256)>? _unpinned;
+
+        public Prefetches(IEnumerable<(string? Node, IReadOnlyList<ModelLock> Locks)> jobs)
+        {
+            foreach (var (node, locks) in jobs)
+            {
+                HashSet<(string, string?)> files;
+                if (node is null) files = _unpinned ??= [];
+                else if (!_byNode.TryGetValue(node, out files!)) _byNode.Add(node, files = []);
+                foreach (var l in locks) files.Add((l.Ref, l.Sha256));
+            }
+        }
+
+        /// <summary>The files prefetched on <paramref name="node"/>; null when no prefetch Job runs there.</summary>
+        public IReadOnlySet<(string Ref, string? Sha256)>? On(string? node) => node is null ? _unpinned : _byNode.GetValueOrDefault(node);
+    }
+
+    private static IEnumerable<(string Problem, bool Sample)> Check(LaneWorkload lane, Prefetches prefetches, string? sample)
     {
         string Sample(string why) => $" (models.lock.yaml is a SAMPLE: {why}; once the lock is real and its 'sample:' line deleted, this blocks)";
         var name = lane.Annotation.Name;
@@ -59,12 +82,14 @@ public sealed class ModelLocks : IStackPolicy
                 : ($"lane '{name}': {entry.UnlockedReason}", false);
         }
         if (lane.Annotation.Runtime != ModelRuntime.LlamaCpp) yield break;
-        var prefetch = prefetches.Where(p => p.Node == lane.Annotation.Node).SelectMany(p => p.Locks).ToList();
-        foreach (var entry in locked.Locks.Where(l => l.IsLocked && !prefetch.Any(p => p.Ref == l.Ref && p.Sha256 == l.Sha256)))
+        var node = lane.Annotation.Node;
+        var prefetched = prefetches.On(node);
+        foreach (var entry in locked.Locks)
         {
-            yield return (prefetch.Count == 0 && !prefetches.Any(p => p.Node == lane.Annotation.Node)
-                ? $"lane '{name}': model '{entry.Ref}' is not prefetched: node '{lane.Annotation.Node}' has no prefetch Job; set lanes.prefetch so the file is downloaded and verified before the lane starts"
-                : $"lane '{name}': model '{entry.Ref}' is not in the prefetch list of node '{lane.Annotation.Node}'; add it so it is downloaded and verified before the lane starts", false);
+            if (!entry.IsLocked || prefetched is not null && prefetched.Contains((entry.Ref, entry.Sha256))) continue;
+            yield return (prefetched is null
+                ? $"lane '{name}': model '{entry.Ref}' is not prefetched: node '{node}' has no prefetch Job; set lanes.prefetch so the file is downloaded and verified before the lane starts"
+                : $"lane '{name}': model '{entry.Ref}' is not in the prefetch list of node '{node}'; add it so it is downloaded and verified before the lane starts", false);
         }
     }
 }

@@ -58,8 +58,16 @@ public sealed record LaneWorkload(Workload Workload, ServingLane Annotation, Gpu
 /// <summary>Reads the lanes and GPU nodes of a composed stack, for the lane policies.</summary>
 public static class Lanes
 {
-    /// <summary>Every workload that carries a <see cref="ServingLane"/>, in registration order.</summary>
-    public static IEnumerable<LaneWorkload> All(StackContext stack) => Workload.All(stack)
+    /// <summary>Every workload that carries a <see cref="ServingLane"/>, in registration order (read once per policy run, see <see cref="PolicyMemo"/>).</summary>
+    public static IEnumerable<LaneWorkload> All(StackContext stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        return PolicyMemo.Current is { } memo && ReferenceEquals(memo.Stack, stack)
+            ? PolicyMemo.Get(stack, s => new Workload.StackWorkloads(s)).Lanes.Items()
+            : Read(Workload.All(stack));
+    }
+
+    internal static IEnumerable<LaneWorkload> Read(IEnumerable<Workload> workloads) => workloads
         .Select(w => (Workload: w, Lane: w.Find<ServingLane>()))
         .Where(x => x.Lane is not null)
         .Select(x => new LaneWorkload(x.Workload, x.Lane!, x.Workload.Find<GpuWorkload>()));

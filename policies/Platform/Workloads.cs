@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using Llmctl.Components.Gpu;
 using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
+using Llmctl.Engine.Policy;
 
 namespace Llmctl.Policies.Platform;
 
@@ -38,18 +40,32 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
     public static string? Amount(JsonObject container, string kind, string resource) =>
         container["resources"]?[kind]?[resource] is JsonValue v ? v.ToString() : null;
 
-    /// <summary>Every object with a pod template, in registration order.</summary>
-    public static IEnumerable<Workload> All(StackContext stack) => stack.Resources.SelectMany(Of);
+    /// <summary>Every object with a pod template, in registration order (read once per policy run, see <see cref="PolicyMemo"/>).</summary>
+    public static IEnumerable<Workload> All(StackContext stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        return PolicyMemo.Current is { } memo && ReferenceEquals(memo.Stack, stack)
+            ? PolicyMemo.Get(stack, s => new StackWorkloads(s)).All.Items()
+            : stack.Resources.SelectMany(Read);
+    }
 
     /// <summary>
     /// The workloads <paramref name="resource"/> puts in the cluster: itself when it is a Kubernetes object with a pod
     /// spec (not a patch), then every workload its chart renders (a HelmChart's <see cref="RenderedChildren"/>, added
     /// by chart expansion at preview) with the release as owner and <see cref="Rendered"/> set, so every workload policy
     /// (pinned-digests, gpu-contract, node-budget, no-plain-secrets…) sees chart-made pods without a change of its own.
+    /// Read once per resource during a policy run (<see cref="PolicyMemo"/>).
     /// </summary>
     public static IEnumerable<Workload> Of(Resource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        return PolicyMemo.Current is { } memo
+            ? PolicyMemo.Get(memo.Stack, s => new StackWorkloads(s)).Of(resource).Items()
+            : Read(resource);
+    }
+
+    private static IEnumerable<Workload> Read(Resource resource)
+    {
         if (resource is CustomResource custom && custom.Type.StartsWith("kubernetes:", StringComparison.Ordinal) && !custom.Type.EndsWith("Patch", StringComparison.Ordinal)
             && FromJson(resource, custom.Inputs, rendered: false) is { } own)
         {
@@ -61,6 +77,68 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
             {
                 if (FromJson(resource, child, rendered: true) is { } made) yield return made;
             }
+        }
+    }
+
+    /// <summary>
+    /// The workloads of one stack, read once during a policy run: per resource as it is first asked for, and all of them
+    /// in registration order. Reading an object can throw (a malformed one); then what was read before it is kept with
+    /// the exception, and enumerating yields those and throws it again, exactly where reading it afresh would.
+    /// </summary>
+    internal sealed class StackWorkloads(StackContext stack)
+    {
+        private readonly Dictionary<Resource, ReadOnce<Workload>> _byResource = new(ReferenceEqualityComparer.Instance);
+        private ReadOnce<Workload>? _all;
+        private ReadOnce<LaneWorkload>? _lanes;
+
+        public ReadOnce<Workload> Of(Resource resource)
+        {
+            if (!_byResource.TryGetValue(resource, out var read))
+            {
+                read = ReadOnce<Workload>.From(Workload.Read(resource));
+                _byResource.Add(resource, read);
+            }
+            return read;
+        }
+
+        public ReadOnce<Workload> All => _all ??= ReadOnce<Workload>.From(stack.Resources.SelectMany(r => Of(r).Items()));
+
+        public ReadOnce<LaneWorkload> Lanes => _lanes ??= ReadOnce<LaneWorkload>.From(Platform.Lanes.Read(All.Items()));
+    }
+
+    /// <summary>A sequence read once: its items, and the exception that ended it early, if one did.</summary>
+    internal sealed class ReadOnce<T>
+    {
+        private readonly T[] _items;
+        private readonly ExceptionDispatchInfo? _failure;
+
+        private ReadOnce(T[] items, ExceptionDispatchInfo? failure)
+        {
+            _items = items;
+            _failure = failure;
+        }
+
+        public static ReadOnce<T> From(IEnumerable<T> source)
+        {
+            var items = new List<T>();
+            try
+            {
+                foreach (var item in source) items.Add(item);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return new ReadOnce<T>([.. items], ExceptionDispatchInfo.Capture(ex));
+            }
+            return new ReadOnce<T>([.. items], null);
+        }
+
+        /// <summary>The items, then the exception again when reading them threw.</summary>
+        public IEnumerable<T> Items() => _failure is null ? _items : ItemsThenFailure();
+
+        private IEnumerable<T> ItemsThenFailure()
+        {
+            foreach (var item in _items) yield return item;
+            _failure!.Throw();
         }
     }
 
