@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Llmctl.Components.Kubernetes;
@@ -24,14 +26,21 @@ public sealed class ServiceMonitorTargets : IStackPolicy
     {
         ArgumentNullException.ThrowIfNull(stack);
         var objects = StackObjects.Of(stack).All;
-        var services = objects.Where(o => o.Kind == "Service").Select(o => (o.Name, o.Namespace, o.Labels, Json: o.Json))
-            .Concat(ClusterProvidedServices(objects)).ToList();
+        var services = new List<(string Name, string? Namespace, IReadOnlyDictionary<string, string> Labels, JsonObject Json)>();
+        var monitors = new List<ClusterObject>();
+        foreach (var o in objects)
+        {
+            var kind = o.Kind;
+            if (kind == "Service") services.Add((o.Name, o.Namespace, o.Labels, o.Json));
+            else if (kind == "ServiceMonitor") monitors.Add(o);
+        }
+        services.AddRange(ClusterProvidedServices(objects));
         // Releases whose objects are unknown: not rendered (no helm, not cached, not renderable) or not expanded at all.
         var unrendered = stack.Resources.OfType<CustomResource>()
             .Where(r => r.Type == "kubernetes:helm.cattle.io/v1:HelmChart" && !r.Annotations.OfType<RenderedChildren>().Any())
             .Select(r => ClusterObject.TextOf(r.Inputs["spec"]?["targetNamespace"]))
             .Where(ns => ns is not null).ToHashSet(StringComparer.Ordinal);
-        foreach (var monitor in objects.Where(o => o.Kind == "ServiceMonitor"))
+        foreach (var monitor in monitors)
         {
             var spec = monitor.Json["spec"] as JsonObject ?? new JsonObject();
             var namespaces = Namespaces(spec, monitor.Namespace);
@@ -57,12 +66,15 @@ public sealed class ServiceMonitorTargets : IStackPolicy
     {
         ArgumentNullException.ThrowIfNull(objects);
         yield return Service("kubernetes", "default", new Dictionary<string, string> { ["component"] = "apiserver", ["provider"] = "kubernetes" }, ["https"]);
-        foreach (var o in objects.Where(o => o.PodSpec is not null))
+        // llmctl's own objects are serialized from typed objects, so their pod spec reads back; one whose spec has no
+        // string starting with the flag has no such argument, and is not read again (thousands of lanes on a large stack).
+        // A chart's object is read as it is: its pod spec is the one the other chart policies read.
+        foreach (var o in objects.Where(o => (o.FromChart || MentionsFlag(o.Json["spec"])) && o.PodSpec is not null))
         {
             foreach (var arg in o.PodSpec!.AllContainers().SelectMany(c => c.Args ?? []))
             {
-                if (!arg.StartsWith("--kubelet-service=", StringComparison.Ordinal)) continue;
-                var parts = arg["--kubelet-service=".Length..].Split('/', 2);
+                if (!arg.StartsWith(KubeletServiceFlag, StringComparison.Ordinal)) continue;
+                var parts = arg[KubeletServiceFlag.Length..].Split('/', 2);
                 if (parts.Length != 2) continue;
                 yield return Service(parts[1], parts[0], new Dictionary<string, string>
                 {
@@ -72,6 +84,46 @@ public sealed class ServiceMonitorTargets : IStackPolicy
                 }, ["https-metrics", "http-metrics", "cadvisor"]);
             }
         }
+    }
+
+    private const string KubeletServiceFlag = "--kubelet-service=";
+
+    /// <summary>
+    /// Whether some string of an array in <paramref name="node"/>, at any depth, starts with <see cref="KubeletServiceFlag"/>
+    /// (a container's arguments are such strings; a string that is not an array's item cannot become one).
+    /// </summary>
+    private static bool MentionsFlag(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                for (var i = 0; i < o.Count; i++)
+                {
+                    if (o.GetAt(i).Value is JsonObject or JsonArray && MentionsFlag(o.GetAt(i).Value)) return true;
+                }
+                return false;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    if (a[i] is JsonValue v ? StartsWithFlag(v) : MentionsFlag(a[i])) return true;
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Whether <paramref name="value"/> is a string starting with the flag; read in place when it can be.</summary>
+    private static bool StartsWithFlag(JsonValue value)
+    {
+        if (value.TryGetValue<JsonElement>(out var element))
+        {
+            if (element.ValueKind != JsonValueKind.String) return false;
+            // The raw text between its quotes: without an escape, its bytes are the string's UTF-8 (the flag is ASCII).
+            var raw = JsonMarshal.GetRawUtf8Value(element);
+            if (raw.IndexOf((byte)'\\') < 0) return raw[1..^1].StartsWith("--kubelet-service="u8);
+        }
+        return value.TryGetValue<string>(out var text) && text.StartsWith(KubeletServiceFlag, StringComparison.Ordinal);
     }
 
     private static (string, string?, IReadOnlyDictionary<string, string>, JsonObject) Service(string name, string ns, Dictionary<string, string> labels, string[] ports) =>

@@ -33,7 +33,6 @@ public sealed class GpuContract : IStackPolicy
 
     private static IEnumerable<string> Check(Workload workload, List<RuntimeHandler> handlers, List<GpuNode> nodes)
     {
-        var name = workload.Display;
         var annotation = workload.Find<GpuWorkload>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var container in workload.Containers)
@@ -45,11 +44,11 @@ public sealed class GpuContract : IStackPolicy
                 if (request is not null || limit is not null) used.Add(gpu);
                 if (request is not null && limit is null)
                 {
-                    yield return $"{name} container '{container["name"]}' requests {gpu}: {request} without a limit; set limits.{gpu}: {request} as well";
+                    yield return $"{workload.Display} container '{container["name"]}' requests {gpu}: {request} without a limit; set limits.{gpu}: {request} as well";
                 }
                 else if (request is not null && request != limit)
                 {
-                    yield return $"{name} container '{container["name"]}' requests {gpu}: {request} but limits it to {limit}; GPUs cannot be overcommitted, so set both to the same whole number";
+                    yield return $"{workload.Display} container '{container["name"]}' requests {gpu}: {request} but limits it to {limit}; GPUs cannot be overcommitted, so set both to the same whole number";
                 }
             }
         }
@@ -59,7 +58,7 @@ public sealed class GpuContract : IStackPolicy
             var asked = workload.Containers.Sum(c => int.TryParse(Workload.Amount(c, "limits", annotation.ResourceName), out var n) ? n : 0);
             if (asked != annotation.Count)
             {
-                yield return $"{name} is a GPU workload needing {annotation.Count} {annotation.ResourceName} but its containers limit {asked}; "
+                yield return $"{workload.Display} is a GPU workload needing {annotation.Count} {annotation.ResourceName} but its containers limit {asked}; "
                     + $"set requests and limits of {annotation.ResourceName} to {annotation.Count}";
             }
         }
@@ -70,30 +69,30 @@ public sealed class GpuContract : IStackPolicy
             var runtimeClass = workload.RuntimeClassName;
             if (string.IsNullOrWhiteSpace(runtimeClass))
             {
-                yield return $"{name} uses {GpuVendor.Nvidia.ResourceName()} but sets no runtimeClassName, so it would run with runc and CUDA would "
+                yield return $"{workload.Display} uses {GpuVendor.Nvidia.ResourceName()} but sets no runtimeClassName, so it would run with runc and CUDA would "
                     + $"not see the GPU; set runtimeClassName: {NvidiaRuntime.DefaultName} in the pod spec";
             }
             else if (handlers.Count > 0 && !handlers.Any(h => h.Vendor == GpuVendor.Nvidia && h.RuntimeClassName == runtimeClass))
             {
-                yield return $"{name} runs with RuntimeClass '{runtimeClass}', which the stack does not declare for NVIDIA GPUs; use "
+                yield return $"{workload.Display} runs with RuntimeClass '{runtimeClass}', which the stack does not declare for NVIDIA GPUs; use "
                     + string.Join(" or ", handlers.Where(h => h.Vendor == GpuVendor.Nvidia).Select(h => $"'{h.RuntimeClassName}' (handler {h.Handler})"));
             }
         }
         var selector = workload.PodSpec["nodeSelector"]?[GpuLabels.Gpu]?.ToString();
         if (selector != "true")
         {
-            yield return $"{name} uses a GPU but does not select GPU nodes by their semantic label; add nodeSelector {GpuLabels.Gpu}: \"true\"";
+            yield return $"{workload.Display} uses a GPU but does not select GPU nodes by their semantic label; add nodeSelector {GpuLabels.Gpu}: \"true\"";
         }
         else if (nodes.Count > 0 && !nodes.Any(workload.CanRunOn))
         {
             var untolerated = nodes.SelectMany(n => n.Taints).Where(t => !workload.Tolerates(t)).Select(t => $"{t.Key}={t.Value}:{t.Effect}").Distinct().ToList();
             yield return untolerated.Count > 0
-                ? $"{name} cannot be scheduled on any GPU node: it does not tolerate {string.Join(", ", untolerated)}; add the toleration"
-                : $"{name} cannot be scheduled on any GPU node of the stack: its node selector or affinity matches none of {string.Join(", ", nodes.Select(n => n.Gpu.Node))}";
+                ? $"{workload.Display} cannot be scheduled on any GPU node: it does not tolerate {string.Join(", ", untolerated)}; add the toleration"
+                : $"{workload.Display} cannot be scheduled on any GPU node of the stack: its node selector or affinity matches none of {string.Join(", ", nodes.Select(n => n.Gpu.Node))}";
         }
         if (workload.Kind == "Deployment" && annotation is { Count: 1 } && workload.Object["spec"]?["strategy"]?["type"]?.ToString() != "Recreate")
         {
-            yield return $"{name} holds a single GPU but rolls out with {workload.Object["spec"]?["strategy"]?["type"]?.ToString() ?? "RollingUpdate"}: "
+            yield return $"{workload.Display} holds a single GPU but rolls out with {workload.Object["spec"]?["strategy"]?["type"]?.ToString() ?? "RollingUpdate"}: "
                 + "the new pod would wait for the GPU the old one holds; set strategy.type: Recreate";
         }
     }

@@ -27,14 +27,13 @@ public sealed partial class NoPlainSecrets : IResourcePolicy
         {
             foreach (var container in workload.Containers)
             {
-                var where = $"{workload.Display} container '{container["name"]}'";
                 foreach (var env in (container["env"] as JsonArray ?? []).OfType<JsonObject>())
                 {
                     if (env["value"] is not JsonValue v || !v.TryGetValue<string>(out var value)) continue;
                     var name = env["name"]?.ToString() ?? "";
                     if (Looks(name, value))
                     {
-                        yield return $"{where} sets env {name} to a literal secret; put it in a Secret and read it with valueFrom.secretKeyRef";
+                        yield return $"{Where(workload, container)} sets env {name} to a literal secret; put it in a Secret and read it with valueFrom.secretKeyRef";
                     }
                 }
                 var args = (container["command"] as JsonArray ?? []).Concat(container["args"] as JsonArray ?? []).Select(a => a?.ToString() ?? "").ToList();
@@ -45,7 +44,7 @@ public sealed partial class NoPlainSecrets : IResourcePolicy
                     if (flag.Success && !flag.Groups["value"].Success) i++; // the flag's value is the next argument
                     if (flag.Success ? IsLiteral(value) : Credential().IsMatch(value))
                     {
-                        yield return $"{where} passes a secret literally on its command line{(flag.Success ? $" ({flag.Groups["flag"].Value})" : "")}; "
+                        yield return $"{Where(workload, container)} passes a secret literally on its command line{(flag.Success ? $" ({flag.Groups["flag"].Value})" : "")}; "
                             + "read it from an environment variable filled from a Secret instead (e.g. --api-key $(API_KEY))";
                     }
                 }
@@ -67,6 +66,9 @@ public sealed partial class NoPlainSecrets : IResourcePolicy
             yield return $"{kind} '{name2}' has a literal secret under '{key}'; keep it in a Secret and reference it (the chart's existingSecret setting, or os.environ/NAME in LiteLLM's config)";
         }
     }
+
+    /// <summary>The container a finding is about, in words (only made for a finding).</summary>
+    private static string Where(Workload workload, JsonObject container) => $"{workload.Display} container '{container["name"]}'";
 
     /// <summary>A secret-named key with a literal value, or any value shaped like a known credential.</summary>
     public static bool Looks(string key, string value) =>

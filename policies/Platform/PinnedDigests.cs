@@ -29,15 +29,20 @@ public sealed partial class PinnedDigests : IResourcePolicy
     {
         // Images a chart component names as unverifiable (no public digest) are chart-images-pinned's, advisory, with
         // the reason; every other image of a rendered object must be pinned like llmctl's own.
-        var knowinglyUnpinned = resource.Annotations.OfType<UnpinnedChartImage>().Select(u => u.Image).ToHashSet(StringComparer.Ordinal);
+        HashSet<string>? knowinglyUnpinned = null;
         foreach (var workload in Workload.Of(resource))
         {
             foreach (var container in workload.Containers)
             {
                 var image = container["image"]?.ToString();
-                if (workload.Rendered && image is not null && knowinglyUnpinned.Contains(image)) continue;
-                var where = $"{workload.Display} container '{container["name"]}'";
-                if (Problem(image, where) is { } problem) yield return problem;
+                if (workload.Rendered && image is not null
+                    && (knowinglyUnpinned ??= resource.Annotations.OfType<UnpinnedChartImage>().Select(u => u.Image).ToHashSet(StringComparer.Ordinal)).Contains(image))
+                {
+                    continue;
+                }
+                // Most images are pinned: the words for where it is are only made for one that is not.
+                if (IsPinned(image)) continue;
+                if (Problem(image, $"{workload.Display} container '{container["name"]}'") is { } problem) yield return problem;
             }
         }
         // A workload of its own is checked by its containers; the rest below is for releases and other objects.
@@ -64,6 +69,25 @@ public sealed partial class PinnedDigests : IResourcePolicy
                     + "; pin the exact version you tested, e.g. 0.20.0";
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> is pinned by a real digest (<see cref="Problem"/> has nothing to say about it);
+    /// during a policy run each image text is parsed once, however many containers run it.
+    /// </summary>
+    private static bool IsPinned(string? text)
+    {
+        if (text is null) return Problem(text, "") is null;
+        if (PolicyMemo.Current is not { } memo) return Problem(text, "") is null;
+        var pinned = PolicyMemo.Get(memo.Stack, _ => new PinnedImages()).Known;
+        if (!pinned.TryGetValue(text, out var isPinned)) pinned.Add(text, isPinned = Problem(text, "") is null);
+        return isPinned;
+    }
+
+    /// <summary>Image texts seen in a policy run, and whether each is pinned.</summary>
+    private sealed class PinnedImages
+    {
+        public Dictionary<string, bool> Known { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>Null when <paramref name="text"/> is pinned by a real digest, else what is wrong and what to write.</summary>

@@ -161,7 +161,7 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
     /// </summary>
     public bool CanRunOn(GpuNode node)
     {
-        var labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal) { [GpuLabels.Hostname] = node.Gpu.Node };
+        var labels = new NodeLabels(node);
         if (PodSpec["nodeSelector"] is JsonObject selector
             && selector.Any(kv => !labels.TryGetValue(kv.Key, out var value) || value != kv.Value?.ToString()))
         {
@@ -187,7 +187,21 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
         return op == "Exists" || (t["value"]?.ToString() ?? "") == (taint.Value ?? "");
     });
 
-    private static bool Matches(JsonObject expression, Dictionary<string, string> labels)
+    /// <summary>A node's labels as the scheduler sees them: its declared labels, and its name as <c>kubernetes.io/hostname</c>.</summary>
+    private readonly struct NodeLabels(GpuNode node)
+    {
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value)
+        {
+            if (key == GpuLabels.Hostname)
+            {
+                value = node.Gpu.Node;
+                return true;
+            }
+            return node.Labels.TryGetValue(key, out value);
+        }
+    }
+
+    private static bool Matches(JsonObject expression, NodeLabels labels)
     {
         var key = expression["key"]?.ToString() ?? "";
         var values = Array(expression["values"]).Select(v => v.ToString()).ToHashSet(StringComparer.Ordinal);

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Llmctl.Components.Gpu;
 using Llmctl.Components.Helm;
+using Llmctl.Components.Kubernetes;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Policy;
 using Llmctl.Policies.Charts;
@@ -200,6 +202,51 @@ public sealed class ChartPolicyTests
         var violation = Assert.Single(Of(stack, ServiceMonitorTargets.PolicyName));
         Assert.Contains("ServiceMonitor things/thing (rendered from chart thing", violation.Message, StringComparison.Ordinal);
         Assert.Contains(expected, violation.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// prometheus-operator started with <c>--kubelet-service=&lt;ns&gt;/&lt;name&gt;</c> maintains that kubelet Service; here the
+    /// operator is llmctl's own Deployment (read from its own object, not a chart's), and a chart's monitor selects the Service.
+    /// </summary>
+    [Theory]
+    [InlineData("--kubelet-service=kube-system/kubelet", 0)]
+    [InlineData("--kubelet-service=monitoring/kubelet", 1)]
+    [InlineData("--kubelet-endpoints=true", 1)]
+    public void The_kubelet_Service_an_operator_of_llmctl_maintains_is_a_target(string arg, int violations)
+    {
+        var monitor = new JsonObject
+        {
+            ["apiVersion"] = "monitoring.coreos.com/v1",
+            ["kind"] = "ServiceMonitor",
+            ["metadata"] = new JsonObject { ["name"] = "kubelet", ["namespace"] = "things" },
+            ["spec"] = new JsonObject
+            {
+                ["namespaceSelector"] = new JsonObject { ["matchNames"] = new JsonArray("kube-system") },
+                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["k8s-app"] = "kubelet" } },
+                ["endpoints"] = new JsonArray(new JsonObject { ["port"] = "https-metrics" }),
+            },
+        };
+        var stack = StackContext.Run("p", "s", _ =>
+        {
+            new KubernetesObject<V1Deployment>("operator", new V1Deployment
+            {
+                Metadata = new V1ObjectMeta { Name = "operator", NamespaceProperty = "things" },
+                Spec = new V1DeploymentSpec
+                {
+                    Selector = new V1LabelSelector(),
+                    Template = new V1PodTemplateSpec
+                    {
+                        Spec = new V1PodSpec { Containers = [new V1Container { Name = "operator", Image = "example.com/operator:1.0", Args = ["--log-level=info", arg] }] },
+                    },
+                },
+            });
+            var release = new HelmRelease("monitors", new HelmReleaseArgs { Chart = "monitors", Repo = "https://example.com/charts", Version = "1.0.0", TargetNamespace = "things" });
+            release.Chart.Annotate(new RenderedChildren("chart monitors 1.0.0 from https://example.com/charts", true, [monitor]));
+        });
+
+        Assert.Equal(violations, Of(stack, ServiceMonitorTargets.PolicyName).Count);
+        // Called on its own, outside a policy run, it finds the same.
+        Assert.Equal(violations, new ServiceMonitorTargets().Validate(stack).Count());
     }
 
     [Fact]
