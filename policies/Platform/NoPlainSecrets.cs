@@ -54,6 +54,7 @@ public sealed partial class NoPlainSecrets : IResourcePolicy
         if (Workload.Of(resource).Any(w => !w.Rendered)) yield break;
         if (resource is not CustomResource custom) yield break;
         var (kind, name2) = (custom.Inputs["kind"]?.ToString(), custom.Inputs["metadata"]?["name"]?.ToString());
+        if (kind is not ("HelmChart" or "ConfigMap")) yield break; // nothing else has entries to read
         IEnumerable<(string Key, string Value)> entries = kind switch
         {
             "HelmChart" when custom.Inputs["spec"]?["valuesContent"] is JsonValue content && content.TryGetValue<string>(out var text) => YamlEntries(text),

@@ -73,7 +73,7 @@ public static class Lanes
         .Select(x => new LaneWorkload(x.Workload, x.Lane!, x.Workload.Find<GpuWorkload>()));
 
     public static Dictionary<string, int> GpusPerNode(StackContext stack) => stack.Resources
-        .SelectMany(r => r.Annotations.OfType<NodeGpu>())
+        .SelectMany(r => r.AnnotationsOf<NodeGpu>())
         .DistinctBy(g => g.Node)
         .ToDictionary(g => g.Node, g => g.Count, StringComparer.Ordinal);
 

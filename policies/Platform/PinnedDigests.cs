@@ -49,13 +49,21 @@ public sealed partial class PinnedDigests : IResourcePolicy
         if (Workload.Of(resource).Any(w => !w.Rendered)) yield break;
         if (resource is not CustomResource custom) yield break;
         // Images named to a chart stand for its pods until the chart is rendered; then the rendered pods above are the truth.
-        var rendered = resource.Annotations.OfType<RenderedChildren>().Any();
-        IEnumerable<(string Where, string Image)> named = rendered ? [] : resource.Annotations.OfType<ContainerImage>().Select(c => (Where: $"image '{c.Container}'", Image: c.Image.ToString()))
-            .Concat(resource.Annotations.OfType<DevicePluginRelease>().Where(d => d.Image is not null).Select(d => (Where: $"{d.Chart} device plugin image", Image: d.Image!)))
-            .DistinctBy(x => x.Image);
-        foreach (var (where, image) in named)
+        // Each image once, the first naming of it kept.
+        if (!resource.AnnotationsOf<RenderedChildren>().Any())
         {
-            if (Problem(image, $"{resource.Urn.Name}: {where}") is { } problem) yield return problem;
+            HashSet<string>? seen = null;
+            foreach (var named in resource.AnnotationsOf<ContainerImage>())
+            {
+                var image = named.Image.ToString();
+                if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(image)) continue;
+                if (Problem(image, $"{resource.Urn.Name}: image '{named.Container}'") is { } problem) yield return problem;
+            }
+            foreach (var plugin in resource.AnnotationsOf<DevicePluginRelease>())
+            {
+                if (plugin.Image is not { } image || !(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(image)) continue;
+                if (Problem(image, $"{resource.Urn.Name}: {plugin.Chart} device plugin image") is { } problem) yield return problem;
+            }
         }
         if (custom.Type == "kubernetes:helm.cattle.io/v1:HelmChart" && custom.Inputs["spec"] is JsonObject spec)
         {

@@ -71,7 +71,7 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
         {
             yield return own;
         }
-        foreach (var expansion in resource.Annotations.OfType<RenderedChildren>())
+        foreach (var expansion in resource.AnnotationsOf<RenderedChildren>())
         {
             foreach (var child in expansion.Objects)
             {
