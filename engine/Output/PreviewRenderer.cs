@@ -19,13 +19,14 @@ public static class PreviewRenderer
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
+        using var output = new ChunkedWriter(writer);
         var diagnostics = StepText.Diagnostics(plan);
-        WriteTable(writer, plan, options, diagnostics);
-        writer.WriteLine();
-        WriteDiagnostics(writer, plan, diagnostics, options.Color);
-        WriteViolations(writer, options.PolicyViolations, options.PolicyPackVersions, options.Color);
-        if (options.PolicyReport is { } report) WritePolicySummary(writer, report, options.Color);
-        WriteSummary(writer, plan, options.Color);
+        WriteTable(output, plan, options, diagnostics);
+        output.WriteLine();
+        WriteDiagnostics(output, plan, diagnostics, options.Color);
+        WriteViolations(output, options.PolicyViolations, options.PolicyPackVersions, options.Color);
+        if (options.PolicyReport is { } report) WritePolicySummary(output, report, options.Color);
+        WriteSummary(output, plan, options.Color);
     }
 
     /// <summary>
@@ -103,7 +104,8 @@ public static class PreviewRenderer
             var end = line.Length;
             while (end > 0 && line[end - 1] == ' ') end--;
             line.Length = end;
-            writer.WriteLine(line.ToString());
+            writer.Write(line);
+            writer.WriteLine();
         }
     }
 
@@ -168,7 +170,11 @@ public static class PreviewRenderer
         {
             var (node, parentPrefix, topLevel, last) = stack.Pop();
             var step = node.Step;
-            var children = node.Children.Where(c => c.Visible).ToArray();
+            var visibleChildren = 0;
+            foreach (var child in node.Children)
+            {
+                if (child.Visible) visibleChildren++;
+            }
             notes.TryGetValue(step.Urn, out var note);
 
             var ops = RowOps(step, options);
@@ -182,10 +188,16 @@ public static class PreviewRenderer
             var childPrefix = topLevel ? "" : parentPrefix + (last ? "   " : "│  ");
             if (options.Diff && step.Op.IsChange())
             {
-                var diffPrefix = childPrefix + (children.Length > 0 ? "│  " : "   ");
+                var diffPrefix = childPrefix + (visibleChildren > 0 ? "│  " : "   ");
                 foreach (var line in PropertyDiffFormatter.Lines(step)) entries.Add(new Entry(null, new DiffRow(diffPrefix, line)));
             }
-            for (var i = children.Length - 1; i >= 0; i--) stack.Push((children[i], childPrefix, false, i == children.Length - 1));
+            var lastChild = true;
+            for (var i = node.Children.Count - 1; i >= 0; i--)
+            {
+                if (!node.Children[i].Visible) continue;
+                stack.Push((node.Children[i], childPrefix, false, lastChild));
+                lastChild = false;
+            }
         }
     }
 
@@ -199,27 +211,27 @@ public static class PreviewRenderer
 
     private static string Info(Step step, StepOp rowOp, Note? note)
     {
-        var parts = new List<string>(4);
+        List<string>? parts = null;
         if (rowOp is StepOp.Update or StepOp.Replace or StepOp.CreateReplacement)
         {
-            parts.Add($"[diff: {StepText.DiffKeys(step)}]");
+            (parts ??= []).Add($"[diff: {StepText.DiffKeys(step)}]");
             if (step.ReplaceReasons.Count > 0) parts.Add("replace: " + string.Join(",", step.ReplaceReasons));
         }
-        if (rowOp is StepOp.Delete or StepOp.Replace or StepOp.DeleteReplaced && StepText.DeletesProtected(step)) parts.Add("protected");
+        if (rowOp is StepOp.Delete or StepOp.Replace or StepOp.DeleteReplaced && StepText.DeletesProtected(step)) (parts ??= []).Add("protected");
         if (rowOp.IsChange() && rowOp is not (StepOp.Delete or StepOp.DeleteReplaced) && step.New?.ProviderRef is { IdKnown: false } provider
             && !ProviderResource.IsDefaultProvider(provider.Urn))
         {
             // Its provider is created (or replaced) first in this run: the object waits for it.
-            parts.Add($"waits for provider {provider.Urn.Name}");
+            (parts ??= []).Add($"waits for provider {provider.Urn.Name}");
         }
         if (note is not null)
         {
-            if (note.Errors > 0) parts.Add(Count(note.Errors, "error"));
-            if (note.Warnings > 0) parts.Add(Count(note.Warnings, "warning"));
-            if (note.Infos > 0) parts.Add(Count(note.Infos, "message"));
-            if (note.Violations > 0) parts.Add(Count(note.Violations, "policy violation"));
+            if (note.Errors > 0) (parts ??= []).Add(Count(note.Errors, "error"));
+            if (note.Warnings > 0) (parts ??= []).Add(Count(note.Warnings, "warning"));
+            if (note.Infos > 0) (parts ??= []).Add(Count(note.Infos, "message"));
+            if (note.Violations > 0) (parts ??= []).Add(Count(note.Violations, "policy violation"));
         }
-        return string.Join("; ", parts);
+        return parts is null ? "" : string.Join("; ", parts);
     }
 
     private static string Count(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
