@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -54,6 +56,42 @@ public static class PropertyValues
     public static bool ContainsSecrets(JsonNode? node) => Any(node, IsSecret);
 
     public static bool ContainsUnknowns(JsonNode? node) => Any(node, static n => IsUnknown(n) || IsOutputPlaceholder(n));
+
+    /// <summary>
+    /// A quick test that never misses: false means <paramref name="node"/> holds neither unknowns nor deferred
+    /// outputs (nor secrets with either inside); true means it may (<see cref="ContainsUnknowns"/> tells). It reads the
+    /// tree's JSON text for the two markers instead of walking its nodes: a tree parsed from JSON (every Kubernetes
+    /// object a program builds) is written straight from its text, where a walk would first build a node for every
+    /// value in it.
+    /// </summary>
+    public static bool MayContainUnknowns(JsonNode? node)
+    {
+        if (node is not (JsonObject or JsonArray)) return ContainsUnknowns(node);
+        var buffer = t_scanBuffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        var writer = t_scanWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        try
+        {
+            node.WriteTo(writer);
+            writer.Flush();
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or JsonException)
+        {
+            // Too deep, or a value that cannot be written: the walk decides.
+            return true;
+        }
+        var text = buffer.WrittenSpan;
+        var found = text.IndexOf(UnknownUtf8) >= 0 || text.IndexOf(OutputSigUtf8) >= 0;
+        if (buffer.Capacity > 1024 * 1024) t_scanBuffer = null; // a huge tree's buffer is not kept for the thread
+        return found;
+    }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scanBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_scanWriter;
+    // Plain ASCII, so never escaped in JSON text.
+    private static readonly byte[] UnknownUtf8 = Encoding.UTF8.GetBytes(UnknownString);
+    private static readonly byte[] OutputSigUtf8 = Encoding.UTF8.GetBytes(OutputSig);
 
     /// <summary>A copy fit for display: secrets become <c>[secret]</c>, unknowns <c>[known after apply]</c>.</summary>
     public static JsonNode? Redact(JsonNode? node) => node switch

@@ -95,22 +95,41 @@ public static class PreviewRenderer
             }
             else
             {
+                // A step's property diff, made now rather than held for the whole table: with --diff on a large
+                // plan that is most of the text.
                 var d = e.Diff!.Value;
-                var text = d.Line.Text;
-                var indent = text.Length - text.TrimStart(' ').Length;
-                line.Append("     ").Append(d.Prefix).Append(text, 0, indent)
-                    .Append(Ansi.Paint(text[indent..], DiffColor(d.Line.Kind), options.Color));
+                foreach (var diffLine in PropertyDiffFormatter.Lines(d.Step))
+                {
+                    line.Clear();
+                    var text = diffLine.Text;
+                    var indent = text.Length - text.AsSpan().TrimStart(' ').Length;
+                    line.Append("     ").Append(d.Prefix).Append(text, 0, indent);
+                    // Ansi.Paint of the rest, without copying it out first.
+                    var diffColor = DiffColor(diffLine.Kind);
+                    var paint = options.Color && diffColor is not null && indent < text.Length;
+                    if (paint) line.Append(diffColor);
+                    line.Append(text, indent, text.Length - indent);
+                    if (paint) line.Append(Ansi.Reset);
+                    WriteTrimmed(writer, line);
+                }
+                continue;
             }
-            var end = line.Length;
-            while (end > 0 && line[end - 1] == ' ') end--;
-            line.Length = end;
-            writer.Write(line);
-            writer.WriteLine();
+            WriteTrimmed(writer, line);
         }
     }
 
+    /// <summary>Writes <paramref name="line"/> without its trailing spaces, and ends the line.</summary>
+    private static void WriteTrimmed(TextWriter writer, StringBuilder line)
+    {
+        var end = line.Length;
+        while (end > 0 && line[end - 1] == ' ') end--;
+        line.Length = end;
+        writer.Write(line);
+        writer.WriteLine();
+    }
+
     private readonly record struct Row(StepOp Op, string Tree, string Type, string Name, string Plan, string Info);
-    private readonly record struct DiffRow(string Prefix, DiffLine Line);
+    private readonly record struct DiffRow(string Prefix, Step Step);
     private readonly record struct Entry(Row? Row, DiffRow? Diff);
 
     /// <summary>Per-URN counts shown in the Info column; run-level diagnostics count against the root stack.</summary>
@@ -189,7 +208,7 @@ public static class PreviewRenderer
             if (options.Diff && step.Op.IsChange())
             {
                 var diffPrefix = childPrefix + (visibleChildren > 0 ? "│  " : "   ");
-                foreach (var line in PropertyDiffFormatter.Lines(step)) entries.Add(new Entry(null, new DiffRow(diffPrefix, line)));
+                entries.Add(new Entry(null, new DiffRow(diffPrefix, step)));
             }
             var lastChild = true;
             for (var i = node.Children.Count - 1; i >= 0; i--)

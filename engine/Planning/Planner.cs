@@ -103,8 +103,10 @@ public sealed class Planner(ProviderRegistry providers)
         async Task<Step> PlanCustomAsync(CustomResource resource, ResourceState? prior)
         {
             // Its provider's step first, and the default provider's (a resource recorded before provider resources ran on it).
-            // (Waiting on one twice is harmless, so repeats are not removed.)
-            foreach (var feeder in desired.OutputDependencies(resource.Inputs))
+            // (Waiting on one twice is harmless, so repeats are not removed.) Inputs without deferred outputs or
+            // unknowns (most) are known to be so at once, and are neither walked for them nor resolved.
+            var plain = !PropertyValues.MayContainUnknowns(resource.Inputs);
+            foreach (var feeder in plain ? [] : desired.OutputDependencies(resource.Inputs))
             {
                 if (tasks.TryGetValue(feeder, out var feederTask)) await feederTask.ConfigureAwait(false);
             }
@@ -113,7 +115,7 @@ public sealed class Planner(ProviderRegistry providers)
             {
                 await defaultProviderTask.ConfigureAwait(false);
             }
-            var state = DesiredState(desired, resource, known, prior);
+            var state = DesiredState(desired, resource, known, prior, plain);
             var providerStep = resource.Provider is { } p && tasks.TryGetValue(p, out var providerTask) ? providerTask.Result : null;
             if (providerStep is not null)
             {
@@ -125,7 +127,7 @@ public sealed class Planner(ProviderRegistry providers)
             Step step;
             try
             {
-                step = await DiffCustomAsync(resource, state, prior, options, providerStep, priorProviders, desired,
+                step = await DiffCustomAsync(resource, state, plain, prior, options, providerStep, priorProviders, desired,
                     r => tasks.TryGetValue(r, out var t) ? t : null, cancellationToken).ConfigureAwait(false);
                 if (prior is not null && (unfinished.Contains(prior.Urn.Value) || unfinished.Contains(state.Urn.Value)))
                 {
@@ -280,7 +282,11 @@ public sealed class Planner(ProviderRegistry providers)
     }
 
     /// <summary>The desired state of one resource, with deferred inputs resolved as far as they are known now.</summary>
-    public static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior)
+    public static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior) =>
+        DesiredState(context, resource, known, prior, plainInputs: false);
+
+    /// <param name="plainInputs">The resource's inputs are known to hold no deferred outputs (<see cref="PropertyValues.MayContainUnknowns"/>).</param>
+    private static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior, bool plainInputs)
     {
         var dependencies = new List<Urn>();
         foreach (var dep in resource.Dependencies)
@@ -292,8 +298,15 @@ public sealed class Planner(ProviderRegistry providers)
         JsonObject outputs;
         if (resource is CustomResource custom)
         {
-            inputs = (JsonObject)context.ResolveOutputs(custom.Inputs, known)!;
-            foreach (var feeder in context.OutputDependencies(custom.Inputs)) dependencies.Add(feeder.Urn);
+            if (plainInputs)
+            {
+                inputs = custom.Inputs;
+            }
+            else
+            {
+                inputs = (JsonObject)context.ResolveOutputs(custom.Inputs, known)!;
+                foreach (var feeder in context.OutputDependencies(custom.Inputs)) dependencies.Add(feeder.Urn);
+            }
             outputs = prior?.Outputs ?? new JsonObject();
         }
         else
@@ -339,10 +352,11 @@ public sealed class Planner(ProviderRegistry providers)
         return result;
     }
 
-    private async Task<Step> DiffCustomAsync(CustomResource resource, ResourceState desired, ResourceState? prior, PlanOptions options,
+    /// <param name="plainInputs">The inputs are known to hold no unknowns (<see cref="PropertyValues.MayContainUnknowns"/>).</param>
+    private async Task<Step> DiffCustomAsync(CustomResource resource, ResourceState desired, bool plainInputs, ResourceState? prior, PlanOptions options,
         Step? providerStep, ProviderStates priorProviders, StackContext program, Func<Resource, Task<Step>?> planned, CancellationToken cancellationToken)
     {
-        var hasUnknowns = PropertyValues.ContainsUnknowns(desired.Inputs);
+        var hasUnknowns = !plainInputs && PropertyValues.ContainsUnknowns(desired.Inputs);
         if (prior is null)
         {
             return new Step { Op = StepOp.Create, Urn = desired.Urn, Type = desired.Type, New = desired, HasUnknowns = hasUnknowns };
