@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 using Llmctl.Engine.Model;
@@ -50,6 +51,8 @@ public sealed class ClusterObject
 
     internal static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
+    private static readonly JsonTypeInfo<V1PodSpec> PodSpecInfo = (JsonTypeInfo<V1PodSpec>)KubernetesModelJson.Options.GetTypeInfo(typeof(V1PodSpec));
+
     private static V1PodSpec? ReadPodSpec(JsonObject json)
     {
         var template = Text(json["kind"]) switch
@@ -62,7 +65,9 @@ public sealed class ClusterObject
         if (template is not JsonObject spec) return null;
         try
         {
-            return KubernetesJson.Deserialize<V1PodSpec>(spec.ToJsonString());
+            // Read straight from the node, with the options the objects were written with: their type metadata is
+            // already built, and no JSON text is made in between.
+            return spec.Deserialize(PodSpecInfo);
         }
         catch (JsonException)
         {

@@ -203,7 +203,7 @@ public static partial class YamlDocumentReader
             }
             foreach (var f in frames) f.Size += size;
 
-            if (ev is NodeEvent node) ev = CheckNode(node, NodePath(frames), diagnostics);
+            if (ev is NodeEvent node) ev = CheckNode(node, frames, diagnostics);
             events.Add(ev);
             switch (ev)
             {
@@ -246,11 +246,12 @@ public static partial class YamlDocumentReader
     /// Control characters (other than tab and line ends) are refused in every scalar: names become Kubernetes names,
     /// labels, aliases and file names, and a NUL or an escape sequence is never meant in any of them.
     /// </summary>
-    private static ParsingEvent CheckNode(NodeEvent node, string path, DiagnosticBag diagnostics)
+    private static ParsingEvent CheckNode(NodeEvent node, Stack<Frame> frames, DiagnosticBag diagnostics)
     {
-        if (node is Scalar text && text.Value.FirstOrDefault(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r'), 'x') is var control && control != 'x')
+        // The node's key path (NodePath) is built only for a diagnostic: most nodes have none.
+        if (node is Scalar text && FirstControl(text.Value) is { } control)
         {
-            diagnostics.Add(node.Start, path, $"the value contains the control character U+{(int)control:X4}",
+            diagnostics.Add(node.Start, NodePath(frames), $"the value contains the control character U+{(int)control:X4}",
                 "remove it: configuration values are printable text (names become Kubernetes names, labels, aliases and file names)");
         }
         if (node.Tag.IsEmpty) return node;
@@ -272,13 +273,13 @@ public static partial class YamlDocumentReader
         var shown = name is null || name == "!" ? tag : "!!" + name;
         if (name is null || !KnownCoreTags.Contains(name))
         {
-            diagnostics.Add(node.Start, path, $"the YAML tag '{shown}' is not supported",
+            diagnostics.Add(node.Start, NodePath(frames), $"the YAML tag '{shown}' is not supported",
                 "remove the tag: configuration is plain YAML; quote a value to make it text (the core-schema tags !!str, !!int, !!float, !!bool, !!null, !!map and !!seq are accepted)");
             return node;
         }
         if (problem is not null)
         {
-            diagnostics.Add(node.Start, path, $"the value is tagged '{shown}' but {problem}", $"fix the value, or remove the '{shown}' tag");
+            diagnostics.Add(node.Start, NodePath(frames), $"the value is tagged '{shown}' but {problem}", $"fix the value, or remove the '{shown}' tag");
             return node;
         }
         return node switch
@@ -291,6 +292,16 @@ public static partial class YamlDocumentReader
             SequenceStart q => new SequenceStart(q.Anchor, TagName.Empty, true, q.Style, q.Start, q.End),
             _ => node,
         };
+    }
+
+    // The first control character other than tab and line ends, or null.
+    private static char? FirstControl(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r')) return c;
+        }
+        return null;
     }
 
     private static readonly HashSet<string> KnownCoreTags = new(StringComparer.Ordinal) { "!", "str", "int", "float", "bool", "null", "map", "seq" };

@@ -24,7 +24,11 @@ public sealed class ModelLockFile
         Path = path;
         Models = models;
         Sample = sample;
+        _byRef = new Dictionary<string, ModelLock>(models.Count, StringComparer.Ordinal);
+        foreach (var m in models) _byRef.TryAdd(m.Ref, m); // the first entry of a ref wins, as a scan would find it
     }
+
+    private readonly Dictionary<string, ModelLock> _byRef;
 
     public string Path { get; }
 
@@ -39,7 +43,7 @@ public sealed class ModelLockFile
     public ModelLock Find(string modelRef) => TryFind(modelRef)
         ?? throw new KeyNotFoundException($"{Path} has no model '{modelRef}'; it has {string.Join(", ", Models.Select(m => $"'{m.Ref}'"))}");
 
-    public ModelLock? TryFind(string modelRef) => Models.FirstOrDefault(m => string.Equals(m.Ref, modelRef, StringComparison.Ordinal));
+    public ModelLock? TryFind(string modelRef) => _byRef.GetValueOrDefault(modelRef);
 
     /// <summary>Reads and checks a lock file; throws <see cref="ModelLockException"/> listing every problem with its line.</summary>
     public static ModelLockFile Load(string path)

@@ -183,6 +183,7 @@ public static class LaneComposer
         if (config.Lanes.Prefetch is not { } prefetch) return result;
         if (!ImageRef.TryParse(prefetch.Image, out var image, out var imageError)) throw new StackCompositionException(key("lanes.prefetch.image"), imageError);
         var byNode = new Dictionary<string, List<ModelLock>>(StringComparer.Ordinal);
+        var listed = new HashSet<(string Node, string Ref)>();
         for (var i = 0; i < config.Lanes.Items.Count; i++)
         {
             var lane = config.Lanes.Items[i];
@@ -192,7 +193,7 @@ public static class LaneComposer
             // of it, and the model-locks policy reports that lane (unlocked, or not prefetched) at the stack's level.
             if (Lock(lane, locks, key(at)) is not { IsLocked: true } modelLock) continue;
             var list = byNode.TryGetValue(lane.Node, out var l) ? l : byNode[lane.Node] = [];
-            if (!list.Any(m => m.Ref == modelLock.Ref)) list.Add(modelLock);
+            if (listed.Add((lane.Node, modelLock.Ref))) list.Add(modelLock);
         }
         foreach (var (nodeName, models) in byNode)
         {
