@@ -7,16 +7,24 @@ namespace Llmctl.Engine.Output;
 /// every call, so a 10,000-row preview written line by line is tens of thousands of system calls; through this it is
 /// a handful. The text is exactly what was written, in order; <see cref="Flush"/> (or disposing) passes on the rest.
 /// </summary>
-internal sealed class ChunkedWriter(TextWriter inner) : TextWriter
+internal sealed class ChunkedWriter : TextWriter
 {
     private const int ChunkChars = 32 * 1024;
+    private readonly TextWriter _inner;
     private readonly StringBuilder _pending = new(ChunkChars + 1024);
-    // A line ends as it would have on the inner writer.
-    private readonly string _newLine = inner.NewLine;
+    private readonly string _newLine;
 
-    public override Encoding Encoding => inner.Encoding;
+    public ChunkedWriter(TextWriter inner)
+    {
+        _inner = inner;
+        // A line ends as it would have on the inner writer, through every WriteLine overload.
+        _newLine = inner.NewLine;
+        CoreNewLine = _newLine.ToCharArray();
+    }
 
-    public override IFormatProvider FormatProvider => inner.FormatProvider;
+    public override Encoding Encoding => _inner.Encoding;
+
+    public override IFormatProvider FormatProvider => _inner.FormatProvider;
 
     public override void Write(char value)
     {
@@ -54,7 +62,7 @@ internal sealed class ChunkedWriter(TextWriter inner) : TextWriter
 
     public override void Flush()
     {
-        foreach (var chunk in _pending.GetChunks()) inner.Write(chunk.Span);
+        foreach (var chunk in _pending.GetChunks()) _inner.Write(chunk.Span);
         _pending.Clear();
     }
 
