@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Llmctl.Engine.Model;
@@ -28,23 +31,67 @@ public static class PropertyValues
 
     public static JsonNode Unknown() => JsonValue.Create(UnknownString);
 
-    public static bool IsSecret(JsonNode? node) =>
-        node is JsonObject o && o.TryGetPropertyValue(SigKey, out var sig) && sig is JsonValue v
-        && v.TryGetValue<string>(out var s) && s == SecretSig;
+    public static bool IsSecret(JsonNode? node) => node is JsonObject o && HasSignature(o, SecretSig);
 
-    public static bool IsOutputPlaceholder(JsonNode? node) =>
-        node is JsonObject o && o.TryGetPropertyValue(SigKey, out var sig) && sig is JsonValue v
-        && v.TryGetValue<string>(out var s) && s == OutputSig;
+    public static bool IsOutputPlaceholder(JsonNode? node) => node is JsonObject o && HasSignature(o, OutputSig);
 
-    public static bool IsUnknown(JsonNode? node) =>
-        node is JsonValue v && v.TryGetValue<string>(out var s) && s == UnknownString;
+    public static bool IsUnknown(JsonNode? node) => node is JsonValue v && IsString(v, UnknownString);
+
+    private static bool HasSignature(JsonObject o, string signature) =>
+        o.TryGetPropertyValue(SigKey, out var sig) && sig is JsonValue v && IsString(v, signature);
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is the string <paramref name="expected"/>. A value read from JSON text is
+    /// compared in place (asking it for a string would decode a copy every time).
+    /// </summary>
+    private static bool IsString(JsonValue value, string expected)
+    {
+        if (value.TryGetValue<JsonElement>(out var element)) return element.ValueKind == JsonValueKind.String && element.ValueEquals(expected);
+        return value.TryGetValue<string>(out var s) && s == expected;
+    }
 
     /// <summary>The value inside a secret wrapper, or the node itself.</summary>
     public static JsonNode? Unwrap(JsonNode? node) => IsSecret(node) ? ((JsonObject)node!)["value"] : node;
 
     public static bool ContainsSecrets(JsonNode? node) => Any(node, IsSecret);
 
-    public static bool ContainsUnknowns(JsonNode? node) => Any(node, n => IsUnknown(n) || IsOutputPlaceholder(n));
+    public static bool ContainsUnknowns(JsonNode? node) => Any(node, static n => IsUnknown(n) || IsOutputPlaceholder(n));
+
+    /// <summary>
+    /// A quick test that never misses: false means <paramref name="node"/> holds neither unknowns nor deferred
+    /// outputs (nor secrets with either inside); true means it may (<see cref="ContainsUnknowns"/> tells). It reads the
+    /// tree's JSON text for the two markers instead of walking its nodes: a tree parsed from JSON (every Kubernetes
+    /// object a program builds) is written straight from its text, where a walk would first build a node for every
+    /// value in it.
+    /// </summary>
+    public static bool MayContainUnknowns(JsonNode? node)
+    {
+        if (node is not (JsonObject or JsonArray)) return ContainsUnknowns(node);
+        var buffer = t_scanBuffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        var writer = t_scanWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        try
+        {
+            node.WriteTo(writer);
+            writer.Flush();
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or JsonException)
+        {
+            // Too deep, or a value that cannot be written: the walk decides.
+            return true;
+        }
+        var text = buffer.WrittenSpan;
+        var found = text.IndexOf(UnknownUtf8) >= 0 || text.IndexOf(OutputSigUtf8) >= 0;
+        if (buffer.Capacity > 1024 * 1024) t_scanBuffer = null; // a huge tree's buffer is not kept for the thread
+        return found;
+    }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scanBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_scanWriter;
+    // Plain ASCII, so never escaped in JSON text.
+    private static readonly byte[] UnknownUtf8 = Encoding.UTF8.GetBytes(UnknownString);
+    private static readonly byte[] OutputSigUtf8 = Encoding.UTF8.GetBytes(OutputSig);
 
     /// <summary>A copy fit for display: secrets become <c>[secret]</c>, unknowns <c>[known after apply]</c>.</summary>
     public static JsonNode? Redact(JsonNode? node) => node switch
@@ -70,11 +117,22 @@ public static class PropertyValues
     private static bool Any(JsonNode? node, Func<JsonNode?, bool> predicate)
     {
         if (predicate(node)) return true;
-        return node switch
+        switch (node)
         {
-            JsonObject o => o.Any(kv => Any(kv.Value, predicate)),
-            JsonArray a => a.Any(n => Any(n, predicate)),
-            _ => false,
-        };
+            case JsonObject o:
+                foreach (var (_, value) in o)
+                {
+                    if (Any(value, predicate)) return true;
+                }
+                return false;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    if (Any(item, predicate)) return true;
+                }
+                return false;
+            default:
+                return false;
+        }
     }
 }

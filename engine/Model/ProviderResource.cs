@@ -29,11 +29,15 @@ public class ProviderResource : CustomResource
 
     public static bool IsProviderType(string type) => type.StartsWith(TypePrefix, StringComparison.Ordinal);
 
+    /// <inheritdoc cref="IsProviderType(string)"/>
+    public static bool IsProviderType(ReadOnlySpan<char> type) => type.StartsWith(TypePrefix, StringComparison.Ordinal);
+
     /// <summary>The package a provider type serves (<c>pulumi:providers:kubernetes</c> → <c>kubernetes</c>).</summary>
     public static string PackageOf(string providerType) => providerType[TypePrefix.Length..];
 
     /// <summary>A package's default provider: hidden in previews and not counted as a change, as Pulumi does.</summary>
-    public static bool IsDefaultProvider(Urn urn) => IsProviderType(urn.Type) && urn.Name == DefaultName;
+    public static bool IsDefaultProvider(Urn urn) =>
+        urn.NameSpan.SequenceEqual(DefaultName) && IsProviderType(urn.TypeSpan);
 }
 
 /// <summary>
@@ -54,7 +58,7 @@ public readonly record struct ProviderReference(Urn Urn, string Id)
         reference = default;
         if (string.IsNullOrEmpty(text)) return false;
         var at = text.LastIndexOf("::", StringComparison.Ordinal);
-        if (at <= 0 || !Urn.TryParse(text[..at], out var urn) || !ProviderResource.IsProviderType(urn.Type)) return false;
+        if (at <= 0 || !Urn.TryParse(text[..at], out var urn) || !ProviderResource.IsProviderType(urn.TypeSpan)) return false;
         reference = new ProviderReference(urn, text[(at + 2)..]);
         return true;
     }

@@ -77,7 +77,7 @@ public abstract class Resource
     /// <see cref="ResourceOptions.DependsOn"/> plus dependencies added after construction (a composition pass that
     /// orders Kubernetes objects after their Namespace or CRD, say).
     /// </summary>
-    public IReadOnlyList<Resource> Dependencies => [.. RawOptions.DependsOn, .. _extraDependencies];
+    public IReadOnlyList<Resource> Dependencies => _extraDependencies.Count == 0 ? RawOptions.DependsOn : [.. RawOptions.DependsOn, .. _extraDependencies];
 
     /// <summary>Adds a dependency after construction; it must be registered in the same stack and not be this resource.</summary>
     public void DependOn(Resource other)

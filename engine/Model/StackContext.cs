@@ -129,13 +129,27 @@ public sealed class StackContext
     public JsonNode? ResolveOutputs(JsonNode? node, IOutputSource source) =>
         _outputs.Count == 0 || !HasPlaceholders(node) ? node : Resolve(node, source);
 
-    private static bool HasPlaceholders(JsonNode? node) => node switch
+    private static bool HasPlaceholders(JsonNode? node)
     {
-        _ when PropertyValues.IsOutputPlaceholder(node) => true,
-        JsonObject o => o.Any(kv => HasPlaceholders(kv.Value)),
-        JsonArray a => a.Any(HasPlaceholders),
-        _ => false,
-    };
+        if (PropertyValues.IsOutputPlaceholder(node)) return true;
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, value) in o)
+                {
+                    if (HasPlaceholders(value)) return true;
+                }
+                return false;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    if (HasPlaceholders(item)) return true;
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
 
     private JsonNode? Resolve(JsonNode? node, IOutputSource source) => node switch
     {
@@ -145,14 +159,32 @@ public sealed class StackContext
         _ => node?.DeepClone(),
     };
 
-    /// <summary>The resources whose outputs feed the placeholders in <paramref name="node"/>.</summary>
-    public IEnumerable<Resource> OutputDependencies(JsonNode? node) => node switch
+    /// <summary>The resources whose outputs feed the placeholders in <paramref name="node"/>, in document order (repeats kept).</summary>
+    public IEnumerable<Resource> OutputDependencies(JsonNode? node)
     {
-        _ when PropertyValues.IsOutputPlaceholder(node) => _outputs[node!["id"]!.GetValue<int>()].Resources,
-        JsonObject o => o.SelectMany(kv => OutputDependencies(kv.Value)),
-        JsonArray a => a.SelectMany(OutputDependencies),
-        _ => [],
-    };
+        if (_outputs.Count == 0) return [];
+        List<Resource>? found = null;
+        CollectOutputDependencies(node, ref found);
+        return found ?? (IEnumerable<Resource>)[];
+    }
+
+    private void CollectOutputDependencies(JsonNode? node, ref List<Resource>? found)
+    {
+        if (PropertyValues.IsOutputPlaceholder(node))
+        {
+            foreach (var resource in _outputs[node!["id"]!.GetValue<int>()].Resources) (found ??= []).Add(resource);
+            return;
+        }
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, value) in o) CollectOutputDependencies(value, ref found);
+                break;
+            case JsonArray a:
+                foreach (var item in a) CollectOutputDependencies(item, ref found);
+                break;
+        }
+    }
 
     internal void Register(Resource resource)
     {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Llmctl.Engine.Model;
 
 /// <summary>
@@ -11,10 +13,17 @@ public readonly record struct Urn
     public Urn(string value)
     {
         ArgumentException.ThrowIfNullOrEmpty(value);
-        if (!TryParseParts(value, out _, out _, out _, out _))
+        if (!IsWellFormed(value))
         {
             throw new FormatException($"'{value}' is not a URN of the form urn:pulumi:<stack>::<project>::<type>::<name>");
         }
+        Value = value;
+    }
+
+    /// <summary>A URN already checked to be well formed.</summary>
+    private Urn(string value, bool wellFormed)
+    {
+        Debug.Assert(wellFormed && IsWellFormed(value));
         Value = value;
     }
 
@@ -25,7 +34,7 @@ public readonly record struct Urn
     /// <summary>The qualified type: parent types and this resource's type, joined by <c>$</c>.</summary>
     public string QualifiedType => Part(2);
     /// <summary>This resource's own type token (the last link of the qualified type).</summary>
-    public string Type => QualifiedType[(QualifiedType.LastIndexOf('$') + 1)..];
+    public string Type => TypeSpan.ToString();
     /// <summary>The logical name; it may itself contain <c>::</c>.</summary>
     public string Name
     {
@@ -36,6 +45,19 @@ public readonly record struct Urn
         }
     }
 
+    /// <summary><see cref="Type"/> without allocating.</summary>
+    public ReadOnlySpan<char> TypeSpan
+    {
+        get
+        {
+            var qualified = PartSpan(2);
+            return qualified[(qualified.LastIndexOf('$') + 1)..];
+        }
+    }
+
+    /// <summary><see cref="Name"/> without allocating.</summary>
+    public ReadOnlySpan<char> NameSpan => Value.AsSpan(NthSeparator(Value, 3) + 2);
+
     public static Urn Create(string stack, string project, string? parentQualifiedType, string type, string name)
     {
         var qualified = string.IsNullOrEmpty(parentQualifiedType) ? type : $"{parentQualifiedType}${type}";
@@ -45,15 +67,20 @@ public readonly record struct Urn
     public static bool TryParse(string? value, out Urn urn)
     {
         urn = default;
-        if (value is null || !TryParseParts(value, out _, out _, out _, out _)) return false;
-        urn = new Urn(value);
+        if (value is null || !IsWellFormed(value)) return false;
+        urn = new Urn(value, wellFormed: true);
         return true;
     }
 
-    private string Part(int index)
+    private string Part(int index) => PartSpan(index).ToString();
+
+    /// <summary>One of the four <c>::</c>-separated parts (the last, the name, may itself hold <c>::</c>).</summary>
+    private ReadOnlySpan<char> PartSpan(int index)
     {
-        var parts = Value.Split("::", 4);
-        return parts[index];
+        var start = index == 0 ? 0 : NthSeparator(Value, index) + 2;
+        if (index == 3) return Value.AsSpan(start);
+        var end = Value.IndexOf("::", start, StringComparison.Ordinal);
+        return Value.AsSpan(start, end - start);
     }
 
     private static int NthSeparator(string value, int n)
@@ -67,15 +94,16 @@ public readonly record struct Urn
         return at;
     }
 
-    private static bool TryParseParts(string value, out string stack, out string project, out string type, out string name)
+    /// <summary>Whether <paramref name="value"/> has the four non-empty parts (what <c>Split("::", 4)</c> would give), without allocating.</summary>
+    private static bool IsWellFormed(string value)
     {
-        stack = project = type = name = "";
         if (!value.StartsWith(Prefix, StringComparison.Ordinal)) return false;
-        var parts = value.Split("::", 4);
-        if (parts.Length != 4 || parts[0].Length <= Prefix.Length) return false;
-        stack = parts[0][Prefix.Length..];
-        (project, type, name) = (parts[1], parts[2], parts[3]);
-        return stack.Length > 0 && project.Length > 0 && type.Length > 0 && name.Length > 0;
+        var first = value.IndexOf("::", StringComparison.Ordinal);
+        if (first < 0 || first <= Prefix.Length) return false;
+        var second = value.IndexOf("::", first + 2, StringComparison.Ordinal);
+        if (second < 0 || second == first + 2) return false;
+        var third = value.IndexOf("::", second + 2, StringComparison.Ordinal);
+        return third >= 0 && third > second + 2 && third + 2 < value.Length;
     }
 
     public override string ToString() => Value;

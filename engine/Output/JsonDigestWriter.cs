@@ -44,15 +44,49 @@ public static class JsonDigestWriter
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        // Written out as it is made, a step at a time: a 10,000-resource digest is tens of megabytes, never held whole.
+        var output = new Utf8Chunks(writer);
+        using (var w = new Utf8JsonWriter(output.Buffer, WriterOptions))
         {
-            Write(w, plan, options);
+            Write(w, plan, options, () => output.DrainIfFull(w));
+            w.Flush();
         }
-        writer.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        output.Drain(final: true);
+        writer.WriteLine();
     }
 
-    private static void Write(Utf8JsonWriter w, Plan plan, JsonDigestOptions options)
+    /// <summary>UTF-8 from the JSON writer, decoded into the text writer in chunks (a character split across two chunks decodes whole).</summary>
+    private sealed class Utf8Chunks(TextWriter writer)
+    {
+        private const int ChunkBytes = 64 * 1024;
+        private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+        private readonly char[] _chars = new char[ChunkBytes + 4];
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(ChunkBytes * 2);
+
+        public void DrainIfFull(Utf8JsonWriter w)
+        {
+            if (Buffer.WrittenCount + w.BytesPending < ChunkBytes) return;
+            w.Flush();
+            Drain(final: false);
+        }
+
+        public void Drain(bool final)
+        {
+            var bytes = Buffer.WrittenSpan;
+            while (true)
+            {
+                var take = Math.Min(bytes.Length, ChunkBytes);
+                _decoder.Convert(bytes[..take], _chars, final && take == bytes.Length, out var used, out var produced, out _);
+                if (produced > 0) writer.Write(_chars, 0, produced);
+                bytes = bytes[used..];
+                if (bytes.IsEmpty) break;
+            }
+            Buffer.ResetWrittenCount();
+        }
+    }
+
+    private static void Write(Utf8JsonWriter w, Plan plan, JsonDigestOptions options, Action afterStep)
     {
         w.WriteStartObject();
 
@@ -71,7 +105,11 @@ public static class JsonDigestWriter
         w.WriteEndObject();
 
         w.WriteStartArray("steps");
-        foreach (var step in plan.Shown) WriteStep(w, plan, step);
+        foreach (var step in plan.Shown)
+        {
+            WriteStep(w, plan, step);
+            afterStep();
+        }
         w.WriteEndArray();
 
         w.WriteStartArray("diagnostics");

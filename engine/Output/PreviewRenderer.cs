@@ -19,13 +19,14 @@ public static class PreviewRenderer
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
+        using var output = new ChunkedWriter(writer);
         var diagnostics = StepText.Diagnostics(plan);
-        WriteTable(writer, plan, options, diagnostics);
-        writer.WriteLine();
-        WriteDiagnostics(writer, plan, diagnostics, options.Color);
-        WriteViolations(writer, options.PolicyViolations, options.PolicyPackVersions, options.Color);
-        if (options.PolicyReport is { } report) WritePolicySummary(writer, report, options.Color);
-        WriteSummary(writer, plan, options.Color);
+        WriteTable(output, plan, options, diagnostics);
+        output.WriteLine();
+        WriteDiagnostics(output, plan, diagnostics, options.Color);
+        WriteViolations(output, options.PolicyViolations, options.PolicyPackVersions, options.Color);
+        if (options.PolicyReport is { } report) WritePolicySummary(output, report, options.Color);
+        WriteSummary(output, plan, options.Color);
     }
 
     /// <summary>
@@ -94,21 +95,41 @@ public static class PreviewRenderer
             }
             else
             {
+                // A step's property diff, made now rather than held for the whole table: with --diff on a large
+                // plan that is most of the text.
                 var d = e.Diff!.Value;
-                var text = d.Line.Text;
-                var indent = text.Length - text.TrimStart(' ').Length;
-                line.Append("     ").Append(d.Prefix).Append(text, 0, indent)
-                    .Append(Ansi.Paint(text[indent..], DiffColor(d.Line.Kind), options.Color));
+                foreach (var diffLine in PropertyDiffFormatter.Lines(d.Step))
+                {
+                    line.Clear();
+                    var text = diffLine.Text;
+                    var indent = text.Length - text.AsSpan().TrimStart(' ').Length;
+                    line.Append("     ").Append(d.Prefix).Append(text, 0, indent);
+                    // Ansi.Paint of the rest, without copying it out first.
+                    var diffColor = DiffColor(diffLine.Kind);
+                    var paint = options.Color && diffColor is not null && indent < text.Length;
+                    if (paint) line.Append(diffColor);
+                    line.Append(text, indent, text.Length - indent);
+                    if (paint) line.Append(Ansi.Reset);
+                    WriteTrimmed(writer, line);
+                }
+                continue;
             }
-            var end = line.Length;
-            while (end > 0 && line[end - 1] == ' ') end--;
-            line.Length = end;
-            writer.WriteLine(line.ToString());
+            WriteTrimmed(writer, line);
         }
     }
 
+    /// <summary>Writes <paramref name="line"/> without its trailing spaces, and ends the line.</summary>
+    private static void WriteTrimmed(TextWriter writer, StringBuilder line)
+    {
+        var end = line.Length;
+        while (end > 0 && line[end - 1] == ' ') end--;
+        line.Length = end;
+        writer.Write(line);
+        writer.WriteLine();
+    }
+
     private readonly record struct Row(StepOp Op, string Tree, string Type, string Name, string Plan, string Info);
-    private readonly record struct DiffRow(string Prefix, DiffLine Line);
+    private readonly record struct DiffRow(string Prefix, Step Step);
     private readonly record struct Entry(Row? Row, DiffRow? Diff);
 
     /// <summary>Per-URN counts shown in the Info column; run-level diagnostics count against the root stack.</summary>
@@ -168,7 +189,11 @@ public static class PreviewRenderer
         {
             var (node, parentPrefix, topLevel, last) = stack.Pop();
             var step = node.Step;
-            var children = node.Children.Where(c => c.Visible).ToArray();
+            var visibleChildren = 0;
+            foreach (var child in node.Children)
+            {
+                if (child.Visible) visibleChildren++;
+            }
             notes.TryGetValue(step.Urn, out var note);
 
             var ops = RowOps(step, options);
@@ -182,10 +207,16 @@ public static class PreviewRenderer
             var childPrefix = topLevel ? "" : parentPrefix + (last ? "   " : "│  ");
             if (options.Diff && step.Op.IsChange())
             {
-                var diffPrefix = childPrefix + (children.Length > 0 ? "│  " : "   ");
-                foreach (var line in PropertyDiffFormatter.Lines(step)) entries.Add(new Entry(null, new DiffRow(diffPrefix, line)));
+                var diffPrefix = childPrefix + (visibleChildren > 0 ? "│  " : "   ");
+                entries.Add(new Entry(null, new DiffRow(diffPrefix, step)));
             }
-            for (var i = children.Length - 1; i >= 0; i--) stack.Push((children[i], childPrefix, false, i == children.Length - 1));
+            var lastChild = true;
+            for (var i = node.Children.Count - 1; i >= 0; i--)
+            {
+                if (!node.Children[i].Visible) continue;
+                stack.Push((node.Children[i], childPrefix, false, lastChild));
+                lastChild = false;
+            }
         }
     }
 
@@ -199,27 +230,27 @@ public static class PreviewRenderer
 
     private static string Info(Step step, StepOp rowOp, Note? note)
     {
-        var parts = new List<string>(4);
+        List<string>? parts = null;
         if (rowOp is StepOp.Update or StepOp.Replace or StepOp.CreateReplacement)
         {
-            parts.Add($"[diff: {StepText.DiffKeys(step)}]");
+            (parts ??= []).Add($"[diff: {StepText.DiffKeys(step)}]");
             if (step.ReplaceReasons.Count > 0) parts.Add("replace: " + string.Join(",", step.ReplaceReasons));
         }
-        if (rowOp is StepOp.Delete or StepOp.Replace or StepOp.DeleteReplaced && StepText.DeletesProtected(step)) parts.Add("protected");
+        if (rowOp is StepOp.Delete or StepOp.Replace or StepOp.DeleteReplaced && StepText.DeletesProtected(step)) (parts ??= []).Add("protected");
         if (rowOp.IsChange() && rowOp is not (StepOp.Delete or StepOp.DeleteReplaced) && step.New?.ProviderRef is { IdKnown: false } provider
             && !ProviderResource.IsDefaultProvider(provider.Urn))
         {
             // Its provider is created (or replaced) first in this run: the object waits for it.
-            parts.Add($"waits for provider {provider.Urn.Name}");
+            (parts ??= []).Add($"waits for provider {provider.Urn.Name}");
         }
         if (note is not null)
         {
-            if (note.Errors > 0) parts.Add(Count(note.Errors, "error"));
-            if (note.Warnings > 0) parts.Add(Count(note.Warnings, "warning"));
-            if (note.Infos > 0) parts.Add(Count(note.Infos, "message"));
-            if (note.Violations > 0) parts.Add(Count(note.Violations, "policy violation"));
+            if (note.Errors > 0) (parts ??= []).Add(Count(note.Errors, "error"));
+            if (note.Warnings > 0) (parts ??= []).Add(Count(note.Warnings, "warning"));
+            if (note.Infos > 0) (parts ??= []).Add(Count(note.Infos, "message"));
+            if (note.Violations > 0) (parts ??= []).Add(Count(note.Violations, "policy violation"));
         }
-        return string.Join("; ", parts);
+        return parts is null ? "" : string.Join("; ", parts);
     }
 
     private static string Count(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";

@@ -47,7 +47,9 @@ internal static class PropertyDiffFormatter
     private static bool IsPlainObject(JsonNode? node) =>
         node is JsonObject o && !PropertyValues.IsSecret(o) && !PropertyValues.IsOutputPlaceholder(o);
 
-    private static string Pad(int depth) => new(' ', depth * 4);
+    private static readonly string[] Pads = [.. Enumerable.Range(0, 16).Select(depth => new string(' ', depth * 4))];
+
+    private static string Pad(int depth) => depth < Pads.Length ? Pads[depth] : new(' ', depth * 4);
 
     /// <summary>A whole value added (<c>+</c>) or removed (<c>-</c>).</summary>
     private static void Whole(List<DiffLine> lines, char kind, string key, JsonNode? value, int depth)
@@ -121,10 +123,17 @@ internal static class PropertyDiffFormatter
         _ when PropertyValues.IsSecret(value) && PropertyValues.ContainsUnknowns(PropertyValues.Unwrap(value)) => PropertyValues.UnknownDisplay,
         _ when PropertyValues.IsSecret(value) => PropertyValues.SecretDisplay,
         _ when PropertyValues.IsUnknown(value) || PropertyValues.IsOutputPlaceholder(value) => PropertyValues.UnknownDisplay,
-        JsonValue v when v.TryGetValue<string>(out var s) => JsonValue.Create(s).ToJsonString(StringOptions),
+        JsonValue v when v.TryGetValue<string>(out var s) => Quoted(s),
         JsonObject { Count: 0 } => "{}",
         JsonArray { Count: 0 } => "[]",
         JsonValue => value.ToJsonString(),
         _ => PropertyValues.Redact(value)!.ToJsonString(StringOptions),
     };
+
+    /// <summary>
+    /// A string as JSON text. Most need no escaping (the encoder hands the same string back), and are just quoted;
+    /// the rest go through the serializer.
+    /// </summary>
+    private static string Quoted(string s) =>
+        ReferenceEquals(StringOptions.Encoder!.Encode(s), s) ? string.Concat("\"", s, "\"") : JsonValue.Create(s).ToJsonString(StringOptions);
 }

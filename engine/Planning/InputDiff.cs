@@ -17,13 +17,17 @@ public static class InputDiff
     private static void Walk(JsonNode? older, JsonNode? newer, List<object> path, List<PropertyDiff> diffs)
     {
         // A change of secretness alone is a change; otherwise compare what is inside.
-        if (PropertyValues.IsSecret(older) != PropertyValues.IsSecret(newer))
+        var secret = PropertyValues.IsSecret(older);
+        if (secret != PropertyValues.IsSecret(newer))
         {
             diffs.Add(new PropertyDiff(PropertyPaths.Format(path), DiffKind.Update));
             return;
         }
-        older = PropertyValues.Unwrap(older);
-        newer = PropertyValues.Unwrap(newer);
+        if (secret)
+        {
+            older = ((JsonObject)older!)["value"];
+            newer = ((JsonObject)newer!)["value"];
+        }
         if (PropertyValues.IsUnknown(newer) || PropertyValues.IsOutputPlaceholder(newer))
         {
             diffs.Add(new PropertyDiff(PropertyPaths.Format(path), DiffKind.Update));

@@ -50,6 +50,15 @@ public sealed class Planner(ProviderRegistry providers)
         // inputs read another's outputs waits for that one's step, since only an unchanged resource's outputs
         // are known. Components have no provider diff and are settled afterwards, when their children are.
         using var limiter = new SemaphoreSlim(Math.Max(1, options.Concurrency));
+        // The default provider of each type's package, looked up once per type rather than once per resource.
+        var defaultProviders = new Dictionary<string, Resource?>(StringComparer.Ordinal);
+        foreach (var resource in desired.Resources)
+        {
+            if (resource is CustomResource && !defaultProviders.ContainsKey(resource.Type))
+            {
+                defaultProviders[resource.Type] = desired.Find(DefaultProviderUrn(desired, resource.Type));
+            }
+        }
         var tasks = new System.Collections.Concurrent.ConcurrentDictionary<Resource, Task<Step>>();
         for (var i = 0; i < desired.Resources.Count; i++)
         {
@@ -94,13 +103,19 @@ public sealed class Planner(ProviderRegistry providers)
         async Task<Step> PlanCustomAsync(CustomResource resource, ResourceState? prior)
         {
             // Its provider's step first, and the default provider's (a resource recorded before provider resources ran on it).
-            var feeders = desired.OutputDependencies(resource.Inputs)
-                .Append(resource.Provider).Append(desired.Find(DefaultProviderUrn(desired, resource.Type))).OfType<Resource>().Distinct();
-            foreach (var feeder in feeders)
+            // (Waiting on one twice is harmless, so repeats are not removed.) Inputs without deferred outputs or
+            // unknowns (most) are known to be so at once, and are neither walked for them nor resolved.
+            var plain = !PropertyValues.MayContainUnknowns(resource.Inputs);
+            foreach (var feeder in plain ? [] : desired.OutputDependencies(resource.Inputs))
             {
                 if (tasks.TryGetValue(feeder, out var feederTask)) await feederTask.ConfigureAwait(false);
             }
-            var state = DesiredState(desired, resource, known, prior);
+            if (resource.Provider is { } ownProvider && tasks.TryGetValue(ownProvider, out var ownProviderTask)) await ownProviderTask.ConfigureAwait(false);
+            if (defaultProviders[resource.Type] is { } defaultProvider && tasks.TryGetValue(defaultProvider, out var defaultProviderTask))
+            {
+                await defaultProviderTask.ConfigureAwait(false);
+            }
+            var state = DesiredState(desired, resource, known, prior, plain);
             var providerStep = resource.Provider is { } p && tasks.TryGetValue(p, out var providerTask) ? providerTask.Result : null;
             if (providerStep is not null)
             {
@@ -112,7 +127,7 @@ public sealed class Planner(ProviderRegistry providers)
             Step step;
             try
             {
-                step = await DiffCustomAsync(resource, state, prior, options, providerStep, priorProviders, desired,
+                step = await DiffCustomAsync(resource, state, plain, prior, options, providerStep, priorProviders, desired,
                     r => tasks.TryGetValue(r, out var t) ? t : null, cancellationToken).ConfigureAwait(false);
                 if (prior is not null && (unfinished.Contains(prior.Urn.Value) || unfinished.Contains(state.Urn.Value)))
                 {
@@ -133,34 +148,57 @@ public sealed class Planner(ProviderRegistry providers)
     /// <summary>A cycle among the desired resources' parents and dependencies, as a path that returns to its start; null if none.</summary>
     public static IReadOnlyList<Urn>? FindCycle(IReadOnlyList<Step> steps)
     {
-        var edges = steps.Where(s => s.New is not null).ToDictionary(
-            s => s.Urn,
-            s => s.New!.OrderingEdges().Distinct().ToList());
-        var state = new Dictionary<Urn, int>();
-        var path = new List<Urn>();
-        foreach (var start in edges.Keys)
+        // The desired states by URN; an edge to anything else (a resource being deleted, one outside the plan) is no part of a cycle.
+        var nodes = new List<ResourceState>(steps.Count);
+        var index = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal);
+        foreach (var step in steps)
+        {
+            if (step.New is null) continue;
+            index.Add(step.Urn.Value, nodes.Count);
+            nodes.Add(step.New);
+        }
+        var byName = index.GetAlternateLookup<ReadOnlySpan<char>>();
+        var state = new byte[nodes.Count];
+        var path = new List<int>();
+        for (var start = 0; start < nodes.Count; start++)
         {
             if (Visit(start) is { } found) return found;
         }
         return null;
 
-        List<Urn>? Visit(Urn node)
+        List<Urn>? Visit(int node)
         {
-            if (state.GetValueOrDefault(node) == 2 || !edges.ContainsKey(node)) return null;
-            if (state.GetValueOrDefault(node) == 1)
+            if (state[node] == 2) return null;
+            if (state[node] == 1)
             {
                 var from = path.IndexOf(node);
-                return [.. path.Skip(from), node];
+                return [.. path.Skip(from).Select(i => nodes[i].Urn), nodes[node].Urn];
             }
             state[node] = 1;
             path.Add(node);
-            foreach (var next in edges[node])
+            // The ordering edges (ResourceState.OrderingEdges): parent, dependencies, provider.
+            var desired = nodes[node];
+            if (desired.Parent is { } parent && Next(parent.Value) is { } viaParent) return viaParent;
+            foreach (var dependency in desired.Dependencies)
             {
-                if (Visit(next) is { } found) return found;
+                if (Next(dependency.Value) is { } viaDependency) return viaDependency;
             }
+            if (ProviderNode(desired.Provider) is { } provider && Visit(provider) is { } viaProvider) return viaProvider;
             path.RemoveAt(path.Count - 1);
             state[node] = 2;
             return null;
+        }
+
+        List<Urn>? Next(string urn) => index.TryGetValue(urn, out var next) ? Visit(next) : null;
+
+        // The provider reference's URN (<urn>::<id>), looked up without copying it out; a reference that does not
+        // name a provider is no edge (ProviderReference.TryParse).
+        int? ProviderNode(string? reference)
+        {
+            if (string.IsNullOrEmpty(reference)) return null;
+            var at = reference.LastIndexOf("::", StringComparison.Ordinal);
+            if (at <= 0 || !byName.TryGetValue(reference.AsSpan(0, at), out var provider)) return null;
+            return ProviderResource.IsProviderType(nodes[provider].Urn.TypeSpan) ? provider : null;
         }
     }
 
@@ -244,7 +282,11 @@ public sealed class Planner(ProviderRegistry providers)
     }
 
     /// <summary>The desired state of one resource, with deferred inputs resolved as far as they are known now.</summary>
-    public static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior)
+    public static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior) =>
+        DesiredState(context, resource, known, prior, plainInputs: false);
+
+    /// <param name="plainInputs">The resource's inputs are known to hold no deferred outputs (<see cref="PropertyValues.MayContainUnknowns"/>).</param>
+    private static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior, bool plainInputs)
     {
         var dependencies = new List<Urn>();
         foreach (var dep in resource.Dependencies)
@@ -256,8 +298,15 @@ public sealed class Planner(ProviderRegistry providers)
         JsonObject outputs;
         if (resource is CustomResource custom)
         {
-            inputs = (JsonObject)context.ResolveOutputs(custom.Inputs, known)!;
-            dependencies.AddRange(context.OutputDependencies(custom.Inputs).Select(r => r.Urn));
+            if (plainInputs)
+            {
+                inputs = custom.Inputs;
+            }
+            else
+            {
+                inputs = (JsonObject)context.ResolveOutputs(custom.Inputs, known)!;
+                foreach (var feeder in context.OutputDependencies(custom.Inputs)) dependencies.Add(feeder.Urn);
+            }
             outputs = prior?.Outputs ?? new JsonObject();
         }
         else
@@ -277,24 +326,37 @@ public sealed class Planner(ProviderRegistry providers)
             Inputs = inputs,
             Outputs = outputs,
             Parent = resource.Parent?.Urn,
-            Dependencies = dependencies.Where(u => u != resource.Urn).Distinct().ToList(),
+            Dependencies = dependencies.Count == 0 ? dependencies : DistinctOthers(dependencies, resource.Urn),
             Protect = resource.Protect,
             RetainOnDelete = resource.RetainOnDelete,
             DeleteBeforeReplace = customOptions?.DeleteBeforeReplace ?? false,
             IgnoreChanges = resource.RawOptions.IgnoreChanges,
             ReplaceOnChanges = resource.RawOptions.ReplaceOnChanges,
             AdditionalSecretOutputs = customOptions?.AdditionalSecretOutputs ?? [],
-            Aliases = AliasUrns(resource).ToList(),
+            Aliases = resource.RawOptions.Aliases.Count == 0 ? [] : AliasUrns(resource).ToList(),
             CustomTimeouts = resource.RawOptions.CustomTimeouts,
             Created = prior?.Created,
             Modified = prior?.Modified,
         };
     }
 
-    private async Task<Step> DiffCustomAsync(CustomResource resource, ResourceState desired, ResourceState? prior, PlanOptions options,
+    /// <summary><paramref name="urns"/> without <paramref name="self"/> and without repeats, in first-seen order.</summary>
+    private static List<Urn> DistinctOthers(List<Urn> urns, Urn self)
+    {
+        var seen = new HashSet<Urn>(urns.Count);
+        var result = new List<Urn>(urns.Count);
+        foreach (var urn in urns)
+        {
+            if (urn != self && seen.Add(urn)) result.Add(urn);
+        }
+        return result;
+    }
+
+    /// <param name="plainInputs">The inputs are known to hold no unknowns (<see cref="PropertyValues.MayContainUnknowns"/>).</param>
+    private async Task<Step> DiffCustomAsync(CustomResource resource, ResourceState desired, bool plainInputs, ResourceState? prior, PlanOptions options,
         Step? providerStep, ProviderStates priorProviders, StackContext program, Func<Resource, Task<Step>?> planned, CancellationToken cancellationToken)
     {
-        var hasUnknowns = PropertyValues.ContainsUnknowns(desired.Inputs);
+        var hasUnknowns = !plainInputs && PropertyValues.ContainsUnknowns(desired.Inputs);
         if (prior is null)
         {
             return new Step { Op = StepOp.Create, Urn = desired.Urn, Type = desired.Type, New = desired, HasUnknowns = hasUnknowns };

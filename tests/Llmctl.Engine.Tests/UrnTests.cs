@@ -23,7 +23,34 @@ public class UrnTests
     }
 
     [Theory]
+    [InlineData("urn:pulumi:s::p::pkg:mod:T::n", "pkg:mod:T", "n")]
+    [InlineData("urn:pulumi:s::p::a:b:Parent$pkg:mod:T::n::m", "pkg:mod:T", "n::m")]
+    [InlineData("urn:pulumi:s::p::pulumi:providers:kubernetes::default", "pulumi:providers:kubernetes", "default")]
+    public void Type_and_name_read_in_place_match_the_strings(string value, string type, string name)
+    {
+        var urn = new Urn(value);
+        Assert.Equal(type, urn.Type);
+        Assert.Equal(type, urn.TypeSpan.ToString());
+        Assert.Equal(name, urn.Name);
+        Assert.Equal(name, urn.NameSpan.ToString());
+    }
+
+    [Theory]
+    [InlineData("urn:pulumi:s::p::pulumi:providers:kubernetes::default", true)]
+    [InlineData("urn:pulumi:s::p::pulumi:providers:kubernetes::k3s", false)]
+    [InlineData("urn:pulumi:s::p::kubernetes:core/v1:Namespace::default", false)]
+    [InlineData("urn:pulumi:s::p::a:b:C$pulumi:providers:kubernetes::default", true)]
+    public void A_default_provider_is_a_provider_type_named_default(string value, bool isDefault)
+    {
+        Assert.Equal(isDefault, ProviderResource.IsDefaultProvider(new Urn(value)));
+    }
+
+    [Theory]
     [InlineData("urn:pulumi:s::p::T")]
+    [InlineData("urn:pulumi:s::p::pkg:m:T::")]
+    [InlineData("urn:pulumi:s::::pkg:m:T::n")]
+    [InlineData("urn:pulumi:s::p::::n")]
+    [InlineData("urn:pulumi:")]
     [InlineData("urn:other:s::p::pkg:m:T::n")]
     [InlineData("urn:pulumi:::p::pkg:m:T::n")]
     public void Malformed_urns_are_refused(string value)

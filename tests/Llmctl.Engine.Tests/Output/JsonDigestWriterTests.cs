@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Output;
+using Llmctl.Engine.Planning;
 
 namespace Llmctl.Engine.Tests.Output;
 
@@ -93,5 +94,28 @@ public class JsonDigestWriterTests
         var (text, _) = Digest();
 
         Assert.StartsWith("{\n    \"config\": {\n        \"llm-platform:apiKey\"", text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_large_digest_is_written_whole_with_characters_that_span_chunks_intact()
+    {
+        // Several of the writer's 64 KiB chunks, with two-, three- and four-byte characters throughout, so some fall
+        // across a chunk boundary.
+        var steps = new List<Step>();
+        for (var i = 0; i < 3_000; i++)
+        {
+            steps.Add(Plans.Step(StepOp.Create, Plans.UrnOf("kubernetes:core/v1:ConfigMap", $"cm-{i}"), Plans.Root,
+                newInputs: new JsonObject { ["data"] = new JsonObject { ["text"] = $"é€🦙{new string('x', i % 7)}-{i}" } }));
+        }
+        var writer = new StringWriter();
+        JsonDigestWriter.Write(writer, new Plan { Project = "llm-platform", Stack = "homelab", Steps = steps }, new JsonDigestOptions());
+        var text = writer.ToString();
+
+        Assert.True(text.Length > 3 * 64 * 1024, $"only {text.Length} characters");
+        Assert.EndsWith("}" + writer.NewLine, text, StringComparison.Ordinal);
+        var json = JsonNode.Parse(text)!.AsObject();
+        var written = json["steps"]!.AsArray().Select(s => s!["newState"]!["inputs"]!["data"]!["text"]!.GetValue<string>()).ToList();
+        Assert.Equal(Enumerable.Range(0, 3_000).Select(i => $"é€🦙{new string('x', i % 7)}-{i}"), written);
+        Assert.DoesNotContain('\uFFFD', text);
     }
 }

@@ -270,4 +270,32 @@ public class PreviewRendererTests
         Assert.Equal(10_001, text.Split('\n').Count(l => l.StartsWith(" + ", StringComparison.Ordinal)));
         Assert.Contains("    + 10001 to create\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_large_preview_reaches_the_writer_whole_in_order_and_with_its_line_endings()
+    {
+        // Far more text than one of the chunks the renderer hands on, with --diff (diffs are made as rows are written).
+        var steps = new List<Step> { Plans.Step(StepOp.Create, Plans.Root, custom: false) };
+        for (var i = 0; i < 2_000; i++)
+        {
+            steps.Add(Plans.Step(StepOp.Create, Plans.UrnOf("kubernetes:core/v1:ConfigMap", $"cm-{i}"), Plans.Root,
+                newInputs: new JsonObject { ["data"] = new JsonObject { ["i"] = i, ["text"] = $"é🦙-{i}" } }));
+        }
+        var plan = new Plan { Project = "llm-platform", Stack = "homelab", Steps = steps };
+        var options = new PreviewOptions { Diff = true };
+
+        var unix = Render(plan, options);
+        var windows = new StringWriter { NewLine = "\r\n" };
+        PreviewRenderer.Render(windows, plan, options);
+
+        Assert.True(unix.Length > 200_000, $"only {unix.Length} characters");
+        Assert.Equal(unix.Replace("\n", "\r\n", StringComparison.Ordinal), windows.ToString());
+        var rows = unix.Split('\n').Where(l => l.Contains("kubernetes:core/v1:ConfigMap", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Range(0, 2_000).Select(i => $"cm-{i}"), rows.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]));
+        // Strings are quoted as JSON with relaxed escaping, whether or not they need escaping.
+        var relaxed = new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        Assert.Contains($"+ text: {System.Text.Json.JsonSerializer.Serialize("é🦙-1999", relaxed)}\n", unix, StringComparison.Ordinal);
+        Assert.Contains("+ i: 1999\n", unix, StringComparison.Ordinal);
+        Assert.EndsWith("    + 2001 to create\n", unix, StringComparison.Ordinal);
+    }
 }
