@@ -48,7 +48,7 @@ public sealed partial class LlamaCppLane
             {
                 Add("prefetch", $"prefetch '{prefetch.Name}' fills node '{prefetch.Args.Node}', but the lane runs on '{args.Node}'; use that node's prefetch");
             }
-            foreach (var missing in Locks(args).Where(l => !prefetch.Args.Models.Any(m => m.Ref == l.Ref)))
+            foreach (var missing in Locks(args).Where(l => !prefetch.Downloads(l.Ref)))
             {
                 Add("prefetch", $"prefetch '{prefetch.Name}' does not download '{missing.Ref}' ({missing.File}); add it to the prefetch's models");
             }

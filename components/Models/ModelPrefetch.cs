@@ -114,6 +114,11 @@ public sealed partial class ModelPrefetch : ComponentResource
     }
 
     public ModelPrefetchArgs Args { get; }
+
+    /// <summary>Whether the Job downloads the lock entry <paramref name="modelRef"/> (a lane's check, once per lane).</summary>
+    public bool Downloads(string modelRef) => (_refs ??= Args.Models.Select(m => m.Ref).ToHashSet(StringComparer.Ordinal)).Contains(modelRef);
+
+    private HashSet<string>? _refs;
     /// <summary>The Job; a lane's Deployment depends on it.</summary>
     public KubernetesObject<V1Job> Job { get; }
 

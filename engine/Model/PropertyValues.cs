@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -64,31 +63,9 @@ public static class PropertyValues
     /// object a program builds) is written straight from its text, where a walk would first build a node for every
     /// value in it.
     /// </summary>
-    public static bool MayContainUnknowns(JsonNode? node)
-    {
-        if (node is not (JsonObject or JsonArray)) return ContainsUnknowns(node);
-        var buffer = t_scanBuffer ??= new ArrayBufferWriter<byte>(16 * 1024);
-        var writer = t_scanWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        try
-        {
-            node.WriteTo(writer);
-            writer.Flush();
-        }
-        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or JsonException)
-        {
-            // Too deep, or a value that cannot be written: the walk decides.
-            return true;
-        }
-        var text = buffer.WrittenSpan;
-        var found = text.IndexOf(UnknownUtf8) >= 0 || text.IndexOf(OutputSigUtf8) >= 0;
-        if (buffer.Capacity > 1024 * 1024) t_scanBuffer = null; // a huge tree's buffer is not kept for the thread
-        return found;
-    }
+    public static bool MayContainUnknowns(JsonNode? node) =>
+        node is JsonObject or JsonArray ? JsonText.MayContain(node, UnknownUtf8, OutputSigUtf8) : ContainsUnknowns(node);
 
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scanBuffer;
-    [ThreadStatic] private static Utf8JsonWriter? t_scanWriter;
     // Plain ASCII, so never escaped in JSON text.
     private static readonly byte[] UnknownUtf8 = Encoding.UTF8.GetBytes(UnknownString);
     private static readonly byte[] OutputSigUtf8 = Encoding.UTF8.GetBytes(OutputSig);

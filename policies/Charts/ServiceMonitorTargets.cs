@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Llmctl.Components.Kubernetes;
@@ -88,43 +86,14 @@ public sealed class ServiceMonitorTargets : IStackPolicy
 
     private const string KubeletServiceFlag = "--kubelet-service=";
 
-    /// <summary>
-    /// Whether some string of an array in <paramref name="node"/>, at any depth, starts with <see cref="KubeletServiceFlag"/>
-    /// (a container's arguments are such strings; a string that is not an array's item cannot become one).
-    /// </summary>
-    private static bool MentionsFlag(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                for (var i = 0; i < o.Count; i++)
-                {
-                    if (o.GetAt(i).Value is JsonObject or JsonArray && MentionsFlag(o.GetAt(i).Value)) return true;
-                }
-                return false;
-            case JsonArray a:
-                for (var i = 0; i < a.Count; i++)
-                {
-                    if (a[i] is JsonValue v ? StartsWithFlag(v) : MentionsFlag(a[i])) return true;
-                }
-                return false;
-            default:
-                return false;
-        }
-    }
+    // A JSON string that starts with the flag, as the object's text holds it (the writer never escapes these bytes).
+    private static readonly byte[] FlagUtf8 = "\"--kubelet-service="u8.ToArray();
 
-    /// <summary>Whether <paramref name="value"/> is a string starting with the flag; read in place when it can be.</summary>
-    private static bool StartsWithFlag(JsonValue value)
-    {
-        if (value.TryGetValue<JsonElement>(out var element))
-        {
-            if (element.ValueKind != JsonValueKind.String) return false;
-            // The raw text between its quotes: without an escape, its bytes are the string's UTF-8 (the flag is ASCII).
-            var raw = JsonMarshal.GetRawUtf8Value(element);
-            if (raw.IndexOf((byte)'\\') < 0) return raw[1..^1].StartsWith("--kubelet-service="u8);
-        }
-        return value.TryGetValue<string>(out var text) && text.StartsWith(KubeletServiceFlag, StringComparison.Ordinal);
-    }
+    /// <summary>
+    /// Whether some string in <paramref name="node"/> may start with <see cref="KubeletServiceFlag"/>: a scan of its
+    /// JSON text (<see cref="JsonText.MayContain"/>), which never misses one; the pod spec's arguments decide.
+    /// </summary>
+    private static bool MentionsFlag(JsonNode? node) => node is not null && JsonText.MayContain(node, FlagUtf8);
 
     private static (string, string?, IReadOnlyDictionary<string, string>, JsonObject) Service(string name, string ns, Dictionary<string, string> labels, string[] ports) =>
         (name, ns, labels, new JsonObject
