@@ -15,7 +15,7 @@ namespace Llmctl.Infra.Cli;
 /// </summary>
 internal sealed class StackWorkspace
 {
-    private StackWorkspace(CliContext cli, LoadedStack loaded, IStateBackend backend, CliLog log)
+    private StackWorkspace(CliContext cli, LoadedStack loaded, IStateBackend backend, CliLog log, Task<ModelLockFile?> locks)
     {
         Cli = cli;
         Log = log;
@@ -25,7 +25,8 @@ internal sealed class StackWorkspace
         // The stack files are read once (Loaded), so their typed view and the model lock are too: compose, the fit
         // estimates of the policies and the chart setup share them instead of binding and parsing again.
         _config = new Lazy<StackConfig>(() => Stacks.StackPipeline.Bind(Loaded));
-        _locks = new Lazy<ModelLockFile?>(() => Stacks.StackPipeline.LoadModelLocks(Loaded.ProjectDirectory));
+        // GetResult throws what the read threw (a ModelLockException for a malformed file), as a direct call would.
+        _locks = new Lazy<ModelLockFile?>(() => locks.GetAwaiter().GetResult());
     }
 
     private readonly Lazy<StackConfig> _config;
@@ -49,7 +50,11 @@ internal sealed class StackWorkspace
         var directory = Directory(cli, parse);
         var projectFile = ProjectLoader.FindProjectFile(directory)
             ?? throw new CliException(ExitCodes.ConfigOrUsage, $"no Pulumi.yaml found in {directory} or any parent directory; run llmctl from the project directory or pass -C <dir>");
-        var stack = ResolveStackName(cli, parse, Path.GetDirectoryName(projectFile)!);
+        var projectDirectory = Path.GetDirectoryName(projectFile)!;
+        var stack = ResolveStackName(cli, parse, projectDirectory);
+        // models.lock.yaml is read on another core while the stack file is read and bound: on a large stack each takes
+        // a tenth of a second. A verb that never asks for the lock leaves the result unread.
+        var locks = Task.Run(() => Stacks.StackPipeline.LoadModelLocks(projectDirectory));
         var loaded = Stacks.StackPipeline.Load(directory, stack, cli.Environment);
         loaded.ThrowIfErrors();
         if (requireStackFile && !loaded.StackExists)
@@ -71,7 +76,7 @@ internal sealed class StackWorkspace
         }
         var log = CliLog.For(cli, parse);
         log.Write(1, $"llmctl {Commands.VersionCommand.Current}: project '{loaded.ProjectName}' ({projectFile}), stack '{stack}' ({loaded.StackFilePath}), state {backend.Url}");
-        return new StackWorkspace(cli, loaded, backend, log);
+        return new StackWorkspace(cli, loaded, backend, log, locks);
     }
 
     public static string Directory(CliContext cli, ParseResult parse)
