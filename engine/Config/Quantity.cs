@@ -19,6 +19,10 @@ public readonly partial record struct Quantity
         ["Ei"] = 1024m * 1024 * 1024 * 1024 * 1024 * 1024,
     };
 
+    // Bounded, so a file of a million distinct quantities cannot grow it without end.
+    private const int MaxParsed = 4096;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Quantity> Parsed = new(StringComparer.Ordinal);
+
     private Quantity(string text, decimal value)
     {
         Text = text;
@@ -36,6 +40,8 @@ public readonly partial record struct Quantity
     {
         quantity = default;
         error = "";
+        // A stack repeats a few quantities ("8Gi", "500m") on every workload; each text is parsed once per process.
+        if (text is not null && Parsed.TryGetValue(text, out quantity)) return true;
         var s = text?.Trim() ?? "";
         var m = Pattern().Match(s);
         if (!m.Success)
@@ -54,6 +60,7 @@ public readonly partial record struct Quantity
                 number *= (decimal)Math.Pow(10, exp);
             }
             quantity = new Quantity(s, number * Suffixes[suffix]);
+            if (Parsed.Count < MaxParsed) Parsed.TryAdd(text!, quantity);
             return true;
         }
         catch (OverflowException)

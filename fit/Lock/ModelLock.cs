@@ -57,7 +57,7 @@ public sealed partial record ModelLock
     public IReadOnlyList<ModelLockShard> Shards => [new ModelLockShard(File, Source, Sha256, SizeBytes), .. Parts];
 
     /// <summary>True when every file's sha256 and size are recorded.</summary>
-    public bool IsLocked => Shards.All(s => s.IsLocked);
+    public bool IsLocked => Sha256 is not null && SizeBytes is not null && Parts.All(p => p.IsLocked);
 
     /// <summary>The size of all files together, null while any is unknown.</summary>
     public long? TotalSizeBytes => Shards.All(s => s.SizeBytes is not null) ? Shards.Sum(s => s.SizeBytes!.Value) : null;
