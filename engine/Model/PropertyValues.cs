@@ -56,6 +56,8 @@ public static class PropertyValues
 
     public static bool ContainsUnknowns(JsonNode? node) => Any(node, static n => IsUnknown(n) || IsOutputPlaceholder(n));
 
+    public static bool ContainsOutputPlaceholders(JsonNode? node) => Any(node, IsOutputPlaceholder);
+
     /// <summary>
     /// A quick test that never misses: false means <paramref name="node"/> holds neither unknowns nor deferred
     /// outputs (nor secrets with either inside); true means it may (<see cref="ContainsUnknowns"/> tells). It reads the

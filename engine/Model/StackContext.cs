@@ -127,29 +127,7 @@ public sealed class StackContext
     /// placeholders is returned as it is (not copied): callers treat resolved inputs as read-only.
     /// </summary>
     public JsonNode? ResolveOutputs(JsonNode? node, IOutputSource source) =>
-        _outputs.Count == 0 || !HasPlaceholders(node) ? node : Resolve(node, source);
-
-    private static bool HasPlaceholders(JsonNode? node)
-    {
-        if (PropertyValues.IsOutputPlaceholder(node)) return true;
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (_, value) in o)
-                {
-                    if (HasPlaceholders(value)) return true;
-                }
-                return false;
-            case JsonArray a:
-                foreach (var item in a)
-                {
-                    if (HasPlaceholders(item)) return true;
-                }
-                return false;
-            default:
-                return false;
-        }
-    }
+        _outputs.Count == 0 || !PropertyValues.ContainsOutputPlaceholders(node) ? node : Resolve(node, source);
 
     private JsonNode? Resolve(JsonNode? node, IOutputSource source) => node switch
     {

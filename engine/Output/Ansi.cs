@@ -1,3 +1,4 @@
+using System.Text;
 using Llmctl.Engine.Planning;
 
 namespace Llmctl.Engine.Output;
@@ -47,4 +48,14 @@ internal static class Ansi
 
     public static string Paint(string text, string? color, bool enabled) =>
         enabled && color is not null && text.Length > 0 ? color + text + Reset : text;
+
+    /// <summary><see cref="Paint"/> appended to <paramref name="builder"/>, without copying the text out first.</summary>
+    public static StringBuilder AppendPainted(StringBuilder builder, ReadOnlySpan<char> text, string? color, bool enabled)
+    {
+        var paint = enabled && color is not null && text.Length > 0;
+        if (paint) builder.Append(color);
+        builder.Append(text);
+        if (paint) builder.Append(Reset);
+        return builder;
+    }
 }

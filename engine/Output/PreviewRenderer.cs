@@ -104,12 +104,7 @@ public static class PreviewRenderer
                     var text = diffLine.Text;
                     var indent = text.Length - text.AsSpan().TrimStart(' ').Length;
                     line.Append("     ").Append(d.Prefix).Append(text, 0, indent);
-                    // Ansi.Paint of the rest, without copying it out first.
-                    var diffColor = DiffColor(diffLine.Kind);
-                    var paint = options.Color && diffColor is not null && indent < text.Length;
-                    if (paint) line.Append(diffColor);
-                    line.Append(text, indent, text.Length - indent);
-                    if (paint) line.Append(Ansi.Reset);
+                    Ansi.AppendPainted(line, text.AsSpan(indent), DiffColor(diffLine.Kind), options.Color);
                     WriteTrimmed(writer, line);
                 }
                 continue;

@@ -157,7 +157,6 @@ public sealed class Planner(ProviderRegistry providers)
             index.Add(step.Urn.Value, nodes.Count);
             nodes.Add(step.New);
         }
-        var byName = index.GetAlternateLookup<ReadOnlySpan<char>>();
         var state = new byte[nodes.Count];
         var path = new List<int>();
         for (var start = 0; start < nodes.Count; start++)
@@ -176,29 +175,13 @@ public sealed class Planner(ProviderRegistry providers)
             }
             state[node] = 1;
             path.Add(node);
-            // The ordering edges (ResourceState.OrderingEdges): parent, dependencies, provider.
-            var desired = nodes[node];
-            if (desired.Parent is { } parent && Next(parent.Value) is { } viaParent) return viaParent;
-            foreach (var dependency in desired.Dependencies)
+            foreach (var edge in nodes[node].OrderingEdges())
             {
-                if (Next(dependency.Value) is { } viaDependency) return viaDependency;
+                if (index.TryGetValue(edge.Value, out var next) && Visit(next) is { } found) return found;
             }
-            if (ProviderNode(desired.Provider) is { } provider && Visit(provider) is { } viaProvider) return viaProvider;
             path.RemoveAt(path.Count - 1);
             state[node] = 2;
             return null;
-        }
-
-        List<Urn>? Next(string urn) => index.TryGetValue(urn, out var next) ? Visit(next) : null;
-
-        // The provider reference's URN (<urn>::<id>), looked up without copying it out; a reference that does not
-        // name a provider is no edge (ProviderReference.TryParse).
-        int? ProviderNode(string? reference)
-        {
-            if (string.IsNullOrEmpty(reference)) return null;
-            var at = reference.LastIndexOf("::", StringComparison.Ordinal);
-            if (at <= 0 || !byName.TryGetValue(reference.AsSpan(0, at), out var provider)) return null;
-            return ProviderResource.IsProviderType(nodes[provider].Urn.TypeSpan) ? provider : null;
         }
     }
 

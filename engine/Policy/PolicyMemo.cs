@@ -21,6 +21,9 @@ public sealed class PolicyMemo
     /// <summary>The memo of the evaluation running on this flow, or null outside one.</summary>
     public static PolicyMemo? Current => CurrentMemo.Value;
 
+    /// <summary>Whether an evaluation of <paramref name="stack"/> is running on this flow (so <see cref="Get{T}"/> keeps what it computes).</summary>
+    public static bool IsOpenFor(StackContext stack) => CurrentMemo.Value is { } memo && ReferenceEquals(memo.Stack, stack);
+
     /// <summary>
     /// The value of type <typeparamref name="T"/> for <paramref name="stack"/>: computed on the first call of a run and
     /// kept for the rest of it; computed on every call outside a run or for another stack. One value per type, so each
@@ -30,8 +33,8 @@ public sealed class PolicyMemo
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(compute);
-        var memo = CurrentMemo.Value;
-        if (memo is null || !ReferenceEquals(memo.Stack, stack)) return compute(stack);
+        if (!IsOpenFor(stack)) return compute(stack);
+        var memo = CurrentMemo.Value!;
         if (memo._values.TryGetValue(typeof(T), out var kept)) return (T)kept;
         var value = compute(stack);
         memo._values[typeof(T)] = value;

@@ -73,13 +73,12 @@ internal sealed class StackLaneFit : ILaneFitSource
     }
 
     /// <summary>
-    /// The stack file and lock as the estimates read them, with the lanes by name and the lock's entries by ref found
-    /// once (vram-fit asks for every lane: a scan of the lanes and of the lock per lane is quadratic on a large stack).
+    /// The stack file and lock as the estimates read them, with the lanes by name found once (vram-fit asks for every
+    /// lane: a scan of the lanes per lane is quadratic on a large stack; the lock finds its entries by ref itself).
     /// </summary>
     private sealed class StackFit
     {
         private readonly Dictionary<string, LaneConfig> _lanes = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, ModelLock> _locks = new(StringComparer.Ordinal);
 
         public StackFit(StackConfig config, ModelLockFile? locks)
         {
@@ -87,14 +86,13 @@ internal sealed class StackLaneFit : ILaneFitSource
             Locks = locks;
             // The first of a name wins, as a scan in order finds it.
             foreach (var lane in config.Lanes.Items) _lanes.TryAdd(lane.Name, lane);
-            foreach (var entry in locks?.Models ?? []) _locks.TryAdd(entry.Ref, entry);
-            Facts = r => _locks.GetValueOrDefault(r)?.Facts is { } f ? new ModelFactsRef(r, f) : null;
+            Facts = StackLaneFit.Facts(locks);
         }
 
         public StackConfig Config { get; }
         public ModelLockFile? Locks { get; }
 
-        /// <summary>What <see cref="StackLaneFit.Facts"/> of the lock answers, by ref.</summary>
+        /// <summary><see cref="StackLaneFit.Facts"/> of the lock.</summary>
         public Func<string, ModelFactsRef?> Facts { get; }
 
         public LaneConfig? Lane(string name) => _lanes.GetValueOrDefault(name);

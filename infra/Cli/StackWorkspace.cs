@@ -15,7 +15,7 @@ namespace Llmctl.Infra.Cli;
 /// </summary>
 internal sealed class StackWorkspace
 {
-    private StackWorkspace(CliContext cli, LoadedStack loaded, IStateBackend backend, CliLog log, Task<ModelLockFile?> locks)
+    private StackWorkspace(CliContext cli, LoadedStack loaded, IStateBackend backend, CliLog log, Task<ModelLockFile?>? locks)
     {
         Cli = cli;
         Log = log;
@@ -26,7 +26,9 @@ internal sealed class StackWorkspace
         // estimates of the policies and the chart setup share them instead of binding and parsing again.
         _config = new Lazy<StackConfig>(() => Stacks.StackPipeline.Bind(Loaded));
         // GetResult throws what the read threw (a ModelLockException for a malformed file), as a direct call would.
-        _locks = new Lazy<ModelLockFile?>(() => locks.GetAwaiter().GetResult());
+        _locks = new Lazy<ModelLockFile?>(() => locks is null
+            ? Stacks.StackPipeline.LoadModelLocks(Loaded.ProjectDirectory)
+            : locks.GetAwaiter().GetResult());
     }
 
     private readonly Lazy<StackConfig> _config;
@@ -45,7 +47,9 @@ internal sealed class StackWorkspace
         Cli.ProviderFactory?.Invoke(Loaded, liveDiff) ?? Cli.Providers;
     public string Stack => Loaded.StackName;
 
-    public static StackWorkspace Open(CliContext cli, ParseResult parse, bool requireStackFile = true)
+    /// <param name="readsModelLocks">The verb composes or estimates, so it reads <c>models.lock.yaml</c>: the read starts
+    /// now, on another core, beside the stack file's. Other verbs read it only if they ask (<see cref="LoadModelLocks"/>).</param>
+    public static StackWorkspace Open(CliContext cli, ParseResult parse, bool requireStackFile = true, bool readsModelLocks = false)
     {
         var directory = Directory(cli, parse);
         var projectFile = ProjectLoader.FindProjectFile(directory)
@@ -53,8 +57,8 @@ internal sealed class StackWorkspace
         var projectDirectory = Path.GetDirectoryName(projectFile)!;
         var stack = ResolveStackName(cli, parse, projectDirectory);
         // models.lock.yaml is read on another core while the stack file is read and bound: on a large stack each takes
-        // a tenth of a second. A verb that never asks for the lock leaves the result unread.
-        var locks = Task.Run(() => Stacks.StackPipeline.LoadModelLocks(projectDirectory));
+        // a tenth of a second.
+        var locks = readsModelLocks ? Task.Run(() => Stacks.StackPipeline.LoadModelLocks(projectDirectory)) : null;
         var loaded = Stacks.StackPipeline.Load(directory, stack, cli.Environment);
         loaded.ThrowIfErrors();
         if (requireStackFile && !loaded.StackExists)

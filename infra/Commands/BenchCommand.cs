@@ -68,7 +68,7 @@ internal static class BenchCommand
         if (url is not null && (laneName is not null || aliases.Length > 0)) throw new CliException(ExitCodes.ConfigOrUsage, "--url measures one server; give it alone, or use --lane/--alias for the stack's");
         if (parse.GetValue(Evidence) && laneName is null) throw new CliException(ExitCodes.ConfigOrUsage, "--evidence records a lane's evidence: give --lane (and --alias for the gateway path)");
 
-        var ws = StackWorkspace.Open(cli, parse);
+        var ws = StackWorkspace.Open(cli, parse, readsModelLocks: true);
         var config = ws.BindConfig();
         var desired = ws.Compose(config, isPreview: true);
         var resolver = new BenchTargets(ws, desired, Enum.Parse<ConnectMode>(parse.GetValue(Connect)!, ignoreCase: true));

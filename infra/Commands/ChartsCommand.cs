@@ -27,7 +27,7 @@ internal static class ChartsCommand
         {
             throw new CliException(ExitCodes.ConfigOrUsage, $"--mirror '{mirror}' is not a chart repository URL; write https://…");
         }
-        var ws = StackWorkspace.Open(cli, parse);
+        var ws = StackWorkspace.Open(cli, parse, readsModelLocks: true);
         var desired = ws.Compose(isPreview: true);
         var charts = desired.Resources.OfType<CustomResource>().Where(r => r.Type == ChartExpander.HelmChartType)
             .Select(ChartExpander.ChartOf).Distinct().OrderBy(c => c.Name, StringComparer.Ordinal).ToList();

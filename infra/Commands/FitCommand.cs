@@ -71,7 +71,7 @@ internal static class FitCommand
             else
             {
                 RejectModelSettings(parse);
-                var ws = StackWorkspace.Open(cli, parse);
+                var ws = StackWorkspace.Open(cli, parse, readsModelLocks: true);
                 var config = ws.BindConfig();
                 var locks = ws.LoadModelLocks();
                 var facts = StackLaneFit.Facts(locks);

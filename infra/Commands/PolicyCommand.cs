@@ -23,7 +23,7 @@ internal static class PolicyCommand
 
     private static int List(CliContext cli, ParseResult parse, bool json)
     {
-        var ws = StackWorkspace.Open(cli, parse);
+        var ws = StackWorkspace.Open(cli, parse, readsModelLocks: true);
         var runner = Stacks.StackPolicies.Runner(ws.Loaded, StackLaneFit.For(ws));
         var settings = Stacks.StackPolicies.Read(ws.Loaded);
         if (json)

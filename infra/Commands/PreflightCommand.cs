@@ -22,7 +22,7 @@ internal static class PreflightCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var ws = StackWorkspace.Open(cli, parse);
+            var ws = StackWorkspace.Open(cli, parse, readsModelLocks: true);
             var (report, _, _) = await RunAsync(cli, ws, parse.GetValue(Lane)!, parse.GetValue(Offline), isPreview: true, ct, parse.GetValue(Prometheus));
             if (parse.GetValue(Json)) cli.Out.WriteLine(report.ToJson().ToJsonString(Indented));
             else report.Write(cli.Out);

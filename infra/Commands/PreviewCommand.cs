@@ -58,7 +58,7 @@ internal static class PreviewCommand
     private static async Task<int> RunAsync(CliContext cli, ParseResult parse, CancellationToken ct)
     {
         var timer = new StageTimer(cli, parse);
-        var ws = StackWorkspace.Open(cli, parse);
+        var ws = StackWorkspace.Open(cli, parse, readsModelLocks: true);
         timer.Mark("load");
         var desired = ws.Compose(isPreview: true);
         timer.Mark("compose");

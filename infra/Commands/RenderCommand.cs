@@ -29,7 +29,7 @@ internal static class RenderCommand
             {
                 throw new CliException(ExitCodes.ConfigOrUsage, $"--out {parse.GetValue(outDir)}: '{dir}' is a file; render writes a folder of manifests, so name a folder (it is created if missing)");
             }
-            var ws = StackWorkspace.Open(cli, parse);
+            var ws = StackWorkspace.Open(cli, parse, readsModelLocks: true);
             var desired = ws.Compose(isPreview: true);
             var expand = parse.GetValue(expandCharts);
             if (expand) await ChartSetup.ExpandAsync(ws, desired, ct);

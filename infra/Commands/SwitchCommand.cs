@@ -35,7 +35,7 @@ internal static class SwitchCommand
 
     private static async Task<int> RunAsync(CliContext cli, ParseResult parse, CancellationToken ct)
     {
-        var ws = StackWorkspace.Open(cli, parse);
+        var ws = StackWorkspace.Open(cli, parse, readsModelLocks: true);
         var laneName = parse.GetValue(PreflightCommand.Lane)!;
         var (report, switched, desired) = await PreflightCommand.RunAsync(cli, ws, laneName, parse.GetValue(PreflightCommand.Offline), isPreview: parse.GetValue(DryRun), ct,
             parse.GetValue(PreflightCommand.Prometheus));

@@ -29,7 +29,7 @@ internal static class UpCommand
     {
         var yes = parse.GetValue(Yes);
         RequireConfirmationPossible(cli, parse, yes, "update");
-        var ws = StackWorkspace.Open(cli, parse);
+        var ws = StackWorkspace.Open(cli, parse, readsModelLocks: true);
         var started = DateTimeOffset.UtcNow;
         var desired = ws.Compose(isPreview: false);
         // Policies see what the charts create; nothing rendered is applied (helm-controller installs the releases).

@@ -28,7 +28,7 @@ public sealed class ChartImagesPinned : IStackPolicy
         var rendered = StackObjects.Of(stack).FromCharts.Where(o => o.PodSpec is not null).ToLookup(o => o.Owner);
         foreach (var resource in stack.Resources)
         {
-            foreach (var unpinned in resource.AnnotationsOf<UnpinnedChartImage>().DistinctBy(u => u.Image))
+            foreach (var unpinned in resource.Annotations.OfType<UnpinnedChartImage>().DistinctBy(u => u.Image))
             {
                 var users = rendered[resource]
                     .Where(o => o.PodSpec!.AllContainers().Any(c => c.Image == unpinned.Image))

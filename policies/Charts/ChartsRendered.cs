@@ -22,11 +22,11 @@ public sealed class ChartsRendered : IStackPolicy
         ArgumentNullException.ThrowIfNull(stack);
         foreach (var resource in stack.Resources)
         {
-            foreach (var missing in resource.AnnotationsOf<RenderedChildrenMissing>())
+            foreach (var missing in resource.Annotations.OfType<RenderedChildrenMissing>())
             {
                 yield return ($"release '{resource.Urn.Name}' ({missing.Source}) was not rendered, so the objects it creates were not checked: {missing.Reason}", resource.Urn);
             }
-            foreach (var rendered in resource.AnnotationsOf<RenderedChildren>().Where(r => !r.Verified))
+            foreach (var rendered in resource.Annotations.OfType<RenderedChildren>().Where(r => !r.Verified))
             {
                 yield return ($"release '{resource.Urn.Name}' was rendered from an UNLOCKED package ({rendered.Source}): charts.lock.yaml records no digest for it, so its content is not verified; run `llmctl charts pull --update-lock` once you trust it", resource.Urn);
             }

@@ -20,7 +20,7 @@ public sealed class AliasBackends : IStackPolicy
     public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
         var lanes = Lanes.All(stack).GroupBy(l => l.Annotation.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Any(l => l.Running), StringComparer.Ordinal);
-        foreach (var gateway in stack.Resources.Where(r => r.Annotation<AliasRoutes>() is not null))
+        foreach (var gateway in stack.Resources.Where(r => r.Annotations.Find<AliasRoutes>() is not null))
         {
             foreach (var route in gateway.Annotations.Find<AliasRoutes>()!.Routes)
             {

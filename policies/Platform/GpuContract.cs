@@ -23,7 +23,7 @@ public sealed class GpuContract : IStackPolicy
 
     public IEnumerable<PolicyFinding> Validate(StackContext stack)
     {
-        var handlers = stack.Resources.SelectMany(r => r.AnnotationsOf<RuntimeHandler>()).DistinctBy(h => h.RuntimeClassName).ToList();
+        var handlers = stack.Resources.SelectMany(r => r.Annotations.OfType<RuntimeHandler>()).DistinctBy(h => h.RuntimeClassName).ToList();
         var nodes = Lanes.Nodes(stack).ToList();
         foreach (var workload in Workload.All(stack))
         {

@@ -62,7 +62,7 @@ public static class Lanes
     public static IEnumerable<LaneWorkload> All(StackContext stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        return PolicyMemo.Current is { } memo && ReferenceEquals(memo.Stack, stack)
+        return PolicyMemo.IsOpenFor(stack)
             ? PolicyMemo.Get(stack, s => new Workload.StackWorkloads(s)).Lanes.Items()
             : Read(Workload.All(stack));
     }
@@ -73,7 +73,7 @@ public static class Lanes
         .Select(x => new LaneWorkload(x.Workload, x.Lane!, x.Workload.Find<GpuWorkload>()));
 
     public static Dictionary<string, int> GpusPerNode(StackContext stack) => stack.Resources
-        .SelectMany(r => r.AnnotationsOf<NodeGpu>())
+        .SelectMany(r => r.Annotations.OfType<NodeGpu>())
         .DistinctBy(g => g.Node)
         .ToDictionary(g => g.Node, g => g.Count, StringComparer.Ordinal);
 

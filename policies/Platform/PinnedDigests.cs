@@ -50,16 +50,16 @@ public sealed partial class PinnedDigests : IResourcePolicy
         if (resource is not CustomResource custom) yield break;
         // Images named to a chart stand for its pods until the chart is rendered; then the rendered pods above are the truth.
         // Each image once, the first naming of it kept.
-        if (!resource.AnnotationsOf<RenderedChildren>().Any())
+        if (!resource.Annotations.OfType<RenderedChildren>().Any())
         {
             HashSet<string>? seen = null;
-            foreach (var named in resource.AnnotationsOf<ContainerImage>())
+            foreach (var named in resource.Annotations.OfType<ContainerImage>())
             {
                 var image = named.Image.ToString();
                 if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(image)) continue;
                 if (Problem(image, $"{resource.Urn.Name}: image '{named.Container}'") is { } problem) yield return problem;
             }
-            foreach (var plugin in resource.AnnotationsOf<DevicePluginRelease>())
+            foreach (var plugin in resource.Annotations.OfType<DevicePluginRelease>())
             {
                 if (plugin.Image is not { } image || !(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(image)) continue;
                 if (Problem(image, $"{resource.Urn.Name}: {plugin.Chart} device plugin image") is { } problem) yield return problem;
@@ -85,8 +85,7 @@ public sealed partial class PinnedDigests : IResourcePolicy
     /// </summary>
     private static bool IsPinned(string? text)
     {
-        if (text is null) return Problem(text, "") is null;
-        if (PolicyMemo.Current is not { } memo) return Problem(text, "") is null;
+        if (text is null || PolicyMemo.Current is not { } memo) return Problem(text, "") is null;
         var pinned = PolicyMemo.Get(memo.Stack, _ => new PinnedImages()).Known;
         if (!pinned.TryGetValue(text, out var isPinned)) pinned.Add(text, isPinned = Problem(text, "") is null);
         return isPinned;

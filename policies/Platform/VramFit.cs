@@ -74,7 +74,7 @@ public sealed class VramFit(ILaneFitSource source) : IStackPolicy, IConfigurable
         // llama.cpp and vLLM lanes are Deployments; an Ollama lane is a Helm release per node (its ServingLane on the
         // release), estimated once.
         var lanes = Lanes.All(stack).Select(l => (l.Annotation, l.Workload.Owner.Urn, l.Running))
-            .Concat(stack.Resources.Select(r => (Lane: r.Annotation<ServingLane>(), r.Urn))
+            .Concat(stack.Resources.Select(r => (Lane: r.Annotations.Find<ServingLane>(), r.Urn))
                 .Where(x => x.Lane is { Runtime: ModelRuntime.Ollama }).Select(x => (Annotation: x.Lane!, x.Urn, Running: x.Lane!.Active)))
             .DistinctBy(l => l.Annotation.Name);
         foreach (var lane in lanes)

@@ -44,7 +44,7 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
     public static IEnumerable<Workload> All(StackContext stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        return PolicyMemo.Current is { } memo && ReferenceEquals(memo.Stack, stack)
+        return PolicyMemo.IsOpenFor(stack)
             ? PolicyMemo.Get(stack, s => new StackWorkloads(s)).All.Items()
             : stack.Resources.SelectMany(Read);
     }
@@ -71,7 +71,7 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
         {
             yield return own;
         }
-        foreach (var expansion in resource.AnnotationsOf<RenderedChildren>())
+        foreach (var expansion in resource.Annotations.OfType<RenderedChildren>())
         {
             foreach (var child in expansion.Objects)
             {
