@@ -111,10 +111,17 @@ public sealed class LoadedStack
         switch (node)
         {
             case YamlMappingNode map:
-                foreach (var (k, v) in map.Children) FindSecure(v, key, $"{path}.{YamlJson.KeyText(k)}", file, found);
+                // A scalar holds no secure value: its path is made only for a collection.
+                foreach (var (k, v) in map.Children)
+                {
+                    if (v is not YamlScalarNode) FindSecure(v, key, $"{path}.{YamlJson.KeyText(k)}", file, found);
+                }
                 break;
             case YamlSequenceNode seq:
-                for (var i = 0; i < seq.Children.Count; i++) FindSecure(seq.Children[i], key, $"{path}[{i}]", file, found);
+                for (var i = 0; i < seq.Children.Count; i++)
+                {
+                    if (seq.Children[i] is not YamlScalarNode) FindSecure(seq.Children[i], key, $"{path}[{i}]", file, found);
+                }
                 break;
         }
     }

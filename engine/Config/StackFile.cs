@@ -140,10 +140,17 @@ public sealed record StackFile
                 }
                 return;
             case YamlMappingNode m:
-                foreach (var (k, v) in m.Children) CheckSecure(v, $"{keyPath}.{YamlJson.KeyText(k)}", hasSalt, diagnostics);
+                // A scalar holds no secure value: its key path is made only for a collection.
+                foreach (var (k, v) in m.Children)
+                {
+                    if (v is not YamlScalarNode) CheckSecure(v, $"{keyPath}.{YamlJson.KeyText(k)}", hasSalt, diagnostics);
+                }
                 return;
             case YamlSequenceNode s:
-                for (var i = 0; i < s.Children.Count; i++) CheckSecure(s.Children[i], $"{keyPath}[{i}]", hasSalt, diagnostics);
+                for (var i = 0; i < s.Children.Count; i++)
+                {
+                    if (s.Children[i] is not YamlScalarNode) CheckSecure(s.Children[i], $"{keyPath}[{i}]", hasSalt, diagnostics);
+                }
                 return;
         }
     }

@@ -142,7 +142,8 @@ public static partial class YamlDocumentReader
     private static List<ParsingEvent>? Buffer(string text, DiagnosticBag diagnostics)
     {
         var parser = new Parser(new StringReader(text));
-        var events = new List<ParsingEvent>();
+        // Presized for the usual density (an event per dozen characters or so) rather than grown from nothing.
+        var events = new List<ParsingEvent>(Math.Min(text.Length / 12 + 16, 1 << 16));
         // One frame per open collection: for mappings, the keys seen and whether the next node is a key.
         var frames = new Stack<Frame>();
         var skipDepth = 0; // > 0 while dropping the value of a duplicate key
@@ -170,15 +171,14 @@ public static partial class YamlDocumentReader
             if (frames.TryPeek(out var top) && top.IsMapping && top.ExpectKey && ev is Scalar key)
             {
                 top.LastKey = key.Value;
-                if (!top.Keys.Add(key.Value))
+                if (!top.TryAddKey(key.Value, (int)key.Start.Line, out var firstLine))
                 {
                     diagnostics.Add(key.Start, Join(top.Path, key.Value), $"duplicate key '{key.Value}'",
-                        $"remove one of the two entries; the first one, at line {top.FirstLine[key.Value]}, is used");
+                        $"remove one of the two entries; the first one, at line {firstLine}, is used");
                     top.ExpectKey = true;
                     skipDepth = 1; // drop the next node (the duplicate's value)
                     continue;
                 }
-                top.FirstLine[key.Value] = (int)key.Start.Line;
             }
 
             // Count the nodes a walk over the loaded document would visit, each alias as the whole anchored node.
@@ -360,8 +360,42 @@ public static partial class YamlDocumentReader
         public string? LastKey { get; set; }
         public int Index { get; set; }
         public bool ExpectKey { get; set; } = true;
-        public HashSet<string> Keys { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, int> FirstLine { get; } = new(StringComparer.Ordinal);
+
+        // The keys seen and the line of each: a short list for the few keys most mappings have, a dictionary past that.
+        private const int FewKeys = 16;
+        private List<(string Key, int Line)>? _few;
+        private Dictionary<string, int>? _many;
+
+        /// <summary>Records a key at its line; false, with the line of the first one, when the mapping has it already.</summary>
+        public bool TryAddKey(string key, int line, out int firstLine)
+        {
+            if (_many is not null)
+            {
+                if (_many.TryGetValue(key, out firstLine)) return false;
+                _many.Add(key, line);
+                return true;
+            }
+            _few ??= new List<(string, int)>(4);
+            foreach (var (seen, at) in _few)
+            {
+                if (string.Equals(seen, key, StringComparison.Ordinal))
+                {
+                    firstLine = at;
+                    return false;
+                }
+            }
+            firstLine = line;
+            if (_few.Count < FewKeys)
+            {
+                _few.Add((key, line));
+                return true;
+            }
+            _many = new Dictionary<string, int>(FewKeys * 2, StringComparer.Ordinal);
+            foreach (var (seen, at) in _few) _many.Add(seen, at);
+            _many.Add(key, line);
+            _few = null;
+            return true;
+        }
     }
 
     private sealed class EventListParser(List<ParsingEvent> events) : IParser

@@ -57,9 +57,16 @@ public readonly record struct ProviderReference(Urn Urn, string Id)
     {
         reference = default;
         if (string.IsNullOrEmpty(text)) return false;
+        if (Parsed.TryGetValue(text, out reference)) return true;
         var at = text.LastIndexOf("::", StringComparison.Ordinal);
         if (at <= 0 || !Urn.TryParse(text[..at], out var urn) || !ProviderResource.IsProviderType(urn.TypeSpan)) return false;
         reference = new ProviderReference(urn, text[(at + 2)..]);
+        if (Parsed.Count < MaxParsed) Parsed.TryAdd(text, reference);
         return true;
     }
+
+    // Every resource of a stack names one of a few providers, and its reference is read wherever the resource is
+    // ordered or shown: each text is parsed once (a bounded number of them; past that, parsed every time).
+    private const int MaxParsed = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ProviderReference> Parsed = new(StringComparer.Ordinal);
 }

@@ -264,6 +264,15 @@ public sealed class Planner(ProviderRegistry providers)
         }
     }
 
+    // The resource and its descendants, depth first, as DescendantsAndSelf yields them (without an iterator per level:
+    // every resource's dependencies are walked).
+    private static void AddSubtree(Resource resource, List<Urn> urns)
+    {
+        urns.Add(resource.Urn);
+        var children = resource.Children;
+        for (var i = 0; i < children.Count; i++) AddSubtree(children[i], urns);
+    }
+
     /// <summary>The desired state of one resource, with deferred inputs resolved as far as they are known now.</summary>
     public static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior) =>
         DesiredState(context, resource, known, prior, plainInputs: false);
@@ -272,11 +281,8 @@ public sealed class Planner(ProviderRegistry providers)
     private static ResourceState DesiredState(StackContext context, Resource resource, IOutputSource known, ResourceState? prior, bool plainInputs)
     {
         var dependencies = new List<Urn>();
-        foreach (var dep in resource.Dependencies)
-        {
-            // Depending on a component means depending on everything under it.
-            foreach (var d in dep.DescendantsAndSelf()) dependencies.Add(d.Urn);
-        }
+        // Depending on a component means depending on everything under it.
+        foreach (var dep in resource.Dependencies) AddSubtree(dep, dependencies);
         JsonObject inputs;
         JsonObject outputs;
         if (resource is CustomResource custom)
@@ -326,6 +332,23 @@ public sealed class Planner(ProviderRegistry providers)
     /// <summary><paramref name="urns"/> without <paramref name="self"/> and without repeats, in first-seen order.</summary>
     private static List<Urn> DistinctOthers(List<Urn> urns, Urn self)
     {
+        if (urns.Count <= 8)
+        {
+            // A few (the usual case): compared pairwise, and kept as they are when nothing repeats.
+            var clean = true;
+            for (var i = 0; clean && i < urns.Count; i++)
+            {
+                if (urns[i] == self) clean = false;
+                for (var j = 0; clean && j < i; j++) clean = urns[j] != urns[i];
+            }
+            if (clean) return urns;
+            var few = new List<Urn>(urns.Count);
+            foreach (var urn in urns)
+            {
+                if (urn != self && !few.Contains(urn)) few.Add(urn);
+            }
+            return few;
+        }
         var seen = new HashSet<Urn>(urns.Count);
         var result = new List<Urn>(urns.Count);
         foreach (var urn in urns)

@@ -61,6 +61,7 @@ internal sealed class StackWorkspace
         var locks = readsModelLocks ? Task.Run(() => Stacks.StackPipeline.LoadModelLocks(projectDirectory)) : null;
         var loaded = Stacks.StackPipeline.Load(directory, stack, cli.Environment);
         loaded.ThrowIfErrors();
+        ParserGarbage.CollectIfLarge();
         if (requireStackFile && !loaded.StackExists)
         {
             throw new CliException(ExitCodes.StackNotFound,

@@ -4,7 +4,7 @@ namespace Llmctl.Infra.Cli;
 
 /// <summary>
 /// With <c>LLMCTL_TIMINGS=1</c> (or <c>-v 9</c>), prints how long each stage of a verb took (load, compose, plan,
-/// render…) to standard error, with the bytes it allocated and the garbage collections it caused — for finding where
+/// render…) to standard error, with the bytes it allocated and the garbage collections it caused (and the time they paused it) — for finding where
 /// a slow preview spends its time. Silent otherwise.
 /// </summary>
 internal sealed class StageTimer(CliContext cli, System.CommandLine.ParseResult? parse = null)
@@ -14,6 +14,7 @@ internal sealed class StageTimer(CliContext cli, System.CommandLine.ParseResult?
     private TimeSpan _last;
     private long _lastAllocated = GC.GetTotalAllocatedBytes();
     private int _lastCollections = GC.CollectionCount(0);
+    private TimeSpan _lastPause = GC.GetTotalPauseDuration();
 
     public void Mark(string stage)
     {
@@ -21,10 +22,12 @@ internal sealed class StageTimer(CliContext cli, System.CommandLine.ParseResult?
         var now = _clock.Elapsed;
         var allocated = GC.GetTotalAllocatedBytes();
         var collections = GC.CollectionCount(0);
+        var pause = GC.GetTotalPauseDuration();
         cli.Err.WriteLine(
-            $"timing: {stage,-12} {(now - _last).TotalMilliseconds,8:F1} ms  {(allocated - _lastAllocated) / 1048576.0,8:F1} MiB allocated  {collections - _lastCollections,3} GCs");
+            $"timing: {stage,-12} {(now - _last).TotalMilliseconds,8:F1} ms  {(allocated - _lastAllocated) / 1048576.0,8:F1} MiB allocated  {collections - _lastCollections,3} GCs ({(pause - _lastPause).TotalMilliseconds:F1} ms paused)");
         _last = now;
         _lastAllocated = allocated;
         _lastCollections = collections;
+        _lastPause = pause;
     }
 }

@@ -24,14 +24,17 @@ public sealed class ServiceMonitorTargets : IStackPolicy
     {
         ArgumentNullException.ThrowIfNull(stack);
         var objects = StackObjects.Of(stack).All;
-        var services = new List<(string Name, string? Namespace, IReadOnlyDictionary<string, string> Labels, JsonObject Json)>();
+        var serviceObjects = new List<ClusterObject>();
         var monitors = new List<ClusterObject>();
         foreach (var o in objects)
         {
             var kind = o.Kind;
-            if (kind == "Service") services.Add((o.Name, o.Namespace, o.Labels, o.Json));
+            if (kind == "Service") serviceObjects.Add(o);
             else if (kind == "ServiceMonitor") monitors.Add(o);
         }
+        // Without a ServiceMonitor there is nothing to check: the Services' labels and pod specs are not read.
+        if (monitors.Count == 0) yield break;
+        var services = serviceObjects.Select(o => (o.Name, o.Namespace, o.Labels, o.Json)).ToList();
         services.AddRange(ClusterProvidedServices(objects));
         // Releases whose objects are unknown: not rendered (no helm, not cached, not renderable) or not expanded at all.
         var unrendered = stack.Resources.OfType<CustomResource>()

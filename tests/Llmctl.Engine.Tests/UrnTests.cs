@@ -59,3 +59,23 @@ public class UrnTests
         Assert.Throws<FormatException>(() => new Urn(value));
     }
 }
+
+public class TypeTokenTests
+{
+    [Theory]
+    [InlineData("kubernetes:apps/v1:Deployment", true)]
+    [InlineData("pulumi:providers:kubernetes", true)]
+    [InlineData("a:b:c", true)]
+    [InlineData("", false)]
+    [InlineData("kubernetes", false)]
+    [InlineData("kubernetes:apps/v1", false)]
+    [InlineData(":apps/v1:Deployment", false)]
+    [InlineData("kubernetes::Deployment", false)]
+    [InlineData("kubernetes:apps/v1:", false)]
+    [InlineData("kubernetes:apps/v1:Deployment:extra", false)]
+    [InlineData("kubernetes:apps/v1:Deploy::ment", false)]
+    [InlineData("llmctl:gpu:GpuNode$kubernetes:core/v1:NodePatch", false)]
+    [InlineData("a:b$:c", false)]
+    public void A_type_token_is_three_non_empty_parts_without_a_dollar(string token, bool valid) =>
+        Assert.Equal(valid, TypeToken.IsValid(token));
+}

@@ -18,6 +18,29 @@ public class YamlDocumentReaderTests
         Assert.Equal("{\"a\":{\"items\":[{\"x\":1}],\"b\":1}}", YamlJson.ToJsonNode(root!)!.ToJsonString());
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void Duplicate_keys_are_found_in_mappings_of_any_size(int keys)
+    {
+        // Past a few keys the reader keeps them in a dictionary rather than a list; both must find every repeat.
+        var lines = Enumerable.Range(0, keys).Select(i => $"k{i}: {i}").ToList();
+        lines.Add("k0: again");
+        lines.Add($"k{keys - 1}: again");
+        var bag = new DiagnosticBag("f.yaml");
+
+        var root = YamlDocumentReader.Read(string.Join('\n', lines) + "\n", bag);
+
+        Assert.Equal(
+        [
+            $"f.yaml:{keys + 1}:1: k0: duplicate key 'k0' — remove one of the two entries; the first one, at line 1, is used",
+            $"f.yaml:{keys + 2}:1: k{keys - 1}: duplicate key 'k{keys - 1}' — remove one of the two entries; the first one, at line {keys}, is used",
+        ], bag.Items.Select(d => d.ToString()));
+        Assert.Equal(keys, ((YamlDotNet.RepresentationModel.YamlMappingNode)root!).Children.Count);
+    }
+
     [Fact]
     public void Marks_are_one_based()
     {
