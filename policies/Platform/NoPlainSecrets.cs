@@ -36,7 +36,7 @@ public sealed partial class NoPlainSecrets : IResourcePolicy
                         yield return $"{Where(workload, container)} sets env {name} to a literal secret; put it in a Secret and read it with valueFrom.secretKeyRef";
                     }
                 }
-                var args = (container["command"] as JsonArray ?? []).Concat(container["args"] as JsonArray ?? []).Select(a => a?.ToString() ?? "").ToList();
+                var args = CommandLine(container);
                 for (var i = 0; i < args.Count; i++)
                 {
                     var flag = SecretFlag().Match(args[i]);
@@ -66,6 +66,20 @@ public sealed partial class NoPlainSecrets : IResourcePolicy
         {
             yield return $"{kind} '{name2}' has a literal secret under '{key}'; keep it in a Secret and reference it (the chart's existingSecret setting, or os.environ/NAME in LiteLLM's config)";
         }
+    }
+
+    /// <summary>The container's command, then its args, as text.</summary>
+    private static List<string> CommandLine(JsonObject container)
+    {
+        var command = container["command"] as JsonArray;
+        var args = container["args"] as JsonArray;
+        var line = new List<string>((command?.Count ?? 0) + (args?.Count ?? 0));
+        foreach (var part in (ReadOnlySpan<JsonArray?>)[command, args])
+        {
+            if (part is null) continue;
+            foreach (var item in part) line.Add(item?.ToString() ?? "");
+        }
+        return line;
     }
 
     /// <summary>The container a finding is about, in words (only made for a finding).</summary>

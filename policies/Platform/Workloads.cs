@@ -1,7 +1,12 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
+using k8s.Models;
+using Llmctl.Components.Certificates;
 using Llmctl.Components.Gpu;
+using Llmctl.Components.Helm;
+using Llmctl.Components.Kubernetes;
+using Llmctl.Components.Observability;
 using Llmctl.Engine.Config;
 using Llmctl.Engine.Model;
 using Llmctl.Engine.Policy;
@@ -67,7 +72,7 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
     private static IEnumerable<Workload> Read(Resource resource)
     {
         if (resource is CustomResource custom && custom.Type.StartsWith("kubernetes:", StringComparison.Ordinal) && !custom.Type.EndsWith("Patch", StringComparison.Ordinal)
-            && FromJson(resource, custom.Inputs, rendered: false) is { } own)
+            && !HasNoPodTemplate(resource) && FromJson(resource, custom.Inputs, rendered: false) is { } own)
         {
             yield return own;
         }
@@ -141,6 +146,16 @@ public sealed record Workload(Resource Owner, JsonObject Object, string Kind, st
             _failure!.Throw();
         }
     }
+
+    /// <summary>
+    /// A typed object of a kind that never has a pod template (a Service, a Namespace, a ConfigMap…): its JSON is that
+    /// object's, so it is not read (on a large stack, thousands of Services). Kinds not listed are read.
+    /// </summary>
+    private static bool HasNoPodTemplate(Resource resource) => resource is IKubernetesObjectResource
+    {
+        Object: V1Service or V1Namespace or V1ConfigMap or V1Secret or V1RuntimeClass or V1CustomResourceDefinition
+            or V1HelmChart or V1HelmChartConfig or V1ClusterIssuer or V1Certificate or V1ServiceMonitor or V1PrometheusRule,
+    };
 
     /// <summary>The workload a Kubernetes object's JSON describes, or null when it has no pod template.</summary>
     public static Workload? FromJson(Resource owner, JsonObject json, bool rendered)
