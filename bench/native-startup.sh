@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cold `llmctl preview` of the native binary (Native AOT) next to a native AOT hello world and the JIT build: each
-# command as a fresh process, RUNS times, the median wall time and peak RSS. Results go to stdout as a Markdown table;
-# docs/benchmarks.md records a run. Measured, never asserted.
+# command as a fresh process, RUNS times, the median wall time (with the fastest and slowest run) and peak RSS. Results
+# go to stdout as a Markdown table; docs/benchmarks.md records a run. Measured, never asserted.
 #
 #   bash bench/native-startup.sh                                  # publishes all three, 9 runs each
 #   LLMCTL_NATIVE_BINARY=artifacts/native/llmctl RUNS=7 nice bash bench/native-startup.sh
@@ -44,7 +44,8 @@ unset LLMCTL_STACK PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE LLMCTL
 
 median() { sort -n | sed -n "$(((runs + 1) / 2))p"; }
 
-# measure <label> <command...>: prints "<median wall ms> <median peak RSS KiB>"; every run must exit 0.
+# measure <label> <command...>: prints "<median wall µs> <median peak RSS KiB> <fastest µs> <slowest µs>"; every run
+# must exit 0.
 measure() {
   local label=$1 walls=() rss=() start end
   shift
@@ -56,33 +57,35 @@ measure() {
     walls+=("$(((end - start) / 1000))")
     rss+=("$(tail -1 "$work/time")")
   done
-  local w m
+  local w m lo hi
   w=$(printf '%s\n' "${walls[@]}" | median)
   m=$(printf '%s\n' "${rss[@]}" | median)
-  echo "$w $m"
+  lo=$(printf '%s\n' "${walls[@]}" | sort -n | head -1)
+  hi=$(printf '%s\n' "${walls[@]}" | sort -n | tail -1)
+  echo "$w $m $lo $hi"
 }
 
-# Wall in seconds (µs in), RSS in MiB (KiB in), and ratios to the hello world.
+# Wall in seconds (µs in), its fastest and slowest run, RSS in MiB (KiB in), and ratios to the hello world.
 row() {
-  local what=$1 build=$2 w=$3 m=$4
-  awk -v what="$what" -v build="$build" -v w="$w" -v m="$m" -v hw="$hello_w" -v hm="$hello_m" 'BEGIN {
-    printf "| %s | %s | %.3f s | %.0f MiB | %.1f× | %.1f× |\n", what, build, w / 1e6, m / 1024, w / hw, m / hm }'
+  local what=$1 build=$2 w=$3 m=$4 lo=$5 hi=$6
+  awk -v what="$what" -v build="$build" -v w="$w" -v m="$m" -v lo="$lo" -v hi="$hi" -v hw="$hello_w" -v hm="$hello_m" 'BEGIN {
+    printf "| %s | %s | %.3f s | %.3f–%.3f s | %.0f MiB | %.1f× | %.1f× |\n", what, build, w / 1e6, lo / 1e6, hi / 1e6, m / 1024, w / hw, m / hm }'
 }
 
-read -r hello_w hello_m < <(measure "hello" "$work/hello/HelloNative")
-read -r hn_w hn_m < <(measure "native preview homelab" "$native" preview -s homelab -C "$root")
-read -r hj_w hj_m < <(measure "JIT preview homelab" "$work/jit/llmctl" preview -s homelab -C "$root")
-read -r gn_w gn_m < <(measure "native preview 10k" "$native" preview -s bench -C "$work/g10k")
-read -r gj_w gj_m < <(measure "JIT preview 10k" "$work/jit/llmctl" preview -s bench -C "$work/g10k")
+read -r hello_w hello_m hello_lo hello_hi < <(measure "hello" "$work/hello/HelloNative")
+read -r hn_w hn_m hn_lo hn_hi < <(measure "native preview homelab" "$native" preview -s homelab -C "$root")
+read -r hj_w hj_m hj_lo hj_hi < <(measure "JIT preview homelab" "$work/jit/llmctl" preview -s homelab -C "$root")
+read -r gn_w gn_m gn_lo gn_hi < <(measure "native preview 10k" "$native" preview -s bench -C "$work/g10k")
+read -r gj_w gj_m gj_lo gj_hi < <(measure "JIT preview 10k" "$work/jit/llmctl" preview -s bench -C "$work/g10k")
 resources=$("$native" preview -s bench -C "$work/g10k" | grep -Eo '[0-9]+ to create' | grep -Eo '[0-9]+' || echo "?")
 
-echo "| command | build | wall (median of $runs) | peak RSS (median) | wall ÷ hello | RSS ÷ hello |"
-echo "|---|---|---|---|---|---|"
-row "hello world (bench/HelloNative)" "native AOT" "$hello_w" "$hello_m"
-row "preview -s homelab" "native AOT" "$hn_w" "$hn_m"
-row "preview -s homelab" "JIT" "$hj_w" "$hj_m"
-row "preview, generated $resources resources" "native AOT" "$gn_w" "$gn_m"
-row "preview, generated $resources resources" "JIT" "$gj_w" "$gj_m"
+echo "| command | build | wall (median of $runs) | fastest–slowest | peak RSS (median) | wall ÷ hello | RSS ÷ hello |"
+echo "|---|---|---|---|---|---|---|"
+row "hello world (bench/HelloNative)" "native AOT" "$hello_w" "$hello_m" "$hello_lo" "$hello_hi"
+row "preview -s homelab" "native AOT" "$hn_w" "$hn_m" "$hn_lo" "$hn_hi"
+row "preview -s homelab" "JIT" "$hj_w" "$hj_m" "$hj_lo" "$hj_hi"
+row "preview, generated $resources resources" "native AOT" "$gn_w" "$gn_m" "$gn_lo" "$gn_hi"
+row "preview, generated $resources resources" "JIT" "$gj_w" "$gj_m" "$gj_lo" "$gj_hi"
 echo
 echo "Stage timings of one native run (-v 9):"
 echo
