@@ -4,8 +4,8 @@ namespace Llmctl.Infra.Cli;
 
 /// <summary>
 /// With <c>LLMCTL_TIMINGS=1</c> (or <c>-v 9</c>), prints how long each stage of a verb took (load, compose, plan,
-/// render…) to standard error, with the bytes it allocated and the garbage collections it caused (and the time they paused it) — for finding where
-/// a slow preview spends its time. Silent otherwise.
+/// render…) to standard error, with the bytes it allocated, the garbage collections it caused and the time they paused
+/// it — for finding where a slow preview spends its time. Silent otherwise.
 /// </summary>
 internal sealed class StageTimer(CliContext cli, System.CommandLine.ParseResult? parse = null)
 {
