@@ -361,39 +361,15 @@ public static partial class YamlDocumentReader
         public int Index { get; set; }
         public bool ExpectKey { get; set; } = true;
 
-        // The keys seen and the line of each: a short list for the few keys most mappings have, a dictionary past that.
-        private const int FewKeys = 16;
-        private List<(string Key, int Line)>? _few;
-        private Dictionary<string, int>? _many;
+        // The keys seen, each with the line it is on.
+        private readonly Dictionary<string, int> _keyLines = new(StringComparer.Ordinal);
 
         /// <summary>Records a key at its line; false, with the line of the first one, when the mapping has it already.</summary>
         public bool TryAddKey(string key, int line, out int firstLine)
         {
-            if (_many is not null)
-            {
-                if (_many.TryGetValue(key, out firstLine)) return false;
-                _many.Add(key, line);
-                return true;
-            }
-            _few ??= new List<(string, int)>(4);
-            foreach (var (seen, at) in _few)
-            {
-                if (string.Equals(seen, key, StringComparison.Ordinal))
-                {
-                    firstLine = at;
-                    return false;
-                }
-            }
+            if (_keyLines.TryGetValue(key, out firstLine)) return false;
+            _keyLines.Add(key, line);
             firstLine = line;
-            if (_few.Count < FewKeys)
-            {
-                _few.Add((key, line));
-                return true;
-            }
-            _many = new Dictionary<string, int>(FewKeys * 2, StringComparer.Ordinal);
-            foreach (var (seen, at) in _few) _many.Add(seen, at);
-            _many.Add(key, line);
-            _few = null;
             return true;
         }
     }

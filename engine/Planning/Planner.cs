@@ -332,23 +332,7 @@ public sealed class Planner(ProviderRegistry providers)
     /// <summary><paramref name="urns"/> without <paramref name="self"/> and without repeats, in first-seen order.</summary>
     private static List<Urn> DistinctOthers(List<Urn> urns, Urn self)
     {
-        if (urns.Count <= 8)
-        {
-            // A few (the usual case): compared pairwise, and kept as they are when nothing repeats.
-            var clean = true;
-            for (var i = 0; clean && i < urns.Count; i++)
-            {
-                if (urns[i] == self) clean = false;
-                for (var j = 0; clean && j < i; j++) clean = urns[j] != urns[i];
-            }
-            if (clean) return urns;
-            var few = new List<Urn>(urns.Count);
-            foreach (var urn in urns)
-            {
-                if (urn != self && !few.Contains(urn)) few.Add(urn);
-            }
-            return few;
-        }
+        if (urns.Count <= 8 && DistinctAndWithout(urns, self)) return urns; // the usual case: a few, nothing to drop
         var seen = new HashSet<Urn>(urns.Count);
         var result = new List<Urn>(urns.Count);
         foreach (var urn in urns)
@@ -356,6 +340,20 @@ public sealed class Planner(ProviderRegistry providers)
             if (urn != self && seen.Add(urn)) result.Add(urn);
         }
         return result;
+    }
+
+    // Pairwise: for a few URNs, cheaper than a set.
+    private static bool DistinctAndWithout(List<Urn> urns, Urn self)
+    {
+        for (var i = 0; i < urns.Count; i++)
+        {
+            if (urns[i] == self) return false;
+            for (var j = 0; j < i; j++)
+            {
+                if (urns[j] == urns[i]) return false;
+            }
+        }
+        return true;
     }
 
     /// <param name="plainInputs">The inputs are known to hold no unknowns (<see cref="PropertyValues.MayContainUnknowns"/>).</param>

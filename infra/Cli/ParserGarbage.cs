@@ -6,7 +6,8 @@ namespace Llmctl.Infra.Cli;
 /// that little, and composing thousands of objects next reuses the freed memory instead of faulting in fresh pages;
 /// left to itself the collector first runs in the middle of composing, when far more is alive to copy. On the
 /// 10,000-resource stack this took the native preview from 1.54 s to 1.29 s (interleaved medians, docs/benchmarks.md).
-/// A small stack allocates a few MiB in all, too little to pay for a collection, so it runs only past a threshold.
+/// A small stack allocates a few MiB in all, too little to pay for a collection, so it runs only past a threshold, and
+/// only for verbs that compose next (<c>StackWorkspace.Open</c> with <c>readsModelLocks</c>).
 /// </summary>
 internal static class ParserGarbage
 {

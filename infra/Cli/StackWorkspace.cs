@@ -61,7 +61,8 @@ internal sealed class StackWorkspace
         var locks = readsModelLocks ? Task.Run(() => Stacks.StackPipeline.LoadModelLocks(projectDirectory)) : null;
         var loaded = Stacks.StackPipeline.Load(directory, stack, cli.Environment);
         loaded.ThrowIfErrors();
-        ParserGarbage.CollectIfLarge();
+        // A verb that goes on to compose thousands of objects does it in memory the parser no longer needs.
+        if (readsModelLocks) ParserGarbage.CollectIfLarge();
         if (requireStackFile && !loaded.StackExists)
         {
             throw new CliException(ExitCodes.StackNotFound,
